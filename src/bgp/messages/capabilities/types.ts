@@ -1,0 +1,92 @@
+// The capability union (RFC 5492) and the interface each capability module implements.
+import { BgpError } from '../../errors.js';
+import { ErrorCode, OpenSubcode } from '../../iana.js';
+import type { Reader } from '../reader.js';
+import type { Writer } from '../writer.js';
+
+export interface Family {
+  afi: number;
+  safi: number;
+}
+
+export interface MultiprotocolCap extends Family { type: 'MULTIPROTOCOL' }
+export interface RouteRefreshCap { type: 'ROUTE_REFRESH' }
+export interface ExtendedNextHopCap { type: 'EXTENDED_NEXT_HOP'; entries: (Family & { nextHopAfi: number })[] }
+export interface ExtendedMessageCap { type: 'EXTENDED_MESSAGE' }
+export interface BgpRoleCap { type: 'BGP_ROLE'; role: number }
+export interface GracefulRestartCap {
+  type: 'GRACEFUL_RESTART';
+  /** The 4 flag bits (R = 8, N = 4). */
+  flags: number;
+  restartTime: number;
+  families: (Family & { flags: number })[];
+}
+export interface FourOctetAsCap { type: 'FOUR_OCTET_AS'; asn: number }
+export interface AddPathCap { type: 'ADD_PATH'; families: (Family & { sendReceive: number })[] }
+export interface EnhancedRouteRefreshCap { type: 'ENHANCED_ROUTE_REFRESH' }
+export interface LongLivedGracefulRestartCap {
+  type: 'LONG_LIVED_GRACEFUL_RESTART';
+  families: (Family & { flags: number; staleTime: number })[];
+}
+export interface FqdnCap { type: 'FQDN'; hostname: string; domain: string }
+/** Any other capability: kept as received and re-encoded unchanged. */
+export interface UnknownCap { type: 'UNKNOWN'; code: number; data: Uint8Array }
+
+export type Capability =
+  | MultiprotocolCap
+  | RouteRefreshCap
+  | ExtendedNextHopCap
+  | ExtendedMessageCap
+  | BgpRoleCap
+  | GracefulRestartCap
+  | FourOctetAsCap
+  | AddPathCap
+  | EnhancedRouteRefreshCap
+  | LongLivedGracefulRestartCap
+  | FqdnCap
+  | UnknownCap;
+
+export type KnownCapability = Exclude<Capability, UnknownCap>;
+
+export interface CapabilityCodec<C extends KnownCapability = KnownCapability> {
+  readonly code: number;
+  readonly type: C['type'];
+  /** Decode the value in [r.pos, r.pos + len); malformed values throw BgpError (OPEN error). */
+  decode(r: Reader, len: number): C;
+  length(c: C): number;
+  encode(w: Writer, c: C): void;
+}
+
+/** A malformed capability value: OPEN Message Error / Unspecific, data = the capability's value. */
+export function malformedCapability(r: Reader, len: number, detail: string): BgpError {
+  return new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNSPECIFIC, r.bytes.slice(r.pos, r.pos + len), detail);
+}
+
+export function expectCapLength(r: Reader, len: number, ok: boolean, name: string): void {
+  if (!ok) throw malformedCapability(r, len, `${name} capability length ${len}`);
+}
+
+/** A capability with no value (route refresh, extended message, enhanced route refresh). */
+export function emptyCapability<C extends RouteRefreshCap | ExtendedMessageCap | EnhancedRouteRefreshCap>(
+  code: number,
+  type: C['type'],
+): CapabilityCodec<C> {
+  return {
+    code,
+    type,
+    decode(r, len) {
+      expectCapLength(r, len, len === 0, type);
+      return { type } as C;
+    },
+    length: () => 0,
+    encode() {},
+  };
+}
+
+/** A list of fixed-size per-family entries (ADD-PATH, graceful restart tails, LLGR, extended next hop). */
+export function readEntries<T>(r: Reader, len: number, size: number, name: string, read: () => T): T[] {
+  expectCapLength(r, len, len % size === 0, name);
+  const out: T[] = [];
+  for (let end = r.pos + len; r.pos < end; ) out.push(read());
+  return out;
+}
