@@ -46,6 +46,7 @@ export const AttrType = {
   AS4_PATH: 17,
   AS4_AGGREGATOR: 18,
   LARGE_COMMUNITY: 32,
+  ONLY_TO_CUSTOMER: 35, // RFC 9234
 } as const;
 
 export const Origin = { IGP: 0, EGP: 1, INCOMPLETE: 2 } as const;

@@ -42,6 +42,8 @@ export function formatIpv6(b: Uint8Array, pos: number): string {
     for (let i = from; i < to; i++) s += (i > from ? ':' : '') + HEX16[g[i]!]!;
     return s;
   };
+  // RFC 5952 §5: IPv4-mapped addresses end in a dotted quad.
+  if (bestAt === 0 && bestLen === 5 && g[5] === 0xffff) return '::ffff:' + formatIpv4(b, pos + 12);
   if (bestAt < 0) return part(0, 8);
   return part(0, bestAt) + '::' + part(bestAt + bestLen, 8);
 }

@@ -18,6 +18,7 @@ import { mpUnreach } from './mp-unreach.js';
 import { nextHop } from './next-hop.js';
 import { origin } from './origin.js';
 import { originatorId } from './originator-id.js';
+import { onlyToCustomer } from './only-to-customer.js';
 import type { AttributeCodec, AttributeName, PathAttribute } from './types.js';
 
 export * from './types.js';
@@ -42,6 +43,7 @@ const TABLE: readonly AttributeCodec[] = [
   as4Path,
   as4Aggregator,
   largeCommunity,
+  onlyToCustomer,
 ] as unknown as readonly AttributeCodec[];
 
 /** Codec by type code; undefined for attributes we keep opaque. */

@@ -50,6 +50,7 @@ export interface ExtCommunitiesAttr extends Flagged { type: 'EXTENDED_COMMUNITIE
 export interface As4PathAttr extends Flagged { type: 'AS4_PATH'; segments: AsPathSegment[] }
 export interface As4AggregatorAttr extends Flagged { type: 'AS4_AGGREGATOR'; asn: number; address: string }
 export interface LargeCommunityAttr extends Flagged { type: 'LARGE_COMMUNITY'; communities: [number, number, number][] }
+export interface OnlyToCustomerAttr extends Flagged { type: 'ONLY_TO_CUSTOMER'; asn: number }
 /** Any attribute we do not decode: kept as received. */
 export interface UnknownAttr { type: 'UNKNOWN'; code: number; flags: number; data: Uint8Array }
 
@@ -70,6 +71,7 @@ export type PathAttribute =
   | As4PathAttr
   | As4AggregatorAttr
   | LargeCommunityAttr
+  | OnlyToCustomerAttr
   | UnknownAttr;
 
 export type KnownAttribute = Exclude<PathAttribute, UnknownAttr>;

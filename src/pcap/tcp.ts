@@ -1,0 +1,139 @@
+// Link layer -> IPv4/IPv6 -> TCP segments, and per-direction TCP stream reassembly.
+import { formatIpv4, formatIpv6 } from '../bgp/messages/nlri.js';
+import type { CapturedPacket } from './capture.js';
+
+export interface TcpSegment {
+  frame: number;
+  time: number;
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+  seq: number;
+  syn: boolean;
+  fin: boolean;
+  rst: boolean;
+  payload: Uint8Array;
+}
+
+/** Offset of the IP header and its version in a link-layer frame, or undefined if it carries no IP. */
+function ipStart(linkType: number, d: Uint8Array): number | undefined {
+  switch (linkType) {
+    case 0: // BSD loopback: 4-octet address family in host order
+    case 109:
+      return 4;
+    case 1: {
+      // Ethernet, with any 802.1Q tags
+      let pos = 12;
+      let etherType = (d[pos]! << 8) | d[pos + 1]!;
+      while (etherType === 0x8100 || etherType === 0x88a8) {
+        pos += 4;
+        etherType = (d[pos]! << 8) | d[pos + 1]!;
+      }
+      return etherType === 0x0800 || etherType === 0x86dd ? pos + 2 : undefined;
+    }
+    case 12:
+    case 101:
+    case 228:
+    case 229:
+      return 0;
+    case 113: // Linux cooked v1
+      return 16;
+    case 276: // Linux cooked v2
+      return 20;
+    default:
+      return undefined;
+  }
+}
+
+/** The TCP segment in a captured packet, or undefined when it holds something else. */
+export function parseTcp(p: CapturedPacket): TcpSegment | undefined {
+  const d = p.data;
+  const ip = ipStart(p.linkType, d);
+  if (ip === undefined || ip >= d.length) return undefined;
+  const version = d[ip]! >> 4;
+  let tcp: number;
+  let end: number;
+  let src: string;
+  let dst: string;
+  if (version === 4) {
+    const ihl = (d[ip]! & 0x0f) * 4;
+    const total = (d[ip + 2]! << 8) | d[ip + 3]!;
+    const fragment = ((d[ip + 6]! & 0x1f) << 8) | d[ip + 7]!;
+    if (d[ip + 9] !== 6 || fragment !== 0 || ip + 20 > d.length) return undefined;
+    src = formatIpv4(d, ip + 12);
+    dst = formatIpv4(d, ip + 16);
+    tcp = ip + ihl;
+    end = Math.min(ip + total, d.length); // the IP length, not the frame: Ethernet pads short frames
+  } else if (version === 6) {
+    if (ip + 40 > d.length) return undefined;
+    let next = d[ip + 6]!;
+    const payloadLen = (d[ip + 4]! << 8) | d[ip + 5]!;
+    src = formatIpv6(d, ip + 8);
+    dst = formatIpv6(d, ip + 24);
+    tcp = ip + 40;
+    end = Math.min(ip + 40 + payloadLen, d.length);
+    // Skip hop-by-hop, routing and destination options headers.
+    while ((next === 0 || next === 43 || next === 60) && tcp + 2 <= end) {
+      next = d[tcp]!;
+      tcp += (d[tcp + 1]! + 1) * 8;
+    }
+    if (next !== 6) return undefined;
+  } else {
+    return undefined;
+  }
+  if (tcp + 20 > end) return undefined;
+  const dataOffset = (d[tcp + 12]! >> 4) * 4;
+  const flags = d[tcp + 13]!;
+  const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  return {
+    frame: p.frame,
+    time: p.time,
+    src,
+    srcPort: (d[tcp]! << 8) | d[tcp + 1]!,
+    dst,
+    dstPort: (d[tcp + 2]! << 8) | d[tcp + 3]!,
+    seq: view.getUint32(tcp + 4),
+    syn: (flags & 0x02) !== 0,
+    fin: (flags & 0x01) !== 0,
+    rst: (flags & 0x04) !== 0,
+    payload: d.subarray(Math.min(tcp + dataOffset, end), end),
+  };
+}
+
+/** One direction of a TCP connection, delivering bytes in sequence order. */
+export class TcpDirection {
+  private next: number | undefined;
+  /** Segments that arrived ahead of a gap, by sequence number. */
+  private pending = new Map<number, TcpSegment>();
+
+  /**
+   * Add a segment; returns the in-order chunks it makes deliverable, each with the frame that
+   * completed it. Retransmitted bytes are dropped.
+   */
+  add(s: TcpSegment): { frame: number; time: number; bytes: Uint8Array }[] {
+    if (s.syn) {
+      this.next = (s.seq + 1) >>> 0;
+      this.pending.clear();
+    }
+    if (s.payload.length === 0) return [];
+    if (this.next === undefined) this.next = s.seq; // capture began mid-connection
+    this.pending.set(s.seq, s);
+    const out: { frame: number; time: number; bytes: Uint8Array }[] = [];
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const [seq, seg] of this.pending) {
+        const ahead: number = (seq - this.next!) | 0; // 32-bit sequence arithmetic
+        if (ahead > 0) continue;
+        this.pending.delete(seq);
+        const skip: number = -ahead;
+        if (skip < seg.payload.length) {
+          out.push({ frame: seg.frame, time: seg.time, bytes: seg.payload.subarray(skip) });
+          this.next = (this.next! + seg.payload.length - skip) >>> 0;
+          progress = true;
+        }
+      }
+    }
+    return out;
+  }
+}
