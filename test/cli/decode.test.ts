@@ -1,0 +1,91 @@
+// bgpctl decode as an operator runs it: a child process, its output and its exit status.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadFixtures } from '../helpers/fixtures.js';
+import { hex, message } from '../helpers/hex.js';
+
+const BGPCTL = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'bgpctl.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [BGPCTL, ...args], { encoding: 'utf8' });
+const tmp = mkdtempSync(join(tmpdir(), 'tsbgp-decode-'));
+
+const Decode = suite('bgpctl decode');
+
+Decode('every fixture: one JSON object per message, all verified identical, exit 0', () => {
+  for (const f of loadFixtures()) {
+    const r = run('decode', f.path, '--json', '--verify');
+    assert.is(r.status, 0, `${f.name}: ${r.stderr}`);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; src: string; verify: { identical: boolean } });
+    assert.is(lines.length, f.messages.length, f.name);
+    for (const l of lines) {
+      assert.ok(l.verify.identical, `${f.name}: ${JSON.stringify(l)}`);
+      assert.match(l.src, /^(\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\]):\d+$/);
+    }
+  }
+});
+
+Decode('text form names each message and ends with a summary on stderr', () => {
+  const f = loadFixtures()[0]!;
+  const r = run('decode', f.path);
+  assert.is(r.status, 0);
+  assert.match(r.stdout, / OPEN as \d+ hold \d+ id /);
+  assert.match(r.stderr, new RegExp(`^${f.messages.length} messages, 0 malformed`));
+});
+
+Decode('hex input: prefixes as text, 4-octet AS by default, --asn2 for 2-octet', () => {
+  // ORIGIN IGP, AS_PATH [65001] (4-octet), NEXT_HOP 10.10.0.5, NLRI 100.64.0.1/32
+  const update = message(2, '0000 0014 40010100 400206 0201 0000fde9 400304 0a0a0005 20 64400001');
+  const file = join(tmp, 'update.hex');
+  writeFileSync(file, `# a comment\n\n${hex(update)}\n`);
+  const r = run('decode', file, '--json');
+  assert.is(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout) as { nlri: string[]; attributes: { NEXT_HOP: string; AS_PATH: { asns: number[] }[] } };
+  assert.equal(m.nlri, ['100.64.0.1/32']);
+  assert.is(m.attributes.NEXT_HOP, '10.10.0.5');
+  assert.equal(m.attributes.AS_PATH[0]!.asns, [65001]);
+  // Read as 2-octet, the same bytes are a malformed AS_PATH: RFC 7606 treat-as-withdraw.
+  const r2 = run('decode', file, '--json', '--asn2');
+  const m2 = JSON.parse(r2.stdout) as { attributes: Record<string, unknown>; problems: { action: string; attrType: number; subcode: number }[] };
+  assert.not.ok('AS_PATH' in m2.attributes);
+  assert.equal(m2.problems.map((p) => [p.action, p.attrType, p.subcode]), [['treat-as-withdraw', 2, 11]]);
+});
+
+Decode('a malformed message prints the NOTIFICATION it would cause, and decoding goes on', () => {
+  const bad = message(2, '0000 0000 21ffffffffff'); // NLRI /33
+  const good = message(4, '');
+  const file = join(tmp, 'bad.hex');
+  writeFileSync(file, `${hex(bad)}\n${hex(good)}\n`);
+  const r = run('decode', file, '--json');
+  assert.is(r.status, 0, r.stderr);
+  const [first, second] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; error?: { code: number; subcode: number; name: string } });
+  assert.equal(first!.error && [first!.error.code, first!.error.subcode, first!.error.name], [3, 10, 'UPDATE Message Error / Invalid Network Field']);
+  assert.is(second!.type, 'KEEPALIVE');
+});
+
+Decode('unreadable input: non-zero exit and a message naming the problem', () => {
+  const missing = run('decode', join(tmp, 'nope.pcap'));
+  assert.is(missing.status, 2);
+  assert.match(missing.stderr, /cannot read .*nope\.pcap: no such file/);
+  const binary = join(tmp, 'binary.bin');
+  writeFileSync(binary, Buffer.from([1, 0, 2, 0, 3, 0]));
+  const b = run('decode', binary);
+  assert.is(b.status, 2);
+  assert.match(b.stderr, /not a pcap, pcapng or hex text file/);
+  const text = join(tmp, 'text.txt');
+  writeFileSync(text, 'ffff\nhello\n');
+  const t = run('decode', text);
+  assert.is(t.status, 2);
+  assert.match(t.stderr, /text\.txt:2: not a hex message/);
+  const truncated = join(tmp, 'truncated.pcap');
+  const f = loadFixtures()[0]!;
+  writeFileSync(truncated, (spawnSync('head', ['-c', '100', f.path]).stdout as Buffer));
+  const tr = run('decode', truncated);
+  assert.is(tr.status, 2);
+  assert.match(tr.stderr, /truncated/);
+});
+
+Decode.run();
