@@ -108,8 +108,8 @@ export class TcpDirection {
   private pending = new Map<number, TcpSegment>();
 
   /**
-   * Add a segment; returns the in-order chunks it makes deliverable, each with the frame that
-   * completed it. Retransmitted bytes are dropped.
+   * Add a segment; returns the in-order chunks it makes deliverable, all attributed to this
+   * segment's frame (the one that completed them). Retransmitted bytes are dropped.
    */
   add(s: TcpSegment): { frame: number; time: number; bytes: Uint8Array }[] {
     if (s.syn) {
@@ -128,7 +128,7 @@ export class TcpDirection {
         this.pending.delete(seq);
         const skip: number = -ahead;
         if (skip < seg.payload.length) {
-          out.push({ frame: seg.frame, time: seg.time, bytes: seg.payload.subarray(skip) });
+          out.push({ frame: s.frame, time: s.time, bytes: seg.payload.subarray(skip) });
           this.next = (this.next! + seg.payload.length - skip) >>> 0;
           progress = true;
         }
