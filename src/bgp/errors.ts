@@ -6,6 +6,7 @@ export class BgpError extends Error {
   readonly code: number;
   readonly subcode: number;
   readonly data: Uint8Array;
+  readonly detail: string | undefined;
 
   constructor(code: number, subcode: number, data: Uint8Array = EMPTY, detail?: string) {
     super(detail ? `${notificationName(code, subcode)}: ${detail}` : notificationName(code, subcode));
@@ -13,6 +14,12 @@ export class BgpError extends Error {
     this.code = code;
     this.subcode = subcode;
     this.data = data;
+    this.detail = detail;
+  }
+
+  /** The same error with `data` filled in where it was empty. */
+  withData(data: Uint8Array): BgpError {
+    return this.data.length ? this : new BgpError(this.code, this.subcode, data, this.detail);
   }
 }
 

@@ -32,7 +32,8 @@ export function decodeMessage(bytes: Uint8Array, ctx: Negotiated): BgpMessage {
   const { length, type } = checkHeader(bytes, 0, maxMessageLength(ctx.extendedMessage));
   if (length !== bytes.length) throw badLength(length, `header says ${length} octets, message has ${bytes.length}`);
   const t = type as MessageTypeCode;
-  if (length < MIN_LENGTH[t]) throw badLength(length, `length ${length} is too short for type ${type}`);
+  const refreshLengthIsOurs = t === MessageType.ROUTE_REFRESH && ctx.enhancedRouteRefresh;
+  if (length < MIN_LENGTH[t] && !refreshLengthIsOurs) throw badLength(length, `length ${length} is too short for type ${type}`);
   const r = new Reader(bytes, HEADER_LENGTH, length, ErrorCode.MESSAGE_HEADER, 2);
   switch (t) {
     case MessageType.OPEN:

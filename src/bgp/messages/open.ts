@@ -104,7 +104,7 @@ export function decodeOpen(r: Reader): OpenMessage {
     paramGroups.push(n);
   }
   const open: OpenMessage = { type: 'OPEN', version, myAs, holdTime, bgpId, capabilities };
-  if (paramGroups.length !== 1 || paramGroups[0] !== capabilities.length) open.paramGroups = paramGroups;
+  if (paramGroups.length > 1 || (paramGroups.length === 1 && paramGroups[0] === 0)) open.paramGroups = paramGroups;
   if (extendedParams) open.extendedParams = true;
   return open;
 }

@@ -135,6 +135,7 @@ export function decodeUpdate(r: Reader, ctx: Negotiated): UpdateMessage {
         attributes.push(attr);
       }
     } catch (e) {
+      if (e instanceof BgpError) throw e.withData(attributeBytes(r, start, valueEnd));
       if (!(e instanceof MalformedAttribute)) throw e;
       const action = e.action ?? codec.onError;
       if (action === 'session-reset') throw fatal(e.subcode, e.message, attributeBytes(r, start, valueEnd));

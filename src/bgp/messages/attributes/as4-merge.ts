@@ -34,20 +34,24 @@ export function mergeAs4Path(attributes: readonly PathAttribute[]): AsPathSegmen
   const total = asPathLength(asPath);
   const total4 = asPathLength(as4Path);
   if (total < total4) return asPath;
-  // Keep the first (total - total4) path-length units of AS_PATH, then append AS4_PATH.
+  // Keep the first (total - total4) path-length units of AS_PATH, then append AS4_PATH. A
+  // confederation segment goes along when it leads or follows a segment that was kept (the loop
+  // stops at the first segment not kept, so every confederation segment reached qualifies).
   let keep = total - total4;
   const out: AsPathSegment[] = [];
   for (const s of asPath) {
+    if (s.segmentType === AsPathSegmentType.AS_CONFED_SEQUENCE || s.segmentType === AsPathSegmentType.AS_CONFED_SET) {
+      out.push(s);
+      continue;
+    }
     if (keep <= 0) break;
     if (s.segmentType === AsPathSegmentType.AS_SEQUENCE) {
       const take = Math.min(keep, s.asns.length);
       out.push({ segmentType: s.segmentType, asns: s.asns.slice(0, take) });
       keep -= take;
-    } else if (s.segmentType === AsPathSegmentType.AS_SET) {
+    } else {
       out.push(s);
       keep -= 1;
-    } else {
-      out.push(s); // confederation segments count 0 and stay in place
     }
   }
   return [...out, ...as4Path];

@@ -60,8 +60,10 @@ export function capabilityLength(c: Capability): number {
 }
 
 export function encodeCapability(w: Writer, c: Capability): void {
+  const len = valueLength(c);
+  if (len > 255) throw new RangeError(`capability ${capabilityCode(c)} value of ${len} octets exceeds 255`);
   w.u8(capabilityCode(c));
-  w.u8(valueLength(c));
+  w.u8(len);
   if (c.type === 'UNKNOWN') w.raw(c.data);
   else BY_TYPE.get(c.type)!.encode(w, c);
 }
