@@ -51,8 +51,11 @@ export type KnownCapability = Exclude<Capability, UnknownCap>;
 export interface CapabilityCodec<C extends KnownCapability = KnownCapability> {
   readonly code: number;
   readonly type: C['type'];
-  /** Decode the value in [r.pos, r.pos + len); malformed values throw BgpError (OPEN error). */
-  decode(r: Reader, len: number): C;
+  /**
+   * Decode the value in [r.pos, r.pos + len); malformed values throw BgpError (OPEN error). A value
+   * that is well-formed but cannot be represented (FQDN names that are not UTF-8) comes back opaque.
+   */
+  decode(r: Reader, len: number): C | UnknownCap;
   length(c: C): number;
   encode(w: Writer, c: C): void;
 }
