@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { readCapture } from '../../src/pcap/capture.js';
 import { type CapturedMessage, bgpMessages } from '../../src/pcap/bgp-streams.js';
 
-/** test/pcap-fixtures in the source tree (tests run from dist/test/...). */
-export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'pcap-fixtures');
+/** test/pcap-fixtures in the source tree (tests run from dist/test/...); TSBGP_FIXTURE_DIR overrides it. */
+export const FIXTURE_DIR = process.env.TSBGP_FIXTURE_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'pcap-fixtures');
 
 export interface Fixture {
   name: string;

@@ -83,6 +83,10 @@ function ourFields(m: BgpMessage, length: number, fourOctetAs: boolean): Map<str
             put('bgp.update.path_attribute.as_path_segment.type', ...a.segments.map((x) => x.segmentType));
             put(`bgp.update.path_attribute.as_path_segment.${fourOctetAs ? 'as4' : 'as2'}`, ...a.segments.flatMap((x) => x.asns));
             break;
+          case 'AS4_PATH': // tshark files its segments under the AS_PATH field names
+            put('bgp.update.path_attribute.as_path_segment.type', ...a.segments.map((x) => x.segmentType));
+            put('bgp.update.path_attribute.as_path_segment.as4', ...a.segments.flatMap((x) => x.asns));
+            break;
           case 'COMMUNITIES': {
             const wellKnown = (c: number): boolean => c >>> 16 === 0xffff;
             put('bgp.update.path_attribute.community_as', ...a.communities.filter((c) => !wellKnown(c)).map((c) => c >>> 16));
