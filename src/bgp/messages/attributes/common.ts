@@ -3,7 +3,7 @@ import { UpdateSubcode } from '../../iana.js';
 import { formatIpv4, writeIpv4 } from '../nlri.js';
 import type { Reader } from '../reader.js';
 import type { Writer } from '../writer.js';
-import { MalformedAttribute } from './types.js';
+import { type AttributeCodec, type KnownAttribute, MalformedAttribute } from './types.js';
 
 export function expectLength(len: number, want: number, name: string): void {
   if (len !== want) {
@@ -36,4 +36,47 @@ export function readIpv4List(r: Reader, len: number): string[] {
 
 export function writeIpv4List(w: Writer, list: readonly string[]): void {
   for (const a of list) writeIpv4(w, a);
+}
+
+/** How a fixed-size attribute's value is built from, and read back out of, its object. */
+export interface FixedShape<A, V> {
+  make(flags: number, value: V): A;
+  get(a: A): V;
+}
+
+/**
+ * A codec for an attribute whose value is one 4-octet field (a number or an IPv4 address): MED,
+ * LOCAL_PREF, OTC, NEXT_HOP, ORIGINATOR_ID. A wrong length is malformed. `shape` builds the object
+ * with a literal in each module, which keeps V8's object shapes fixed on the decode path.
+ */
+function fixedAttribute<A extends KnownAttribute, V>(
+  code: number,
+  type: A['type'],
+  flags: number,
+  shape: FixedShape<A, V>,
+  read: (r: Reader) => V,
+  write: (w: Writer, v: V) => void,
+): AttributeCodec<A> {
+  return {
+    code,
+    type,
+    flags,
+    onError: 'treat-as-withdraw',
+    decode(r, len, received) {
+      expectLength(len, 4, type);
+      return shape.make(received, read(r));
+    },
+    length: () => 4,
+    encode(w, a) {
+      write(w, shape.get(a));
+    },
+  };
+}
+
+export function u32Attribute<A extends KnownAttribute>(code: number, type: A['type'], flags: number, shape: FixedShape<A, number>): AttributeCodec<A> {
+  return fixedAttribute(code, type, flags, shape, (r) => r.u32(), (w, v) => w.u32(v));
+}
+
+export function ipv4Attribute<A extends KnownAttribute>(code: number, type: A['type'], flags: number, shape: FixedShape<A, string>): AttributeCodec<A> {
+  return fixedAttribute(code, type, flags, shape, readIpv4, writeIpv4);
 }
