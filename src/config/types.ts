@@ -1,0 +1,60 @@
+// The daemon's configuration after loading and validation (defaults filled in).
+import type { RouteSpec } from '../bgp/rib/local-routes.js';
+
+export type FamilyName = 'ipv4-unicast' | 'ipv6-unicast';
+
+export interface NeighborConfig {
+  /** The peer's address (IPv4 or IPv6 text). */
+  address: string;
+  remoteAs: number;
+  /** TCP port to connect to (and that the peer connects from is not checked). Default 179. */
+  port: number;
+  /** Source address for our connection; also the only local address the peer may connect to. */
+  localAddress?: string;
+  /** Never connect; wait for the peer. Default false. */
+  passive: boolean;
+  /** Hold time we offer. Default 180 (Azure Route Server). */
+  holdTime: number;
+  /** Keepalive interval. Default 60 (Azure Route Server), never more than a third of the hold time. */
+  keepaliveTime: number;
+  /** Seconds between connection attempts. Default 5. */
+  connectRetryTime: number;
+  /** Families to negotiate. Default ['ipv4-unicast']. */
+  families: FamilyName[];
+  description?: string;
+}
+
+export interface ListenConfig {
+  address: string;
+  port: number;
+}
+
+export interface ControlConfig {
+  /** Unix socket path. Default /run/tsbgp/tsbgpd.sock. */
+  socket: string;
+  /** File mode of the socket. Default 0o660. */
+  mode: number;
+}
+
+export interface Config {
+  routerId: string;
+  localAs: number;
+  /** Where to accept BGP connections; null: never listen (active-only). Default 0.0.0.0:179. */
+  listen: ListenConfig | null;
+  neighbors: NeighborConfig[];
+  /** Routes originated at start (the state file, if any, overrides them). */
+  routes: RouteSpec[];
+  control: ControlConfig;
+  /** Where runtime announcements are kept across restarts; null: not kept. */
+  stateFile: string | null;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+}
+
+/** One problem in a config file: where it is and what is wrong. */
+export interface ConfigProblem {
+  /** Key path, e.g. "neighbors[1].remote-as". */
+  path: string;
+  /** 1-based line, when the parser knows it. */
+  line?: number;
+  message: string;
+}

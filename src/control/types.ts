@@ -1,0 +1,129 @@
+// What the control layer asks of the speaker, and the shapes of its answers (the API's data model).
+import type { LastError, State } from '../bgp/fsm/types.js';
+import type { RouteSpec } from '../bgp/rib/local-routes.js';
+
+export type { RouteSpec };
+
+/** What happened at one peer when a route change was sent. */
+export interface PeerWrite {
+  neighbor: string;
+  state: State;
+  /** The UPDATE was handed to the kernel for this peer. */
+  sent: boolean;
+  /** Microseconds from the request reaching the speaker to the write completing. */
+  micros?: number;
+  /** Why nothing was sent: not established (gets the route when it comes up), nothing changed, or an error. */
+  note?: string;
+}
+
+export interface ChangeResult {
+  prefix: string;
+  /** False when the route was already exactly so (nothing was sent). */
+  changed: boolean;
+  /** The route now in place (announce), or undefined (withdraw). */
+  route?: RouteSpec;
+  peers: PeerWrite[];
+  /** Microseconds from the request reaching the speaker to the last peer's write completing. */
+  micros: number;
+}
+
+export interface MessageCounts {
+  open: number;
+  update: number;
+  notification: number;
+  keepalive: number;
+  routeRefresh: number;
+  total: number;
+}
+
+export interface NeighborInfo {
+  address: string;
+  port: number;
+  remoteAs: number;
+  description?: string;
+  localAddress?: string;
+  passive: boolean;
+  state: State;
+  /** ISO time of the last state change. */
+  since: string;
+  /** Seconds in Established, when established. */
+  uptime?: number;
+  peerId?: string;
+  configuredHoldTime: number;
+  /** Negotiated, when the OPEN exchange is done. */
+  holdTime?: number;
+  keepaliveTime?: number;
+  capabilities?: {
+    /** Capability names each side advertised. */
+    local: string[];
+    remote: string[];
+    fourOctetAs: boolean;
+    routeRefresh: boolean;
+    enhancedRouteRefresh: boolean;
+    extendedMessage: boolean;
+    gracefulRestart: boolean;
+    families: string[];
+  };
+  messages: { received: MessageCounts; sent: MessageCounts };
+  prefixes: { received: number; advertised: number };
+  lastError?: LastError & { at: string };
+}
+
+export interface Summary {
+  routerId: string;
+  localAs: number;
+  /** Seconds since the daemon started. */
+  uptime: number;
+  neighbors: { address: string; remoteAs: number; state: State; since: string; received: number; advertised: number; description?: string }[];
+  localRoutes: number;
+}
+
+/** One row of `show routes`. */
+export interface RouteEntry {
+  prefix: string;
+  pathId?: number;
+  /** The peer it came from or goes to; absent for local routes. */
+  neighbor?: string;
+  nextHop: string;
+  asPath: string;
+  origin: string;
+  med?: number;
+  localPref?: number;
+  communities: string[];
+  largeCommunities: string[];
+  extendedCommunities: string[];
+}
+
+export type RouteView = 'local' | 'received' | 'advertised';
+
+export interface ReloadResult {
+  neighborsAdded: string[];
+  neighborsRemoved: string[];
+  /** Neighbors whose settings changed: their sessions were reset. */
+  neighborsReset: string[];
+  routesChanged: string[];
+}
+
+/** A live event, streamed by `monitor`. */
+export type SpeakerEvent =
+  | { type: 'state'; at: string; neighbor: string; from: State; to: State; reason: string }
+  | { type: 'route'; at: string; direction: 'received' | 'advertised'; neighbor: string; action: 'announce' | 'withdraw'; prefix: string; nextHop?: string }
+  | { type: 'local'; at: string; action: 'announce' | 'withdraw'; prefix: string; nextHop?: string }
+  | { type: 'notification'; at: string; neighbor: string; direction: 'sent' | 'received'; code: number; subcode: number; text: string };
+
+/** The speaker as the control API sees it. Errors are TsbgpError (stable codes). */
+export interface SpeakerControl {
+  /** Set a local route and send the change to every established peer; resolves once it is written. */
+  announce(route: RouteSpec): Promise<ChangeResult>;
+  withdraw(prefix: string): Promise<ChangeResult>;
+  neighbors(address?: string): NeighborInfo[];
+  summary(): Summary;
+  routes(view: RouteView, neighbor?: string): RouteEntry[];
+  neighborUp(address: string): void;
+  neighborDown(address: string, communication?: string): void;
+  /** Ask the peer for its routes again (ROUTE-REFRESH) and re-send ours. */
+  neighborRefresh(address: string): void;
+  reload(): Promise<ReloadResult>;
+  /** Stream events; returns the unsubscribe function. */
+  subscribe(listener: (e: SpeakerEvent) => void): () => void;
+}
