@@ -1,0 +1,385 @@
+// RFC 4271 §8.2.2 as a pure function: step(session, event) -> actions. No I/O, no clock.
+import { BgpError, notificationName } from '../errors.js';
+import { CeaseSubcode, ErrorCode, FsmSubcode, OpenSubcode } from '../iana.js';
+import { KEEPALIVE, type NotificationMessage, type OpenMessage, makeNotification, makeOpen, negotiate, speakerAs } from '../messages/index.js';
+import { jitter } from './clock.js';
+import { type Action, type Event, type LastError, type Session, type SessionConfig, type State, TIMERS } from './types.js';
+
+/** RFC 4271 §8.2.2: "a large value" for the HoldTimer while waiting for the peer's OPEN. */
+export const OPEN_HOLD_TIME = 240;
+
+export function createSession(config: SessionConfig): Session {
+  return { config, state: 'Idle', connectRetryCounter: 0, idleHoldTime: config.idleHoldTime, failures: 0, adminDown: true };
+}
+
+/** Our OPEN for this session. */
+export function localOpen(config: SessionConfig): OpenMessage {
+  return makeOpen({ asn: config.localAs, holdTime: config.holdTime, bgpId: config.bgpId, capabilities: config.capabilities });
+}
+
+/**
+ * RFC 4271 §6.8 and RFC 6286 §2.3: which connection survives a collision. True when the one we
+ * initiated is kept: our identifier is the higher, or on a tie our AS is.
+ */
+export function keepLocallyInitiated(localId: string, remoteId: string, localAs: number, remoteAs: number): boolean {
+  const a = idValue(localId);
+  const b = idValue(remoteId);
+  return a !== b ? a > b : localAs > remoteAs;
+}
+
+function idValue(id: string): number {
+  return id.split('.').reduce((v, o) => v * 256 + Number(o), 0);
+}
+
+/** Check the peer's OPEN against our configuration (RFC 4271 §6.2); undefined when acceptable. */
+export function checkOpen(config: SessionConfig, open: OpenMessage): BgpError | undefined {
+  const asn = speakerAs(open);
+  if (asn !== config.peerAs) {
+    return new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.BAD_PEER_AS, undefined, `peer says AS ${asn}, configured ${config.peerAs}`);
+  }
+  // RFC 6286 §2.2: the identifier must differ from ours inside an AS (iBGP).
+  if (config.peerAs === config.localAs && open.bgpId === config.bgpId) {
+    return new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.BAD_BGP_IDENTIFIER, undefined, `peer uses our BGP identifier ${open.bgpId}`);
+  }
+  return undefined;
+}
+
+/** The negotiated hold time is the smaller offer; keepalives every third of it, or as configured if sooner. */
+export function negotiateTimers(config: SessionConfig, peerHoldTime: number): { holdTime: number; keepaliveTime: number } {
+  const holdTime = Math.min(config.holdTime, peerHoldTime);
+  if (holdTime === 0) return { holdTime, keepaliveTime: 0 };
+  return { holdTime, keepaliveTime: Math.max(1, Math.min(config.keepaliveTime, Math.floor(holdTime / 3))) };
+}
+
+function notification(code: number, subcode: number, data?: Uint8Array | string): NotificationMessage {
+  return makeNotification(code, subcode, data);
+}
+
+class Step {
+  readonly actions: Action[] = [];
+  constructor(readonly s: Session) {}
+
+  emit(a: Action): void {
+    this.actions.push(a);
+  }
+
+  to(state: State, reason: string): void {
+    if (this.s.state !== state) this.emit({ type: 'StateChange', from: this.s.state, to: state, reason });
+    this.s.state = state;
+  }
+
+  start(timer: 'ConnectRetryTimer' | 'HoldTimer' | 'KeepaliveTimer' | 'IdleHoldTimer', seconds: number): void {
+    this.emit({ type: 'StartTimer', timer, seconds });
+  }
+
+  stop(timer: 'ConnectRetryTimer' | 'HoldTimer' | 'KeepaliveTimer' | 'IdleHoldTimer'): void {
+    this.emit({ type: 'StopTimer', timer });
+  }
+
+  connectRetry(): void {
+    this.start('ConnectRetryTimer', jitter(this.s.config.connectRetryTime, this.s.config.random));
+  }
+
+  notify(code: number, subcode: number, data?: Uint8Array | string, detail?: string): void {
+    const n = notification(code, subcode, data);
+    this.emit({ type: 'Send', message: n });
+    this.s.lastError = { direction: 'sent', code, subcode, text: detail ?? notificationName(code, subcode) };
+  }
+
+  /** Open the session on a connection that just came up: OPEN out, a long hold timer, OpenSent. */
+  sendOpen(): void {
+    this.stop('ConnectRetryTimer');
+    const open = localOpen(this.s.config);
+    this.s.localOpen = open;
+    this.emit({ type: 'Send', message: open });
+    this.start('HoldTimer', OPEN_HOLD_TIME);
+    this.to('OpenSent', 'connection up, OPEN sent');
+  }
+
+  /**
+   * Back to Idle: timers stopped, connection dropped, and unless an operator stopped the session, an
+   * automatic restart after the IdleHold back-off (doubling with each failure, RFC 4271 §8.1.1
+   * DampPeerOscillations).
+   */
+  idle(reason: string, failure: boolean): void {
+    const wasEstablished = this.s.state === 'Established';
+    for (const t of TIMERS) this.stop(t);
+    this.emit({ type: 'Disconnect' });
+    if (wasEstablished) this.emit({ type: 'SessionDown', reason });
+    this.s.negotiated = undefined;
+    if (failure) {
+      this.s.connectRetryCounter++;
+      this.s.failures++;
+    }
+    this.to('Idle', reason);
+    if (!this.s.adminDown) {
+      const c = this.s.config;
+      this.s.idleHoldTime = Math.min(c.maxIdleHoldTime, c.idleHoldTime * 2 ** Math.max(0, this.s.failures - 1));
+      this.start('IdleHoldTimer', this.s.idleHoldTime);
+    }
+  }
+
+  received(n: NotificationMessage): void {
+    const err: LastError = { direction: 'received', code: n.code, subcode: n.subcode, text: notificationName(n.code, n.subcode) };
+    this.s.lastError = err;
+  }
+}
+
+/** Leave Connect/Active/Idle towards a connection: initiate one unless passive. */
+function begin(st: Step): void {
+  const s = st.s;
+  s.connectRetryCounter = 0;
+  if (s.config.passive) {
+    st.to('Active', 'waiting for the peer to connect');
+    return;
+  }
+  st.connectRetry();
+  st.emit({ type: 'Connect' });
+  st.to('Connect', 'connecting');
+}
+
+/** Process one event; mutates the session and returns what the driver must do, in order. */
+export function step(s: Session, e: Event): Action[] {
+  const st = new Step(s);
+  switch (s.state) {
+    case 'Idle':
+      idle(st, e);
+      break;
+    case 'Connect':
+    case 'Active':
+      connectOrActive(st, e);
+      break;
+    case 'OpenSent':
+      openSent(st, e);
+      break;
+    case 'OpenConfirm':
+      openConfirm(st, e);
+      break;
+    case 'Established':
+      established(st, e);
+      break;
+    default: {
+      const never: never = s.state;
+      throw new Error(`unknown state ${String(never)}`);
+    }
+  }
+  return st.actions;
+}
+
+/** Events common to every state but Idle. */
+function manualStop(st: Step, e: Event & { type: 'ManualStop' }): void {
+  st.s.adminDown = true;
+  st.s.failures = 0;
+  st.s.connectRetryCounter = 0;
+  if (st.s.state === 'OpenSent' || st.s.state === 'OpenConfirm' || st.s.state === 'Established') {
+    st.notify(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, e.communication ?? '', 'administrative shutdown');
+  }
+  st.idle('stopped by operator', false);
+}
+
+function idle(st: Step, e: Event): void {
+  switch (e.type) {
+    case 'ManualStart':
+      st.s.adminDown = false;
+      st.s.failures = 0;
+      st.stop('IdleHoldTimer');
+      begin(st);
+      return;
+    case 'AutomaticStart':
+    case 'IdleHoldTimer_Expires':
+      if (st.s.adminDown) return;
+      begin(st);
+      return;
+    case 'ManualStop':
+      // Cancels a pending automatic restart.
+      st.s.adminDown = true;
+      st.s.failures = 0;
+      st.stop('IdleHoldTimer');
+      return;
+    case 'Tcp_CR_Acked':
+    case 'TcpConnectionConfirmed':
+      // A connection while Idle: refused (the driver accepts it only after starting the session).
+      st.emit({ type: 'Disconnect' });
+      return;
+    default:
+      // RFC 4271 §8.2.2: every other event is ignored in Idle.
+      return;
+  }
+}
+
+function connectOrActive(st: Step, e: Event): void {
+  switch (e.type) {
+    case 'ManualStart':
+    case 'AutomaticStart':
+    case 'IdleHoldTimer_Expires':
+      return;
+    case 'ManualStop':
+      return manualStop(st, e);
+    case 'ConnectRetryTimer_Expires':
+      if (st.s.config.passive) return;
+      st.emit({ type: 'Disconnect' });
+      st.connectRetry();
+      st.emit({ type: 'Connect' });
+      st.to('Connect', 'connect retry');
+      return;
+    case 'Tcp_CR_Acked':
+    case 'TcpConnectionConfirmed':
+      st.sendOpen();
+      return;
+    case 'TcpConnectionFails':
+      // Wait for the ConnectRetryTimer (still running) before trying again, as BIRD and FRR do.
+      if (st.s.config.passive) st.to('Active', 'connection failed');
+      else {
+        st.s.lastError = { direction: 'local', code: 0, subcode: 0, text: 'TCP connection failed' };
+        st.to('Active', 'connection failed, retrying after ConnectRetryTimer');
+      }
+      return;
+    default:
+      // RFC 4271 §8.2.2: anything else is an FSM error before any OPEN was sent: back to Idle.
+      st.idle(`unexpected ${e.type} in ${st.s.state}`, true);
+      return;
+  }
+}
+
+/**
+ * Events that OpenSent, OpenConfirm and Established treat alike; returns false for the rest. Holding
+ * a connection, each of them answers a stop, an expired hold timer, a broken message, a collision
+ * dump or the peer's NOTIFICATION the same way (RFC 4271 §8.2.2).
+ */
+function connected(st: Step, e: Event): boolean {
+  const where = st.s.state;
+  switch (e.type) {
+    case 'ManualStart':
+    case 'AutomaticStart':
+    case 'IdleHoldTimer_Expires':
+      return true;
+    case 'ManualStop':
+      manualStop(st, e);
+      return true;
+    case 'HoldTimer_Expires':
+      st.notify(ErrorCode.HOLD_TIMER_EXPIRED, 0);
+      st.idle(`hold timer expired in ${where}`, true);
+      return true;
+    case 'KeepaliveTimer_Expires':
+      if (where === 'OpenSent') return false;
+      st.emit({ type: 'Send', message: KEEPALIVE });
+      st.start('KeepaliveTimer', jitter(st.s.negotiated!.keepaliveTime, st.s.config.random));
+      return true;
+    case 'BGPHeaderErr':
+    case 'BGPOpenMsgErr':
+    case 'UpdateMsgErr':
+      if (e.type === 'UpdateMsgErr' && where !== 'Established') return false;
+      st.notify(e.error.code, e.error.subcode, e.error.data, e.error.message);
+      st.idle(e.error.message, true);
+      return true;
+    case 'OpenCollisionDump':
+      st.notify(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
+      st.idle('connection collision: this connection was dropped', false);
+      return true;
+    case 'NotifMsgVerErr':
+    case 'NotifMsg':
+      // RFC 4271: a version error is no failure of the peer's (no back-off); any other NOTIFICATION is.
+      st.received(e.notification);
+      st.idle(`NOTIFICATION received: ${notificationName(e.notification.code, e.notification.subcode)}`, e.type === 'NotifMsg');
+      return true;
+    default:
+      return false;
+  }
+}
+
+function openSent(st: Step, e: Event): void {
+  if (connected(st, e)) return;
+  switch (e.type) {
+    case 'TcpConnectionFails':
+      st.emit({ type: 'Disconnect' });
+      st.stop('HoldTimer');
+      if (!st.s.config.passive) st.connectRetry();
+      st.to('Active', 'connection lost in OpenSent');
+      return;
+    case 'BGPOpen': {
+      const bad = checkOpen(st.s.config, e.open);
+      if (bad) {
+        st.notify(bad.code, bad.subcode, bad.data, bad.message);
+        st.idle(bad.message, true);
+        return;
+      }
+      const local = st.s.localOpen ?? localOpen(st.s.config);
+      const timers = negotiateTimers(st.s.config, e.open.holdTime);
+      const external = st.s.config.peerAs !== st.s.config.localAs;
+      st.s.negotiated = {
+        peerAs: speakerAs(e.open),
+        peerId: e.open.bgpId,
+        peerOpen: e.open,
+        localOpen: local,
+        ...timers,
+        send: negotiate(local, e.open, external),
+        receive: negotiate(e.open, local, external),
+      };
+      st.stop('ConnectRetryTimer');
+      st.emit({ type: 'Send', message: KEEPALIVE });
+      if (timers.holdTime > 0) {
+        st.start('KeepaliveTimer', jitter(timers.keepaliveTime, st.s.config.random));
+        st.start('HoldTimer', timers.holdTime);
+      } else {
+        st.stop('HoldTimer');
+      }
+      st.to('OpenConfirm', 'OPEN received');
+      return;
+    }
+    default:
+      st.notify(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_OPENSENT, undefined, `unexpected ${e.type} in OpenSent`);
+      st.idle(`unexpected ${e.type} in OpenSent`, true);
+      return;
+  }
+}
+
+function openConfirm(st: Step, e: Event): void {
+  if (connected(st, e)) return;
+  switch (e.type) {
+    case 'TcpConnectionFails':
+      st.idle('connection lost in OpenConfirm', true);
+      return;
+    case 'KeepAliveMsg': {
+      const n = st.s.negotiated!;
+      if (n.holdTime > 0) st.start('HoldTimer', n.holdTime);
+      st.to('Established', 'KEEPALIVE received');
+      st.emit({ type: 'SessionUp', negotiated: n });
+      return;
+    }
+    default:
+      st.notify(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_OPENCONFIRM, undefined, `unexpected ${e.type} in OpenConfirm`);
+      st.idle(`unexpected ${e.type} in OpenConfirm`, true);
+      return;
+  }
+}
+
+function established(st: Step, e: Event): void {
+  if (connected(st, e)) return;
+  const n = st.s.negotiated!;
+  const restartHold = (): void => {
+    if (n.holdTime > 0) st.start('HoldTimer', n.holdTime);
+  };
+  switch (e.type) {
+    case 'TcpConnectionFails':
+      st.idle('connection lost', true);
+      return;
+    case 'KeepAliveMsg':
+      restartHold();
+      // A keepalive in Established means the session held: the back-off starts over.
+      st.s.failures = 0;
+      st.s.idleHoldTime = st.s.config.idleHoldTime;
+      return;
+    case 'UpdateMsg':
+      restartHold();
+      st.emit({ type: 'ApplyUpdate', update: e.update });
+      return;
+    case 'RouteRefreshMsg':
+      restartHold();
+      st.emit({ type: 'ResendAdjRibOut', afi: e.refresh.afi, safi: e.refresh.safi });
+      return;
+    default:
+      st.notify(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_ESTABLISHED, undefined, `unexpected ${e.type} in Established`);
+      st.idle(`unexpected ${e.type} in Established`, true);
+      return;
+  }
+}

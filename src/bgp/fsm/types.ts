@@ -1,0 +1,111 @@
+// The session state machine's vocabulary (RFC 4271 §8): states, events, actions and session data.
+import type { BgpError } from '../errors.js';
+import type { BgpMessage, Capability, Negotiated, NotificationMessage, OpenMessage, RouteRefreshMessage, UpdateMessage } from '../messages/index.js';
+
+export type State = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
+
+export type TimerName = 'ConnectRetryTimer' | 'HoldTimer' | 'KeepaliveTimer' | 'IdleHoldTimer';
+export const TIMERS: readonly TimerName[] = ['ConnectRetryTimer', 'HoldTimer', 'KeepaliveTimer', 'IdleHoldTimer'];
+
+/** RFC 4271 §8.1 events (names as in the RFC), plus ROUTE-REFRESH, which §8 predates. */
+export type Event =
+  | { type: 'ManualStart' }
+  | { type: 'ManualStop'; communication?: string }
+  | { type: 'AutomaticStart' }
+  | { type: 'ConnectRetryTimer_Expires' }
+  | { type: 'HoldTimer_Expires' }
+  | { type: 'KeepaliveTimer_Expires' }
+  | { type: 'IdleHoldTimer_Expires' }
+  /** Our outgoing connection was set up (Event 16). */
+  | { type: 'Tcp_CR_Acked' }
+  /** An incoming connection from the peer was accepted (Event 17). */
+  | { type: 'TcpConnectionConfirmed' }
+  | { type: 'TcpConnectionFails' }
+  | { type: 'BGPOpen'; open: OpenMessage }
+  | { type: 'BGPHeaderErr'; error: BgpError }
+  | { type: 'BGPOpenMsgErr'; error: BgpError }
+  | { type: 'OpenCollisionDump' }
+  | { type: 'NotifMsgVerErr'; notification: NotificationMessage }
+  | { type: 'NotifMsg'; notification: NotificationMessage }
+  | { type: 'KeepAliveMsg' }
+  | { type: 'UpdateMsg'; update: UpdateMessage }
+  | { type: 'UpdateMsgErr'; error: BgpError }
+  | { type: 'RouteRefreshMsg'; refresh: RouteRefreshMessage };
+
+export type EventType = Event['type'];
+
+/** What the driver must do; step() itself does no I/O and reads no clock. */
+export type Action =
+  /** Initiate a TCP connection to the peer. */
+  | { type: 'Connect' }
+  /** Close the TCP connection (after anything sent before it is flushed). */
+  | { type: 'Disconnect' }
+  | { type: 'Send'; message: BgpMessage }
+  | { type: 'StartTimer'; timer: TimerName; seconds: number }
+  | { type: 'StopTimer'; timer: TimerName }
+  | { type: 'StateChange'; from: State; to: State; reason: string }
+  /** The session reached Established: send the Adj-RIB-Out, then End-of-RIB. */
+  | { type: 'SessionUp'; negotiated: SessionNegotiated }
+  /** The session left Established: forget what the peer sent and what we sent it. */
+  | { type: 'SessionDown'; reason: string }
+  | { type: 'ApplyUpdate'; update: UpdateMessage }
+  /** The peer asked for our routes again (RFC 2918): re-send the whole Adj-RIB-Out. */
+  | { type: 'ResendAdjRibOut'; afi: number; safi: number };
+
+export type ActionType = Action['type'];
+
+export interface SessionConfig {
+  localAs: number;
+  peerAs: number;
+  /** Our BGP identifier (dotted quad). */
+  bgpId: string;
+  /** Hold time we offer (0 or >= 3). */
+  holdTime: number;
+  /** Keepalive interval we want; never more than a third of the negotiated hold time. */
+  keepaliveTime: number;
+  connectRetryTime: number;
+  /** Wait for the peer to connect; never initiate. */
+  passive: boolean;
+  /** Capabilities we advertise in our OPEN. */
+  capabilities: Capability[];
+  /** Back-off after a failure: the first wait, and the ceiling as it doubles. */
+  idleHoldTime: number;
+  maxIdleHoldTime: number;
+  /** A number in [0, 1): RFC 4271 §10 jitter. */
+  random: () => number;
+}
+
+/** What the OPEN exchange decided for this session. */
+export interface SessionNegotiated {
+  peerAs: number;
+  peerId: string;
+  peerOpen: OpenMessage;
+  localOpen: OpenMessage;
+  holdTime: number;
+  keepaliveTime: number;
+  /** Context for what we send and what we receive. */
+  send: Negotiated;
+  receive: Negotiated;
+}
+
+export interface LastError {
+  direction: 'sent' | 'received' | 'local';
+  code: number;
+  subcode: number;
+  text: string;
+}
+
+export interface Session {
+  readonly config: SessionConfig;
+  state: State;
+  connectRetryCounter: number;
+  /** The current IdleHold back-off in seconds. */
+  idleHoldTime: number;
+  /** Failures since the session was last stable; drives the back-off. */
+  failures: number;
+  /** Set by ManualStop: no automatic restart until ManualStart. */
+  adminDown: boolean;
+  localOpen?: OpenMessage;
+  negotiated?: SessionNegotiated;
+  lastError?: LastError;
+}
