@@ -198,8 +198,16 @@ function idle(st: Step, e: Event): void {
       return;
     case 'Tcp_CR_Acked':
     case 'TcpConnectionConfirmed':
-      // A connection while Idle: refused (the driver accepts it only after starting the session).
-      st.emit({ type: 'Disconnect' });
+      // A connection while Idle: refused when an operator stopped the session; otherwise taken, as
+      // an AutomaticStart with passive TCP establishment (RFC 4271 §8.1.1, Event 5) would, so a
+      // peer that reconnects first does not wait out our back-off.
+      if (st.s.adminDown) {
+        st.emit({ type: 'Disconnect' });
+        return;
+      }
+      st.stop('IdleHoldTimer');
+      st.s.connectRetryCounter = 0;
+      st.sendOpen();
       return;
     default:
       // RFC 4271 §8.2.2: every other event is ignored in Idle.

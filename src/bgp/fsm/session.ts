@@ -1,0 +1,498 @@
+// The driver of one peer: sockets, framer and timers around the pure FSM; runs the actions step() returns.
+import net from 'node:net';
+import { BgpError, notificationName } from '../errors.js';
+import { CeaseSubcode, ErrorCode, OpenSubcode } from '../iana.js';
+import {
+  type BgpMessage,
+  DEFAULT_NEGOTIATED,
+  Framer,
+  type Negotiated,
+  type NotificationMessage,
+  type UpdateMessage,
+  decodeMessage,
+  encodeMessage,
+  makeNotification,
+  maxMessageLength,
+  shutdownCommunication,
+} from '../messages/index.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { createSession, keepLocallyInitiated, step } from './fsm.js';
+import type { Action, Event, Session, SessionConfig, SessionNegotiated, State, TimerName } from './types.js';
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+/** What the speaker wants to hear from a peer. */
+export interface PeerHooks {
+  stateChange(peer: Peer, from: State, to: State, reason: string): void;
+  /** Established: send the Adj-RIB-Out and End-of-RIB. */
+  up(peer: Peer, n: SessionNegotiated): void;
+  /** Left Established: forget its Adj-RIB-In and Adj-RIB-Out. */
+  down(peer: Peer, reason: string): void;
+  update(peer: Peer, u: UpdateMessage): void;
+  /** The peer asked for our routes again. */
+  refresh(peer: Peer, afi: number, safi: number): void;
+  /** The socket drained after back-pressure: anything held back can go now. */
+  drained(peer: Peer): void;
+  notification(peer: Peer, direction: 'sent' | 'received', n: NotificationMessage): void;
+}
+
+export interface PeerEndpoint {
+  address: string;
+  port: number;
+  localAddress?: string;
+}
+
+type Counted = 'open' | 'update' | 'notification' | 'keepalive' | 'routeRefresh';
+const COUNT_KEY: Record<BgpMessage['type'], Counted> = {
+  OPEN: 'open',
+  UPDATE: 'update',
+  NOTIFICATION: 'notification',
+  KEEPALIVE: 'keepalive',
+  ROUTE_REFRESH: 'routeRefresh',
+};
+
+export interface Counters {
+  open: number;
+  update: number;
+  notification: number;
+  keepalive: number;
+  routeRefresh: number;
+  total: number;
+}
+
+const zero = (): Counters => ({ open: 0, update: 0, notification: 0, keepalive: 0, routeRefresh: 0, total: 0 });
+
+/** Above this many octets waiting in the socket, UPDATEs wait for 'drain' (the peer is not reading). */
+export const WRITE_HIGH_WATER = 256 * 1024;
+
+/** One TCP connection and the FSM instance that runs it (two exist only during a collision). */
+class Connection {
+  socket: net.Socket | undefined;
+  readonly framer = new Framer();
+  readonly timers = new Map<TimerName, TimerHandle>();
+  closed = false;
+
+  constructor(
+    readonly fsm: Session,
+    /** We initiated it (for collision resolution). */
+    public outgoing: boolean,
+  ) {}
+
+  get receive(): Negotiated {
+    return this.fsm.negotiated?.receive ?? DEFAULT_NEGOTIATED;
+  }
+
+  get send(): Negotiated {
+    return this.fsm.negotiated?.send ?? DEFAULT_NEGOTIATED;
+  }
+}
+
+export class Peer {
+  private main: Connection;
+  /** A second connection during a collision (RFC 4271 §6.8). */
+  private other: Connection | undefined;
+  readonly received: Counters = zero();
+  readonly sent: Counters = zero();
+  since = Date.now();
+  establishedAt: number | undefined;
+  lastErrorAt: number | undefined;
+  private closeWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly endpoint: PeerEndpoint,
+    private readonly config: SessionConfig,
+    private readonly clock: Clock,
+    readonly log: Logger,
+    private readonly hooks: PeerHooks,
+  ) {
+    this.main = new Connection(createSession(config), true);
+  }
+
+  get state(): State {
+    return this.main.fsm.state;
+  }
+
+  get session(): Session {
+    return this.main.fsm;
+  }
+
+  get negotiated(): SessionNegotiated | undefined {
+    return this.main.fsm.negotiated;
+  }
+
+  /** The context for what we send, once established. */
+  get sendContext(): Negotiated {
+    return this.main.send;
+  }
+
+  get established(): boolean {
+    return this.main.fsm.state === 'Established';
+  }
+
+  /** Octets waiting in the kernel-bound buffer of the established connection. */
+  get pendingWrite(): number {
+    return this.main.socket?.writableLength ?? 0;
+  }
+
+  start(): void {
+    this.feed(this.main, { type: 'ManualStart' });
+  }
+
+  /** Cease / Administrative Shutdown with a communication; resolves when the connection is closed. */
+  stop(communication?: string): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      if (!this.main.socket && !this.other?.socket) resolve();
+      else this.closeWaiters.push(resolve);
+    });
+    if (this.other) this.feed(this.other, { type: 'ManualStop', ...(communication === undefined ? {} : { communication }) });
+    this.feed(this.main, { type: 'ManualStop', ...(communication === undefined ? {} : { communication }) });
+    return done;
+  }
+
+  /** Ask the peer to re-send its routes (RFC 2918). */
+  requestRefresh(afi: number, safi: number): boolean {
+    if (!this.established || !this.main.send.routeRefresh) return false;
+    this.write(this.main, [{ type: 'ROUTE_REFRESH', afi, safi, subtype: 0 }]);
+    return true;
+  }
+
+  /**
+   * Write messages to the established connection in one corked batch. Resolves with the time
+   * (clock ms) the batch was handed to the kernel, or undefined when not established.
+   */
+  sendBatch(messages: BgpMessage[]): Promise<number> | undefined {
+    if (!this.established || !this.main.socket || this.main.closed) return undefined;
+    return this.write(this.main, messages);
+  }
+
+  /** An incoming connection from this peer's address. */
+  accept(socket: net.Socket): void {
+    const m = this.main;
+    const s = m.fsm.state;
+    if (m.fsm.adminDown) {
+      this.log.info({ remote: socket.remoteAddress }, 'connection refused: neighbor is administratively down');
+      rejectSocket(socket, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN);
+      return;
+    }
+    if (s === 'Idle' || s === 'Connect' || s === 'Active') {
+      // Take the peer's connection instead of ours still being set up.
+      this.dropSocket(m);
+      m.outgoing = false;
+      this.attach(m, socket);
+      this.feed(m, { type: 'TcpConnectionConfirmed' });
+      return;
+    }
+    if (s === 'Established') {
+      // RFC 4724 §4: with graceful restart, a new connection means the peer restarted; otherwise
+      // the established session stands and the newcomer is refused (RFC 4271 §6.8).
+      const gr = m.fsm.negotiated?.peerOpen.capabilities.some((c) => c.type === 'GRACEFUL_RESTART');
+      if (!gr) {
+        this.log.info({ remote: socket.remoteAddress }, 'connection collision with an established session: refused');
+        rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
+        return;
+      }
+      this.log.info({}, 'new connection from an established peer with graceful restart: it restarted');
+      this.feed(m, { type: 'TcpConnectionFails' });
+      this.dropSocket(m);
+      m.outgoing = false;
+      this.attach(m, socket);
+      this.feed(m, { type: 'TcpConnectionConfirmed' });
+      return;
+    }
+    // OpenSent or OpenConfirm: run the newcomer on its own FSM until an OPEN decides (§6.8).
+    if (this.other) {
+      rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
+      return;
+    }
+    const c = new Connection(createSession(this.config), false);
+    c.fsm.adminDown = false;
+    c.fsm.state = 'Active';
+    this.other = c;
+    this.attach(c, socket);
+    this.feed(c, { type: 'TcpConnectionConfirmed' });
+  }
+
+  private attach(c: Connection, socket: net.Socket): void {
+    c.socket = socket;
+    c.closed = false;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    socket.on('drain', () => {
+      if (c === this.main) this.hooks.drained(this);
+    });
+    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+    socket.on('close', () => this.onClose(c, socket));
+  }
+
+  private connect(c: Connection): void {
+    const socket = net.connect({
+      host: this.endpoint.address,
+      port: this.endpoint.port,
+      ...(this.endpoint.localAddress ? { localAddress: this.endpoint.localAddress } : {}),
+    });
+    c.socket = socket;
+    c.outgoing = true;
+    c.closed = false;
+    socket.setNoDelay(true);
+    socket.once('connect', () => {
+      if (c.socket !== socket) return;
+      socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+      socket.on('drain', () => {
+        if (c === this.main) this.hooks.drained(this);
+      });
+      this.feed(c, { type: 'Tcp_CR_Acked' });
+    });
+    socket.on('error', (err) => {
+      if (c.socket === socket) this.log.debug({ err: err.message }, 'connection error');
+    });
+    socket.on('close', () => this.onClose(c, socket));
+  }
+
+  private onClose(c: Connection, socket: net.Socket): void {
+    if (c.socket !== socket) return;
+    c.socket = undefined;
+    c.closed = true;
+    if (c.fsm.state !== 'Idle') this.feed(c, { type: 'TcpConnectionFails' });
+    this.settleClose();
+  }
+
+  private settleClose(): void {
+    if (this.main.socket || this.other?.socket) return;
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Close a connection's socket after what was written is flushed. */
+  private dropSocket(c: Connection): void {
+    const s = c.socket;
+    if (!s) return;
+    c.socket = undefined;
+    c.closed = true;
+    s.end();
+    // A peer that never reads would keep the socket half-open forever.
+    const t = setTimeout(() => s.destroy(), 2000);
+    t.unref();
+    s.once('close', () => {
+      clearTimeout(t);
+      this.settleClose();
+    });
+  }
+
+  private onData(c: Connection, chunk: Buffer): void {
+    c.framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    for (;;) {
+      if (c.closed || !c.socket) return;
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = c.framer.next();
+      } catch (e) {
+        if (!(e instanceof BgpError)) throw e;
+        this.feed(c, { type: 'BGPHeaderErr', error: e });
+        return;
+      }
+      if (!bytes) return;
+      this.onMessage(c, bytes);
+    }
+  }
+
+  private onMessage(c: Connection, bytes: Uint8Array): void {
+    const type = bytes[18];
+    // An UPDATE before Established is an FSM error whatever its content; do not decode it.
+    if (type === 2 && c.fsm.state !== 'Established') {
+      this.count(this.received, 'UPDATE');
+      this.feed(c, { type: 'UpdateMsg', update: { type: 'UPDATE', withdrawn: [], attributes: [], nlri: [] } });
+      return;
+    }
+    let m: BgpMessage;
+    try {
+      m = decodeMessage(bytes, c.receive);
+    } catch (e) {
+      if (!(e instanceof BgpError)) throw e;
+      const event: Event =
+        e.code === ErrorCode.MESSAGE_HEADER
+          ? { type: 'BGPHeaderErr', error: e }
+          : e.code === ErrorCode.OPEN_MESSAGE
+            ? { type: 'BGPOpenMsgErr', error: e }
+            : { type: 'UpdateMsgErr', error: e };
+      this.log.warn({ code: e.code, subcode: e.subcode, detail: e.message }, 'malformed message from peer');
+      this.feed(c, event);
+      return;
+    }
+    this.count(this.received, m.type);
+    switch (m.type) {
+      case 'OPEN':
+        if (this.collision(c, m.bgpId)) return;
+        this.feed(c, { type: 'BGPOpen', open: m });
+        if (c.fsm.negotiated) c.framer.maxLength = maxMessageLength(c.fsm.negotiated.receive.extendedMessage);
+        return;
+      case 'KEEPALIVE':
+        this.feed(c, { type: 'KeepAliveMsg' });
+        return;
+      case 'UPDATE':
+        if (m.problems) this.log.warn({ problems: m.problems }, 'UPDATE with malformed attributes (RFC 7606)');
+        this.feed(c, { type: 'UpdateMsg', update: m });
+        return;
+      case 'NOTIFICATION': {
+        const comm = shutdownCommunication(m);
+        this.log.warn(
+          { code: m.code, subcode: m.subcode, ...(comm && 'text' in comm ? { communication: comm.text } : {}) },
+          `NOTIFICATION received: ${notificationName(m.code, m.subcode)}`,
+        );
+        if (c === this.main) this.hooks.notification(this, 'received', m);
+        this.lastErrorAt = Date.now();
+        const version = m.code === ErrorCode.OPEN_MESSAGE && m.subcode === OpenSubcode.UNSUPPORTED_VERSION_NUMBER;
+        this.feed(c, version ? { type: 'NotifMsgVerErr', notification: m } : { type: 'NotifMsg', notification: m });
+        return;
+      }
+      case 'ROUTE_REFRESH':
+        // RFC 7313: BoRR/EoRR from the peer frame its re-advertisement; unknown subtypes are ignored.
+        if (m.subtype === 0) this.feed(c, { type: 'RouteRefreshMsg', refresh: m });
+        return;
+      default: {
+        const never: never = m;
+        throw new Error(`unknown message ${String(never)}`);
+      }
+    }
+  }
+
+  /**
+   * RFC 4271 §6.8: an OPEN on one connection while the other is in OpenConfirm decides which
+   * survives. Returns true when `c` itself was dropped (its OPEN must not be processed).
+   */
+  private collision(c: Connection, peerId: string): boolean {
+    const o = c === this.main ? this.other : this.main;
+    if (!this.other || !o || o.fsm.state !== 'OpenConfirm' && o.fsm.state !== 'Established') return false;
+    const keepOutgoing = keepLocallyInitiated(this.config.bgpId, peerId, this.config.localAs, this.config.peerAs);
+    const loser = c.outgoing === keepOutgoing ? o : c;
+    this.log.info({ kept: loser === c ? 'existing' : 'new', keepOutgoing }, 'connection collision resolved');
+    this.dump(loser);
+    return loser === c;
+  }
+
+  /** Drop a connection that lost a collision; the survivor becomes the main one. */
+  private dump(loser: Connection): void {
+    const survivor = loser === this.main ? this.other! : this.main;
+    if (loser.fsm.state === 'Established') {
+      // Never dump an established session for a newcomer.
+      this.feed(survivor, { type: 'OpenCollisionDump' });
+      this.other = undefined;
+      return;
+    }
+    this.feed(loser, { type: 'OpenCollisionDump' });
+    survivor.fsm.adminDown = this.main.fsm.adminDown;
+    this.main = survivor;
+    this.other = undefined;
+  }
+
+  private count(to: Counters, type: BgpMessage['type']): void {
+    to[COUNT_KEY[type]]++;
+    to.total++;
+  }
+
+  private write(c: Connection, messages: BgpMessage[]): Promise<number> {
+    const socket = c.socket!;
+    return new Promise((resolve) => {
+      socket.cork();
+      for (let i = 0; i < messages.length; i++) {
+        const m = messages[i]!;
+        const bytes = encodeMessage(m, c.send);
+        this.count(this.sent, m.type);
+        if (m.type === 'NOTIFICATION' && c === this.main) this.hooks.notification(this, 'sent', m);
+        if (i === messages.length - 1) socket.write(bytes, () => resolve(this.clock.now()));
+        else socket.write(bytes);
+      }
+      socket.uncork();
+    });
+  }
+
+  /** Step the FSM of one connection and carry out its actions. */
+  private feed(c: Connection, e: Event): void {
+    const actions = step(c.fsm, e);
+    for (const a of actions) this.run(c, a);
+  }
+
+  private run(c: Connection, a: Action): void {
+    const isMain = c === this.main;
+    switch (a.type) {
+      case 'Connect':
+        this.dropSocket(c);
+        c.framer.maxLength = maxMessageLength(false);
+        this.connect(c);
+        return;
+      case 'Disconnect':
+        this.dropSocket(c);
+        return;
+      case 'Send':
+        if (!c.socket || c.closed) return;
+        if (a.message.type === 'KEEPALIVE' && c.socket.writableLength > WRITE_HIGH_WATER) return; // it would not be read
+        void this.write(c, [a.message]);
+        return;
+      case 'StartTimer': {
+        const old = c.timers.get(a.timer);
+        if (old) this.clock.clearTimer(old);
+        const event = `${a.timer}_Expires` as Event['type'];
+        c.timers.set(
+          a.timer,
+          this.clock.setTimer(a.seconds * 1000, () => {
+            c.timers.delete(a.timer);
+            this.feed(c, { type: event } as Event);
+          }),
+        );
+        return;
+      }
+      case 'StopTimer': {
+        const old = c.timers.get(a.timer);
+        if (old) this.clock.clearTimer(old);
+        c.timers.delete(a.timer);
+        return;
+      }
+      case 'StateChange':
+        if (!isMain) {
+          // A collision candidate that fails just goes away.
+          if (a.to === 'Idle') {
+            for (const h of c.timers.values()) this.clock.clearTimer(h);
+            c.timers.clear();
+            if (this.other === c) this.other = undefined;
+          }
+          return;
+        }
+        this.since = Date.now();
+        if (a.to === 'Established') this.establishedAt = Date.now();
+        if (a.from === 'Established') this.establishedAt = undefined;
+        this.log.info({ from: a.from, to: a.to, reason: a.reason }, `${a.from} -> ${a.to}`);
+        this.hooks.stateChange(this, a.from, a.to, a.reason);
+        return;
+      case 'SessionUp':
+        if (isMain) this.hooks.up(this, a.negotiated);
+        return;
+      case 'SessionDown':
+        if (isMain) this.hooks.down(this, a.reason);
+        return;
+      case 'ApplyUpdate':
+        if (isMain) this.hooks.update(this, a.update);
+        return;
+      case 'ResendAdjRibOut':
+        if (isMain) this.hooks.refresh(this, a.afi, a.safi);
+        return;
+      default: {
+        const never: never = a;
+        throw new Error(`unknown action ${JSON.stringify(never)}`);
+      }
+    }
+  }
+}
+
+/** Refuse a connection: a Cease NOTIFICATION, then close. */
+function rejectSocket(socket: net.Socket, subcode: number): void {
+  socket.on('error', () => {});
+  socket.end(encodeMessage(makeNotification(ErrorCode.CEASE, subcode), DEFAULT_NEGOTIATED));
+  const t = setTimeout(() => socket.destroy(), 2000);
+  t.unref();
+  socket.once('close', () => clearTimeout(t));
+}

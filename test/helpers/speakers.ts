@@ -1,0 +1,54 @@
+// Speakers on loopback for tests: a config builder, a quiet logger, and waiting for a state.
+import type { Config, NeighborConfig } from '../../src/config/types.js';
+import { Speaker, type SpeakerLogger } from '../../src/speaker.js';
+import type { State } from '../../src/bgp/fsm/types.js';
+
+/** A logger that keeps what it was told (for assertions) and prints nothing. */
+export function memoryLogger(lines: { level: string; obj: object; msg?: string }[] = [], bindings: object = {}): SpeakerLogger {
+  const at = (level: string) => (obj: object, msg?: string) => lines.push({ level, obj: { ...bindings, ...obj }, ...(msg === undefined ? {} : { msg }) });
+  return {
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    debug: at('debug'),
+    child: (b: object) => memoryLogger(lines, { ...bindings, ...b }),
+  };
+}
+
+export function neighbor(address: string, remoteAs: number, over: Partial<NeighborConfig> = {}): NeighborConfig {
+  return {
+    address,
+    remoteAs,
+    port: 179,
+    passive: false,
+    holdTime: 180,
+    keepaliveTime: 60,
+    connectRetryTime: 1,
+    families: ['ipv4-unicast'],
+    ...over,
+  };
+}
+
+export function config(over: Partial<Config> & Pick<Config, 'routerId' | 'localAs' | 'neighbors'>): Config {
+  return {
+    listen: null,
+    routes: [],
+    control: { socket: '/nonexistent/tsbgp.sock', mode: 0o660 },
+    stateFile: null,
+    logLevel: 'info',
+    ...over,
+  };
+}
+
+/** Poll until `check` holds (bounded: fails after `ms`). */
+export async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function waitState(s: Speaker, address: string, state: State, ms = 5000): Promise<void> {
+  return until(`${address} to be ${state}`, () => s.stateOf(address) === state, ms);
+}
