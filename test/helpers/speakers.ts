@@ -1,4 +1,5 @@
 // Speakers on loopback for tests: a config builder, a quiet logger, and waiting for a state.
+import net from 'node:net';
 import type { Config, NeighborConfig } from '../../src/config/types.js';
 import { Speaker, type SpeakerLogger } from '../../src/speaker.js';
 import type { State } from '../../src/bgp/fsm/types.js';
@@ -51,4 +52,16 @@ export async function until(what: string, check: () => boolean, ms = 5000): Prom
 
 export function waitState(s: Speaker, address: string, state: State, ms = 5000): Promise<void> {
   return until(`${address} to be ${state}`, () => s.stateOf(address) === state, ms);
+}
+
+/** A port free on `host` right now (bound, read, released). */
+export function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen({ host, port: 0 }, () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -1,0 +1,86 @@
+// RFC 4271 §6.8 connection collision, forced deterministically with raw sockets from the peer's address.
+import net from 'node:net';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type BgpMessage, DEFAULT_NEGOTIATED, Framer, KEEPALIVE, decodeMessage, encodeMessage, makeOpen } from '../../src/bgp/messages/index.js';
+import { Speaker } from '../../src/speaker.js';
+import { config, freePort, memoryLogger, neighbor, until, waitState } from '../helpers/speakers.js';
+
+/** A raw BGP connection: what it received, and a way to send. */
+class Raw {
+  readonly got: BgpMessage[] = [];
+  closed = false;
+  private framer = new Framer();
+  constructor(readonly socket: net.Socket) {
+    socket.on('error', () => {});
+    socket.on('close', () => (this.closed = true));
+    socket.on('data', (c: Buffer) => {
+      this.framer.push(new Uint8Array(c));
+      for (let b = this.framer.next(); b; b = this.framer.next()) this.got.push(decodeMessage(b.slice(), { ...DEFAULT_NEGOTIATED, fourOctetAs: true }));
+    });
+  }
+  send(m: BgpMessage): void {
+    this.socket.write(encodeMessage(m, DEFAULT_NEGOTIATED));
+  }
+  types(): string[] {
+    return this.got.map((m) => (m.type === 'NOTIFICATION' ? `N${m.code}/${m.subcode}` : m.type));
+  }
+}
+
+async function collide(watcherId: string, peerId: string) {
+  const wPort = await freePort('127.0.0.1');
+  const accepted: Raw[] = [];
+  const server = net.createServer((s) => accepted.push(new Raw(s)));
+  await new Promise<void>((r) => server.listen({ host: '127.0.0.2', port: 0 }, () => r()));
+  const pPort = (server.address() as net.AddressInfo).port;
+  const w = new Speaker({
+    config: config({ routerId: watcherId, localAs: 65001, listen: { address: '127.0.0.1', port: wPort }, neighbors: [neighbor('127.0.0.2', 65515, { port: pPort })] }),
+    log: memoryLogger(),
+  });
+  await w.start();
+  const open = makeOpen({ asn: 65515, holdTime: 180, bgpId: peerId, capabilities: [{ type: 'MULTIPROTOCOL', afi: 1, safi: 1 }] });
+  // 1. The watcher's own connection reaches OpenConfirm: we answer its OPEN, but hold back KEEPALIVE.
+  await until('the outgoing connection', () => accepted.length === 1);
+  const out = accepted[0]!;
+  await until("the watcher's OPEN", () => out.got.length >= 1);
+  out.send(open);
+  await waitState(w, '127.0.0.2', 'OpenConfirm');
+  // 2. The peer connects too, from its own address, and sends its OPEN: a collision.
+  const inc = new Raw(net.connect({ host: '127.0.0.1', port: wPort, localAddress: '127.0.0.2' }));
+  await until("the watcher's OPEN on the incoming connection", () => inc.got.length >= 1);
+  inc.send(open);
+  return { w, out, inc, server };
+}
+
+const Collision = suite('connection collision');
+
+Collision('our identifier is lower: the connection the peer initiated survives, ours gets Cease 6/7', async () => {
+  const { w, out, inc, server } = await collide('10.0.0.1', '10.0.0.2');
+  try {
+    await until('6/7 on our connection', () => out.types().includes('N6/7'));
+    await until('KEEPALIVE on the incoming connection', () => inc.types().includes('KEEPALIVE'));
+    assert.not.ok(inc.types().some((t) => t.startsWith('N')));
+    inc.send(KEEPALIVE);
+    await waitState(w, '127.0.0.2', 'Established');
+    assert.is(w.neighbors()[0]!.peerId, '10.0.0.2');
+  } finally {
+    await w.stop();
+    server.close();
+  }
+});
+
+Collision('our identifier is higher: our connection survives, the incoming one gets Cease 6/7', async () => {
+  const { w, out, inc, server } = await collide('10.0.0.9', '10.0.0.2');
+  try {
+    await until('6/7 on the incoming connection', () => inc.types().includes('N6/7'));
+    assert.not.ok(out.types().some((t) => t.startsWith('N')));
+    out.send(KEEPALIVE);
+    await waitState(w, '127.0.0.2', 'Established');
+    await until('the incoming connection closed', () => inc.closed);
+  } finally {
+    await w.stop();
+    server.close();
+  }
+});
+
+Collision.run();
