@@ -3,8 +3,16 @@ import net from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type BgpMessage, DEFAULT_NEGOTIATED, Framer, KEEPALIVE, decodeMessage, encodeMessage, makeOpen } from '../../src/bgp/messages/index.js';
+import { ManualClock } from '../../src/bgp/fsm/clock.js';
 import { Speaker } from '../../src/speaker.js';
 import { config, freePort, memoryLogger, neighbor, until, waitState } from '../helpers/speakers.js';
+
+/** The loser of a collision must stay dead: no reconnect after its back-off would have run out. */
+async function noOrphan(clock: ManualClock, accepted: Raw[]): Promise<void> {
+  clock.advance(130_000);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.is(accepted.length, 1, 'a dropped connection came back');
+}
 
 /** A raw BGP connection: what it received, and a way to send. */
 class Raw {
@@ -28,6 +36,7 @@ class Raw {
 }
 
 async function collide(watcherId: string, peerId: string) {
+  const clock = new ManualClock();
   const wPort = await freePort('127.0.0.1');
   const accepted: Raw[] = [];
   const server = net.createServer((s) => accepted.push(new Raw(s)));
@@ -36,6 +45,7 @@ async function collide(watcherId: string, peerId: string) {
   const w = new Speaker({
     config: config({ routerId: watcherId, localAs: 65001, listen: { address: '127.0.0.1', port: wPort }, neighbors: [neighbor('127.0.0.2', 65515, { port: pPort })] }),
     log: memoryLogger(),
+    clock,
   });
   await w.start();
   const open = makeOpen({ asn: 65515, holdTime: 180, bgpId: peerId, capabilities: [{ type: 'MULTIPROTOCOL', afi: 1, safi: 1 }] });
@@ -49,13 +59,13 @@ async function collide(watcherId: string, peerId: string) {
   const inc = new Raw(net.connect({ host: '127.0.0.1', port: wPort, localAddress: '127.0.0.2' }));
   await until("the watcher's OPEN on the incoming connection", () => inc.got.length >= 1);
   inc.send(open);
-  return { w, out, inc, server };
+  return { w, out, inc, server, accepted, clock };
 }
 
 const Collision = suite('connection collision');
 
 Collision('our identifier is lower: the connection the peer initiated survives, ours gets Cease 6/7', async () => {
-  const { w, out, inc, server } = await collide('10.0.0.1', '10.0.0.2');
+  const { w, out, inc, server, accepted, clock } = await collide('10.0.0.1', '10.0.0.2');
   try {
     await until('6/7 on our connection', () => out.types().includes('N6/7'));
     await until('KEEPALIVE on the incoming connection', () => inc.types().includes('KEEPALIVE'));
@@ -63,6 +73,8 @@ Collision('our identifier is lower: the connection the peer initiated survives, 
     inc.send(KEEPALIVE);
     await waitState(w, '127.0.0.2', 'Established');
     assert.is(w.neighbors()[0]!.peerId, '10.0.0.2');
+    inc.socket.on('data', () => {}); // keep reading KEEPALIVEs while the clock runs
+    await noOrphan(clock, accepted);
   } finally {
     await w.stop();
     server.close();
@@ -70,13 +82,14 @@ Collision('our identifier is lower: the connection the peer initiated survives, 
 });
 
 Collision('our identifier is higher: our connection survives, the incoming one gets Cease 6/7', async () => {
-  const { w, out, inc, server } = await collide('10.0.0.9', '10.0.0.2');
+  const { w, out, inc, server, accepted, clock } = await collide('10.0.0.9', '10.0.0.2');
   try {
     await until('6/7 on the incoming connection', () => inc.types().includes('N6/7'));
     assert.not.ok(out.types().some((t) => t.startsWith('N')));
     out.send(KEEPALIVE);
     await waitState(w, '127.0.0.2', 'Established');
     await until('the incoming connection closed', () => inc.closed);
+    await noOrphan(clock, accepted);
   } finally {
     await w.stop();
     server.close();

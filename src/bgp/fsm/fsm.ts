@@ -182,6 +182,7 @@ function idle(st: Step, e: Event): void {
     case 'ManualStart':
       st.s.adminDown = false;
       st.s.failures = 0;
+      st.s.idleHoldTime = st.s.config.idleHoldTime;
       st.stop('IdleHoldTimer');
       begin(st);
       return;
@@ -271,7 +272,13 @@ function connected(st: Step, e: Event): boolean {
     case 'KeepaliveTimer_Expires':
       if (where === 'OpenSent') return false;
       st.emit({ type: 'Send', message: KEEPALIVE });
-      st.start('KeepaliveTimer', jitter(st.s.negotiated!.keepaliveTime, st.s.config.random));
+      // RFC 4271 §8.2.2: restarted "unless the negotiated HoldTime value is zero".
+      if (st.s.negotiated!.holdTime > 0) st.start('KeepaliveTimer', jitter(st.s.negotiated!.keepaliveTime, st.s.config.random));
+      return true;
+    case 'Tcp_CR_Acked':
+    case 'TcpConnectionConfirmed':
+      // A second connection is the driver's business (collision detection runs it on an FSM of its
+      // own, RFC 4271 §6.8); it never disturbs this one.
       return true;
     case 'BGPHeaderErr':
     case 'BGPOpenMsgErr':

@@ -209,8 +209,8 @@ export class Peer {
       rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
       return;
     }
+    // Administratively down from birth: a candidate that fails is not restarted, only dropped.
     const c = new Connection(createSession(this.config), false);
-    c.fsm.adminDown = false;
     c.fsm.state = 'Active';
     this.other = c;
     this.attach(c, socket);
@@ -375,19 +375,25 @@ export class Peer {
     return loser === c;
   }
 
-  /** Drop a connection that lost a collision; the survivor becomes the main one. */
+  /**
+   * Drop a connection that lost a collision; the survivor becomes the main one. The loser is
+   * detached first and marked administratively down, so its FSM never restarts on its own.
+   */
   private dump(loser: Connection): void {
     const survivor = loser === this.main ? this.other! : this.main;
     if (loser.fsm.state === 'Established') {
-      // Never dump an established session for a newcomer.
-      this.feed(survivor, { type: 'OpenCollisionDump' });
+      // Never dump an established session for a newcomer: the newcomer goes instead.
+      const newcomer = survivor;
       this.other = undefined;
+      newcomer.fsm.adminDown = true;
+      this.feed(newcomer, { type: 'OpenCollisionDump' });
       return;
     }
-    this.feed(loser, { type: 'OpenCollisionDump' });
     survivor.fsm.adminDown = this.main.fsm.adminDown;
+    loser.fsm.adminDown = true;
     this.main = survivor;
     this.other = undefined;
+    this.feed(loser, { type: 'OpenCollisionDump' });
   }
 
   private count(to: Counters, type: BgpMessage['type']): void {
@@ -419,6 +425,8 @@ export class Peer {
 
   private run(c: Connection, a: Action): void {
     const isMain = c === this.main;
+    // A connection detached by a collision may still send its NOTIFICATION and close, nothing more.
+    if (!isMain && c !== this.other && (a.type === 'StartTimer' || a.type === 'Connect')) return;
     switch (a.type) {
       case 'Connect':
         this.dropSocket(c);
