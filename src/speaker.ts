@@ -310,7 +310,6 @@ export class Speaker implements SpeakerControl {
     const all = [...this.neighborsByAddress.values()];
     // Every peer's write is issued before anything is awaited: no peer waits for another.
     const writes = all.map((n) => (changed ? this.sync(n) : undefined));
-    const saving = changed ? this.persist() : Promise.resolve();
     const peers: PeerWrite[] = await Promise.all(
       all.map(async (n, i): Promise<PeerWrite> => {
         const w = writes[i];
@@ -322,6 +321,8 @@ export class Speaker implements SpeakerControl {
         return { ...base, sent: false, note: 'family not negotiated with this peer' };
       }),
     );
+    // Saved once the UPDATEs are in the kernel: the file's fsync never competes with the wire.
+    const saving = changed ? this.persist() : Promise.resolve();
     await saving;
     const micros = Math.round((this.clock.now() - t0) * 1000);
     return { prefix, changed, ...(route ? { route } : {}), peers, micros };

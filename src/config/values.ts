@@ -1,5 +1,5 @@
 // Value parsers shared by the config file, the state file and the control API (bgpctl announce).
-import { IPv4, IPv4CidrRange, IPv6, IPv6CidrRange } from 'ip-num';
+import { IPv4CidrRange, IPv6CidrRange } from 'ip-num';
 import { TsbgpError, TsbgpErrorCode } from '../bgp/errors.js';
 import { Afi } from '../bgp/iana.js';
 import type { RouteSpec } from '../bgp/rib/local-routes.js';
@@ -32,27 +32,38 @@ export function familyOfAfi(afi: number): FamilyName {
 const familyWord = (afi: number): string => (afi === Afi.IPV6 ? 'IPv6' : 'IPv4');
 
 // Addresses that can never be a peer or a next hop. Loopback stays allowed on purpose: the demo and
-// the tests run whole topologies on 127.0.0.x.
-const NOT_UNICAST_V4: readonly { range: IPv4CidrRange; why: string }[] = [
-  { range: IPv4CidrRange.fromCidr('0.0.0.0/32'), why: 'the unspecified address' },
-  { range: IPv4CidrRange.fromCidr('224.0.0.0/4'), why: 'a multicast address (224.0.0.0/4)' },
-  { range: IPv4CidrRange.fromCidr('255.255.255.255/32'), why: 'the broadcast address' },
-];
-const NOT_UNICAST_V6: readonly { range: IPv6CidrRange; why: string }[] = [
-  { range: IPv6CidrRange.fromCidr('::/128'), why: 'the unspecified address' },
-  { range: IPv6CidrRange.fromCidr('ff00::/8'), why: 'a multicast address (ff00::/8)' },
-];
+// the tests run whole topologies on 127.0.0.x. ip-num resolves each range once, at load; a request
+// on the failover path then costs two integer comparisons per range.
+interface Span<N> {
+  first: N;
+  last: N;
+  why: string;
+}
+const NOT_UNICAST_V4: readonly Span<number>[] = [
+  ['0.0.0.0/32', 'the unspecified address'],
+  ['224.0.0.0/4', 'a multicast address (224.0.0.0/4)'],
+  ['255.255.255.255/32', 'the broadcast address'],
+].map(([cidr, why]) => {
+  const r = IPv4CidrRange.fromCidr(cidr!);
+  return { first: Number(r.getFirst().getValue()), last: Number(r.getLast().getValue()), why: why! };
+});
+const NOT_UNICAST_V6: readonly Span<bigint>[] = [
+  ['::/128', 'the unspecified address'],
+  ['ff00::/8', 'a multicast address (ff00::/8)'],
+].map(([cidr, why]) => {
+  const r = IPv6CidrRange.fromCidr(cidr!);
+  return { first: r.getFirst().getValue(), last: r.getLast().getValue(), why: why! };
+});
 
 /** Why an address cannot be a unicast peer or next hop, or null when it can. */
 export function notUnicastReason(a: ParsedAddress): string | null {
   if (a.afi === Afi.IPV4) {
-    const ip = IPv4.fromNumber(((a.bytes[0]! << 24) | (a.bytes[1]! << 16) | (a.bytes[2]! << 8) | a.bytes[3]!) >>> 0);
-    return NOT_UNICAST_V4.find((r) => r.range.contains(ip))?.why ?? null;
+    const n = ((a.bytes[0]! << 24) | (a.bytes[1]! << 16) | (a.bytes[2]! << 8) | a.bytes[3]!) >>> 0;
+    return NOT_UNICAST_V4.find((r) => n >= r.first && n <= r.last)?.why ?? null;
   }
   let n = 0n;
   for (const b of a.bytes) n = (n << 8n) | BigInt(b);
-  const ip = IPv6.fromBigInt(n);
-  return NOT_UNICAST_V6.find((r) => r.range.contains(ip))?.why ?? null;
+  return NOT_UNICAST_V6.find((r) => n >= r.first && n <= r.last)?.why ?? null;
 }
 
 /**
