@@ -1,5 +1,4 @@
 // Value parsers shared by the config file, the state file and the control API (bgpctl announce).
-import { IPv4CidrRange, IPv6CidrRange } from 'ip-num';
 import { TsbgpError, TsbgpErrorCode } from '../bgp/errors.js';
 import { Afi } from '../bgp/iana.js';
 import type { RouteSpec } from '../bgp/rib/local-routes.js';
@@ -32,37 +31,46 @@ export function familyOfAfi(afi: number): FamilyName {
 const familyWord = (afi: number): string => (afi === Afi.IPV6 ? 'IPv6' : 'IPv4');
 
 // Addresses that can never be a peer or a next hop. Loopback stays allowed on purpose: the demo and
-// the tests run whole topologies on 127.0.0.x. ip-num resolves each range once, at load; a request
-// on the failover path then costs two integer comparisons per range.
+// the tests run whole topologies on 127.0.0.x. Each range is resolved once, at load, with the
+// codec's own parser; a request on the failover path then costs two comparisons per range.
 interface Span<N> {
   first: N;
   last: N;
   why: string;
 }
+
+function span<N>(cidr: string, why: string, value: (bytes: Uint8Array) => N): Span<N> {
+  const p = parsePrefix(cidr)!;
+  return { first: value(p.bytes), last: value(lastAddress(p.bytes, p.length)), why };
+}
+
+/** The last address of a prefix: host bits set. */
+function lastAddress(bytes: Uint8Array, length: number): Uint8Array {
+  const out = bytes.slice();
+  for (let i = 0; i < out.length; i++) out[i]! |= 0xff >> Math.max(0, Math.min(8, length - 8 * i));
+  return out;
+}
+
+const v4Value = (b: Uint8Array): number => ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+const v6Value = (b: Uint8Array): bigint => b.reduce((n, x) => (n << 8n) | BigInt(x), 0n);
+
 const NOT_UNICAST_V4: readonly Span<number>[] = [
-  ['0.0.0.0/32', 'the unspecified address'],
-  ['224.0.0.0/4', 'a multicast address (224.0.0.0/4)'],
-  ['255.255.255.255/32', 'the broadcast address'],
-].map(([cidr, why]) => {
-  const r = IPv4CidrRange.fromCidr(cidr!);
-  return { first: Number(r.getFirst().getValue()), last: Number(r.getLast().getValue()), why: why! };
-});
+  span('0.0.0.0/32', 'the unspecified address', v4Value),
+  span('224.0.0.0/4', 'a multicast address (224.0.0.0/4)', v4Value),
+  span('255.255.255.255/32', 'the broadcast address', v4Value),
+];
 const NOT_UNICAST_V6: readonly Span<bigint>[] = [
-  ['::/128', 'the unspecified address'],
-  ['ff00::/8', 'a multicast address (ff00::/8)'],
-].map(([cidr, why]) => {
-  const r = IPv6CidrRange.fromCidr(cidr!);
-  return { first: r.getFirst().getValue(), last: r.getLast().getValue(), why: why! };
-});
+  span('::/128', 'the unspecified address', v6Value),
+  span('ff00::/8', 'a multicast address (ff00::/8)', v6Value),
+];
 
 /** Why an address cannot be a unicast peer or next hop, or null when it can. */
 export function notUnicastReason(a: ParsedAddress): string | null {
   if (a.afi === Afi.IPV4) {
-    const n = ((a.bytes[0]! << 24) | (a.bytes[1]! << 16) | (a.bytes[2]! << 8) | a.bytes[3]!) >>> 0;
+    const n = v4Value(a.bytes);
     return NOT_UNICAST_V4.find((r) => n >= r.first && n <= r.last)?.why ?? null;
   }
-  let n = 0n;
-  for (const b of a.bytes) n = (n << 8n) | BigInt(b);
+  const n = v6Value(a.bytes);
   return NOT_UNICAST_V6.find((r) => n >= r.first && n <= r.last)?.why ?? null;
 }
 
