@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// tsbgpd: the daemon. Config, logger, speaker, control socket, signals (HUP reload, TERM/INT shutdown).
+import { Command } from 'commander';
+import pino from 'pino';
+import { TsbgpError } from '../bgp/errors.js';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { readState, writeState } from '../config/state-file.js';
+import type { Config } from '../config/types.js';
+import { ControlServer } from '../control/server.js';
+import { Speaker } from '../speaker.js';
+
+interface Options {
+  config?: string;
+  checkConfig?: string;
+  pretty?: boolean;
+  socket?: string;
+}
+
+async function makeLogger(level: Config['logLevel'], pretty: boolean): Promise<pino.Logger> {
+  const opts: pino.LoggerOptions = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (!pretty) return pino(opts);
+  // Loaded only when asked for: a synchronous stream, no worker thread.
+  const { default: prettyStream } = await import('pino-pretty');
+  return pino(opts, prettyStream({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
+}
+
+async function checkConfig(file: string): Promise<number> {
+  try {
+    const c = await loadConfig(file);
+    process.stdout.write(`${file}: OK (router-id ${c.routerId}, AS ${c.localAs}, ${c.neighbors.length} neighbors, ${c.routes.length} routes)\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+async function run(file: string, o: Options): Promise<number> {
+  let config: Config;
+  try {
+    config = await loadConfig(file);
+  } catch (e) {
+    process.stderr.write(`tsbgpd: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  if (o.socket) config = { ...config, control: { ...config.control, socket: o.socket } };
+  const log = await makeLogger(config.logLevel, o.pretty ?? process.stdout.isTTY === true);
+  const stateFile = config.stateFile;
+  const speaker = new Speaker({
+    config,
+    log,
+    reloadConfig: async () => {
+      const next = await loadConfig(file);
+      return o.socket ? { ...next, control: { ...next.control, socket: o.socket } } : next;
+    },
+    ...(stateFile ? { state: { read: () => readState(stateFile), write: (routes) => writeState(stateFile, routes) } } : {}),
+  });
+  const control = new ControlServer({ path: config.control.socket, mode: config.control.mode, speaker, logger: log.child({ component: 'control' }) });
+  try {
+    await control.listen();
+    await speaker.start();
+  } catch (e) {
+    // A corrupt state file stops us here: starting with the config's routes could revert the VIP.
+    log.fatal({ err: e instanceof Error ? e.message : String(e) }, 'cannot start');
+    await control.close().catch(() => {});
+    await speaker.stop().catch(() => {});
+    return 1;
+  }
+  log.info({ config: file, socket: config.control.socket, routerId: config.routerId, localAs: config.localAs }, 'tsbgpd started');
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down: Cease to every peer');
+    await speaker.stop('tsbgpd shutting down');
+    await control.close();
+    log.info({}, 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    speaker.reload().then(
+      (r) => log.info({ ...r }, 'SIGHUP: configuration reloaded'),
+      (e: unknown) => log.error({ err: e instanceof TsbgpError || e instanceof ConfigError ? e.message : String(e) }, 'SIGHUP: reload failed, the running configuration stays'),
+    );
+  });
+  return new Promise<number>(() => {}); // runs until a signal
+}
+
+const program = new Command('tsbgpd')
+  .description('tsbgp BGP-4 speaker daemon')
+  .option('-c, --config <file>', 'configuration file (YAML)')
+  .option('--check-config <file>', 'validate a configuration file and exit')
+  .option('--pretty', 'human-readable logs (default when stdout is a terminal)')
+  .option('--no-pretty', 'JSON logs even on a terminal')
+  .option('--socket <path>', 'control socket path (overrides control.socket)')
+  .showHelpAfterError()
+  .action(async (o: Options) => {
+    if (o.checkConfig) {
+      process.exitCode = await checkConfig(o.checkConfig);
+      return;
+    }
+    if (!o.config) {
+      process.stderr.write('tsbgpd: --config FILE is required (see examples/azure-watcher.yaml)\n');
+      process.exitCode = 2;
+      return;
+    }
+    process.exitCode = await run(o.config, o);
+  });
+
+process.on('uncaughtException', (err) => {
+  process.stderr.write(`tsbgpd: internal error: ${err.stack ?? err.message}\n`);
+  process.exit(70);
+});
+
+await program.parseAsync(process.argv);
