@@ -1,0 +1,81 @@
+// tsbgpd as an operator runs it: config checks, signals, exit status.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { shutdownCommunication } from '../../src/bgp/messages/index.js';
+import { RawPeer } from '../helpers/raw-peer.js';
+import { until } from '../helpers/speakers.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TSBGPD = join(ROOT, 'src', 'cli', 'tsbgpd.js');
+const EXAMPLE = join(ROOT, '..', 'examples', 'azure-watcher.yaml');
+const dir = mkdtempSync(join(tmpdir(), 'tsbgpd-test-'));
+
+const Daemon = suite('tsbgpd');
+
+Daemon('--check-config accepts the example and names key and line of every problem', () => {
+  const ok = spawnSync(process.execPath, [TSBGPD, '--check-config', EXAMPLE], { encoding: 'utf8' });
+  assert.is(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /OK \(router-id 10\.10\.0\.7, AS 65001, 2 neighbors, 1 routes\)/);
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'router-id: 10.10.0.7\nlocal-as: 65001\nneighbors:\n  - address: 10.10.1.4\n    remote-as: 65515\n    hold-time: 2\n');
+  const r = spawnSync(process.execPath, [TSBGPD, '--check-config', bad], { encoding: 'utf8' });
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /bad\.yaml:6: neighbors\[0\]\.hold-time/);
+  const missing = spawnSync(process.execPath, [TSBGPD, '--config', join(dir, 'nope.yaml')], { encoding: 'utf8' });
+  assert.is(missing.status, 1);
+  assert.match(missing.stderr, /nope\.yaml/);
+});
+
+Daemon('runs on loopback, reloads on SIGHUP, and on SIGTERM sends Cease to its peer and exits 0', async () => {
+  const rs = new RawPeer({ asn: 65515, bgpId: '10.10.1.4' });
+  const port = await rs.listen('127.0.0.2');
+  const file = join(dir, 'watcher.yaml');
+  const write = (med: number): void =>
+    writeFileSync(
+      file,
+      `router-id: 10.10.0.7
+local-as: 65001
+listen: false
+neighbors:
+  - { address: 127.0.0.2, remote-as: 65515, port: ${port} }
+routes:
+  - { prefix: 100.64.0.1/32, next-hop: 10.10.0.4, med: ${med} }
+control: { socket: ${join(dir, 'tsbgpd.sock')} }
+state-file: false
+`,
+    );
+  write(1);
+  const log: string[] = [];
+  const d = spawn(process.execPath, [TSBGPD, '--config', file, '--no-pretty'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  d.stdout!.on('data', (c: Buffer) => log.push(c.toString()));
+  try {
+    await until('the initial table', () => rs.ofType('UPDATE').length >= 2, 10_000);
+    write(2);
+    process.kill(d.pid!, 'SIGHUP');
+    await until('the re-diffed route', () => rs.ofType('UPDATE').length === 3);
+    const u = rs.ofType('UPDATE')[2]!;
+    assert.ok(u.attributes.some((a) => a.type === 'MULTI_EXIT_DISC' && a.med === 2));
+    assert.is(rs.ofType('OPEN').length, 1, 'SIGHUP must not reset the session');
+    const exited = new Promise<number | null>((r) => d.once('exit', (code) => r(code)));
+    process.kill(d.pid!, 'SIGTERM');
+    assert.is(await exited, 0);
+    const n = rs.ofType('NOTIFICATION')[0];
+    assert.equal(n && [n.code, n.subcode], [6, 2]);
+    assert.equal(n && shutdownCommunication(n), { text: 'tsbgpd shutting down' });
+    const lines = log.join('').trim().split('\n').map((l) => JSON.parse(l) as { msg: string; time: string });
+    assert.ok(lines.some((l) => l.msg === 'OpenConfirm -> Established'));
+    assert.match(lines[0]!.time, /T\d\d:\d\d:\d\d\.\d{3}Z$/, 'timestamps carry milliseconds');
+  } finally {
+    if (d.exitCode === null) d.kill('SIGKILL');
+    await rs.close();
+  }
+});
+
+Daemon.run();
+
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
