@@ -21,7 +21,14 @@ export interface LatencyFigures {
   replyP50: number;
   bgpctlMedianMs: number;
   nodeBaselineMs: number;
+  /** Both sessions up, nothing happening. */
   idleRssMb: number;
+  /** After all the flips and bgpctl runs. */
+  afterRssMb: number;
+}
+
+function rssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 'NaN') / 1024;
 }
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -122,6 +129,8 @@ log-level: warn
   try {
     // Established and the initial table delivered to both.
     await until(() => peers.every((p) => p.ofType('UPDATE').length >= 2), 'both sessions and their initial tables');
+    await new Promise((r) => setTimeout(r, 2000));
+    const idleRssMb = rssMb(daemon.pid!);
     const control = net.connect(socket);
     await new Promise<void>((r) => control.once('connect', () => r()));
     control.setNoDelay(true);
@@ -172,8 +181,6 @@ log-level: warn
       runs.push(timeCommand([bgpctl, 'announce', VIP, 'via', i % 2 ? '10.10.0.4' : '10.10.0.5', '--socket', socket]));
     }
     await new Promise((r) => setTimeout(r, 1000));
-    const status = readFileSync(`/proc/${daemon.pid}/status`, 'utf8');
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 'NaN');
     return {
       flips,
       p50: pct(sorted, 50),
@@ -183,7 +190,8 @@ log-level: warn
       replyP50: median(replyTimes),
       bgpctlMedianMs: median(runs),
       nodeBaselineMs: median(base),
-      idleRssMb: rssKb / 1024,
+      idleRssMb,
+      afterRssMb: rssMb(daemon.pid!),
     };
   } finally {
     daemon.kill('SIGTERM');

@@ -22,5 +22,5 @@ if (!only || only === 'latency') {
   console.log(`  floor on this machine (a bare Node relay, same measurement): p50 ${us(f.p50)}  p99 ${us(f.p99)}`);
   console.log(`  request -> reply (both peers written, state file saved): p50 ${us(l.replyP50)}`);
   console.log(`bgpctl announce, process start to exit: median ${l.bgpctlMedianMs.toFixed(1)} ms (node -e 0: ${l.nodeBaselineMs.toFixed(1)} ms)  [target < 60 ms]`);
-  console.log(`tsbgpd RSS, idle with 2 peers: ${l.idleRssMb.toFixed(1)} MB  [target < 64 MB]`);
+  console.log(`tsbgpd RSS, idle with 2 peers: ${l.idleRssMb.toFixed(1)} MB  [target < 64 MB]; after the runs above: ${l.afterRssMb.toFixed(1)} MB`);
 }
