@@ -5,7 +5,7 @@ import { type Clock, realClock } from './bgp/fsm/clock.js';
 import { type Logger, Peer, type PeerHooks, WRITE_HIGH_WATER } from './bgp/fsm/session.js';
 import type { SessionConfig, SessionNegotiated, State } from './bgp/fsm/types.js';
 import { Afi, IPV4_UNICAST, IPV6_UNICAST, RouteRefreshSubtype, Safi, familyKey, familyName } from './bgp/iana.js';
-import { type BgpMessage, type Capability, type NotificationMessage, type UpdateMessage, endOfRib, formatCommunity, formatExtCommunity, parsePrefix, formatPrefix } from './bgp/messages/index.js';
+import { type BgpMessage, type Capability, DEFAULT_NEGOTIATED, type Negotiated, type NotificationMessage, type UpdateMessage, encodeMessage, endOfRib, formatCommunity, formatExtCommunity, formatPrefix, parsePrefix } from './bgp/messages/index.js';
 import { formatAsPath } from './bgp/messages/describe.js';
 import { AdjRibIn } from './bgp/rib/adj-rib-in.js';
 import { AdjRibOut, type OutRoute, exportRoute } from './bgp/rib/adj-rib-out.js';
@@ -108,7 +108,28 @@ export class Speaker implements SpeakerControl {
       this.local.replaceAll(this.config.routes);
     }
     if (this.config.listen) await this.listen(this.config.listen.address, this.config.listen.port);
+    this.warmUp();
     for (const n of this.config.neighbors) this.addNeighbor(n);
+  }
+
+  /**
+   * Run the failover path (export, diff, pack, encode) on throwaway state before any session is
+   * up. A failover is rare, so it would otherwise run on cold code: V8 compiles functions on first
+   * use. A few milliseconds at start take ~0.4 ms off the first next-hop change.
+   */
+  private warmUp(): void {
+    const routes = this.local.size ? this.local.all() : [{ prefix: '100.64.0.1/32', nextHop: '10.10.0.4' }];
+    const send: Negotiated = { ...DEFAULT_NEGOTIATED, fourOctetAs: true, families: new Set([IPV4_UNICAST, IPV6_UNICAST]) };
+    const ctx = { localAs: this.config.localAs, external: true, send };
+    for (let i = 0; i < 300; i++) {
+      const out = new AdjRibOut();
+      for (const hop of [0, 1]) {
+        const desired = routes.map((r) => exportRoute(hop ? { ...r, med: i } : r, ctx));
+        const changes = out.diff(desired);
+        for (const u of packUpdates(changes, send)) encodeMessage(u, send);
+        out.commit(changes);
+      }
+    }
   }
 
   /** Cease to every peer, stop listening. */
