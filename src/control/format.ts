@@ -1,0 +1,283 @@
+// Renderings of every reply, OpenBGPD bgpctl style: one output table, a text and a JSON implementation.
+// Imported by bgpctl: types only from the rest of tsbgp.
+import type {
+  ErrorBody,
+  NeighborActionResult,
+  NeighborsResult,
+  PingResult,
+  RoutesResult,
+  SummaryNeighbor,
+  SummaryResult,
+} from './protocol.js';
+import type { ChangeResult, MessageCounts, NeighborInfo, PeerWrite, ReloadResult, RouteEntry, SpeakerEvent } from './types.js';
+
+/** One method per kind of reply; each returns whole lines (ending in a newline), or '' for nothing. */
+export interface Output {
+  neighbors(r: NeighborsResult): string;
+  summary(r: SummaryResult): string;
+  routes(r: RoutesResult): string;
+  change(action: 'announce' | 'withdraw', r: ChangeResult): string;
+  neighborAction(r: NeighborActionResult): string;
+  reload(r: ReloadResult): string;
+  ping(r: PingResult): string;
+  event(e: SpeakerEvent): string;
+  error(e: ErrorBody): string;
+}
+
+export interface TextOptions {
+  /** The clock for "Up/Down" columns (tests pass a fixed one). */
+  now?: () => Date;
+}
+
+// ---- JSON: one object per reply or event, one line each ----------------------------------------------
+
+const line = (value: unknown): string => JSON.stringify(value) + '\n';
+
+export const jsonOutput: Output = {
+  neighbors: line,
+  summary: line,
+  routes: line,
+  change: (_action, r) => line(r),
+  neighborAction: line,
+  reload: line,
+  ping: line,
+  event: line,
+  error: (e) => line({ error: e }),
+};
+
+// ---- Text ------------------------------------------------------------------------------------------
+
+/** OpenBGPD's fmt_timeframe: "01:02:03" under a day, "1d02h03m" under a week, then "2w3d04h". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return 'Never';
+  const s = Math.floor(seconds);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const sec = s % 60;
+  const min = Math.floor(s / 60) % 60;
+  const hrs = Math.floor(s / 3600) % 24;
+  const days = Math.floor(s / 86400);
+  if (days === 0) return `${two(hrs)}:${two(min)}:${two(sec)}`;
+  if (days < 7) return `${days}d${two(hrs)}h${two(min)}m`;
+  return `${Math.floor(days / 7)}w${days % 7}d${two(hrs)}h`;
+}
+
+/** "85 µs" up to 10 ms, then "12.3 ms". */
+export function formatMicros(us: number): string {
+  return us < 10_000 ? `${Math.round(us)} µs` : `${(us / 1000).toFixed(1)} ms`;
+}
+
+type Align = 'l' | 'r';
+
+/** Columns padded to their widest cell, two spaces apart, no trailing blanks. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const render = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => {
+        const w = widths[i] ?? 0;
+        const last = i === cells.length - 1;
+        return align[i] === 'r' ? c.padStart(w) : last ? c : c.padEnd(w);
+      })
+      .join('  ')
+      .trimEnd() + '\n';
+  return render(header) + rows.map(render).join('');
+}
+
+const plural = (n: number, one: string, many = one + 's'): string => `${n} ${n === 1 ? one : many}`;
+
+const ORIGIN_LETTER: Readonly<Record<string, string>> = { igp: 'i', egp: 'e', incomplete: '?', i: 'i', e: 'e', '?': '?' };
+
+function neighborBlock(n: NeighborInfo, now: Date): string {
+  const out: string[] = [];
+  out.push(`BGP neighbor is ${n.address}, remote AS ${n.remoteAs}, port ${n.port}`);
+  if (n.description) out.push(` Description: ${n.description}`);
+  const local = [n.localAddress ? `local address ${n.localAddress}` : 'local address any', n.passive ? 'passive' : 'active'];
+  out.push(`  ${cap(local.join(', '))}`);
+  if (n.state === 'Established') {
+    out.push(`  BGP state = Established, up for ${formatDuration(n.uptime ?? secondsSince(n.since, now))}`);
+  } else {
+    out.push(`  BGP state = ${n.state}, for ${formatDuration(secondsSince(n.since, now))}`);
+  }
+  out.push(`  Last state change ${n.since}`);
+  if (n.peerId) out.push(`  Remote router ID ${n.peerId}`);
+  const hold = n.holdTime !== undefined ? `Hold time ${n.holdTime} s (configured ${n.configuredHoldTime} s)` : `Hold time configured ${n.configuredHoldTime} s`;
+  out.push(`  ${hold}${n.keepaliveTime !== undefined ? `, keepalive ${n.keepaliveTime} s` : ''}`);
+  const c = n.capabilities;
+  if (c) {
+    const agreed = [
+      c.fourOctetAs && '4-octet AS',
+      c.routeRefresh && 'route refresh',
+      c.enhancedRouteRefresh && 'enhanced route refresh',
+      c.extendedMessage && 'extended message',
+      c.gracefulRestart && 'graceful restart',
+    ].filter((x): x is string => typeof x === 'string');
+    out.push('', '  Capabilities:');
+    out.push(`    Sent:       ${c.local.join(', ') || 'none'}`);
+    out.push(`    Received:   ${c.remote.join(', ') || 'none'}`);
+    out.push(`    Negotiated: ${[`families ${c.families.join(' ') || 'none'}`, ...agreed].join(', ')}`);
+  }
+  const rows: [string, keyof MessageCounts][] = [
+    ['Opens', 'open'],
+    ['Notifications', 'notification'],
+    ['Updates', 'update'],
+    ['Keepalives', 'keepalive'],
+    ['Route Refresh', 'routeRefresh'],
+    ['Total', 'total'],
+  ];
+  out.push('', '  Message statistics:');
+  const msgs = table(
+    ['', 'Sent', 'Received'],
+    rows.map(([label, k]) => [label, String(n.messages.sent[k]), String(n.messages.received[k])]),
+    ['l', 'r', 'r'],
+  );
+  const prefixes = table(['', 'Sent', 'Received'], [['Prefixes', String(n.prefixes.advertised), String(n.prefixes.received)]], ['l', 'r', 'r']);
+  out.push(...indent(msgs, 4), '', '  Update statistics:', ...indent(prefixes, 4));
+  const e = n.lastError;
+  if (e) out.push('', `  Last error ${e.direction === 'local' ? '(local)' : e.direction}: ${e.text} (${e.code}/${e.subcode}) at ${e.at}`);
+  return out.join('\n') + '\n';
+}
+
+const indent = (text: string, by: number): string[] => text.trimEnd().split('\n').map((l) => ' '.repeat(by) + l);
+const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+function secondsSince(iso: string, now: Date): number {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? -1 : Math.max(0, (now.getTime() - t) / 1000);
+}
+
+function summaryRow(n: SummaryNeighbor, now: Date, withDescription: boolean): string[] {
+  const row = [
+    n.address,
+    String(n.remoteAs),
+    String(n.messagesReceived),
+    String(n.messagesSent),
+    formatDuration(secondsSince(n.since, now)),
+    n.state === 'Established' ? String(n.received) : n.state,
+    String(n.advertised),
+  ];
+  if (withDescription) row.push(n.description ?? '');
+  return row;
+}
+
+function peerLine(action: 'announce' | 'withdraw', p: PeerWrite, width: number): string {
+  let what: string;
+  if (p.sent) what = `sent in ${p.micros === undefined ? '?' : formatMicros(p.micros)}`;
+  else if (p.state !== 'Established') what = action === 'announce' ? 'will get the route when it comes up' : 'not established, nothing to withdraw';
+  else what = p.note ?? 'not sent';
+  return `${p.neighbor.padEnd(width)}  ${p.state.padEnd(11)}  ${what}`.trimEnd();
+}
+
+function eventText(e: SpeakerEvent): string {
+  const via = (nh: string | undefined): string => (nh ? ` via ${nh}` : '');
+  switch (e.type) {
+    case 'state':
+      return `${e.at}  ${e.neighbor}  state ${e.from} -> ${e.to}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'route':
+      return `${e.at}  ${e.neighbor}  ${e.direction} ${e.action} ${e.prefix}${via(e.nextHop)}`;
+    case 'local':
+      return `${e.at}  local  ${e.action} ${e.prefix}${via(e.nextHop)}`;
+    case 'notification':
+      return `${e.at}  ${e.neighbor}  notification ${e.direction} ${e.code}/${e.subcode} ${e.text}`;
+  }
+}
+
+export function textOutput(o: TextOptions = {}): Output {
+  const now = o.now ?? (() => new Date());
+  return {
+    neighbors(r) {
+      if (r.neighbors.length === 0) return 'no neighbors configured\n';
+      const t = now();
+      return r.neighbors.map((n) => neighborBlock(n, t)).join('\n');
+    },
+
+    summary(r) {
+      const t = now();
+      const head =
+        `BGP router identifier ${r.routerId}, local AS number ${r.localAs}\n` +
+        `tsbgpd up ${formatDuration(r.uptime)}, ${plural(r.localRoutes, 'local route')}\n`;
+      if (r.neighbors.length === 0) return head + '\nno neighbors configured\n';
+      const withDescription = r.neighbors.some((n) => n.description);
+      const header = ['Neighbor', 'AS', 'MsgRcvd', 'MsgSent', 'Up/Down', 'State/PfxRcd', 'PfxSnt'];
+      const align: Align[] = ['l', 'r', 'r', 'r', 'l', 'r', 'r'];
+      if (withDescription) {
+        header.push('Description');
+        align.push('l');
+      }
+      return head + '\n' + table(header, r.neighbors.map((n) => summaryRow(n, t, withDescription)), align);
+    },
+
+    routes(r) {
+      const from = r.neighbor ? (r.view === 'received' ? ` from ${r.neighbor}` : ` to ${r.neighbor}`) : '';
+      if (r.routes.length === 0) return `no ${r.view} routes${from}\n`;
+      const flag = r.view === 'local' ? 'L' : r.view === 'received' ? '*' : '>';
+      const withNeighbor = r.view !== 'local';
+      const withCommunities = r.routes.some((e) => e.communities.length + e.largeCommunities.length + e.extendedCommunities.length > 0);
+      const header = ['flags', 'prefix', 'nexthop', 'MED', 'LP', 'aspath origin'];
+      const align: Align[] = ['l', 'l', 'l', 'r', 'r', 'l'];
+      if (withNeighbor) {
+        header.splice(1, 0, 'neighbor');
+        align.splice(1, 0, 'l');
+      }
+      if (withCommunities) {
+        header.push('communities');
+        align.push('l');
+      }
+      const rows = r.routes.map((e: RouteEntry) => {
+        const origin = ORIGIN_LETTER[e.origin.toLowerCase()] ?? e.origin;
+        const prefix = e.pathId !== undefined ? `${e.prefix} (path ${e.pathId})` : e.prefix;
+        const row = [flag, prefix, e.nextHop, e.med === undefined ? '' : String(e.med), e.localPref === undefined ? '' : String(e.localPref), `${e.asPath} ${origin}`.trim()];
+        if (withNeighbor) row.splice(1, 0, e.neighbor ?? '');
+        if (withCommunities) row.push([...e.communities, ...e.largeCommunities, ...e.extendedCommunities].join(' '));
+        return row;
+      });
+      const legend = 'flags: L = local, * = received, > = advertised; origin: i = IGP, e = EGP, ? = incomplete\n\n';
+      return legend + table(header, rows, align);
+    },
+
+    change(action, r) {
+      const via = action === 'announce' && r.route ? ` via ${r.route.nextHop}` : '';
+      const sent = r.peers.filter((p) => p.sent).length;
+      let head: string;
+      if (!r.changed) head = action === 'announce' ? 'unchanged, nothing sent' : 'not announced, nothing sent';
+      else if (r.peers.length === 0) head = 'no neighbors configured';
+      else head = `sent to ${sent} of ${plural(r.peers.length, 'neighbor')} in ${formatMicros(r.micros)}`;
+      const width = Math.max(0, ...r.peers.map((p) => p.neighbor.length));
+      return `${action} ${r.prefix}${via}: ${head}\n` + r.peers.map((p) => peerLine(action, p, width) + '\n').join('');
+    },
+
+    neighborAction(r) {
+      const what = r.action === 'refresh' ? 'route refresh' : r.action;
+      return `neighbor ${r.neighbor}: ${what} requested${r.state ? `, state now ${r.state}` : ''}\n`;
+    },
+
+    reload(r) {
+      const counts = [
+        `${plural(r.neighborsAdded.length, 'neighbor')} added`,
+        `${r.neighborsRemoved.length} removed`,
+        `${r.neighborsReset.length} reset`,
+        `${plural(r.routesChanged.length, 'route')} changed`,
+      ];
+      const total = r.neighborsAdded.length + r.neighborsRemoved.length + r.neighborsReset.length + r.routesChanged.length;
+      if (total === 0) return 'reloaded: no changes\n';
+      const rows = [
+        ...r.neighborsAdded.map((a) => ['added', a]),
+        ...r.neighborsRemoved.map((a) => ['removed', a]),
+        ...r.neighborsReset.map((a) => ['reset', a]),
+        ...r.routesChanged.map((p) => ['route', p]),
+      ];
+      return `reloaded: ${counts.join(', ')}\n` + rows.map(([k, v]) => `${k!.padEnd(7)}  ${v}\n`).join('');
+    },
+
+    ping(r) {
+      return `pong: tsbgpd ${r.version}\n`;
+    },
+
+    event(e) {
+      return eventText(e) + '\n';
+    },
+
+    error(e) {
+      return `bgpctl: ${e.message} [${e.code}]\n`;
+    },
+  };
+}

@@ -1,0 +1,335 @@
+// bgpctl's daemon commands as an operator runs them: a child process against a ControlServer in this process.
+import { type SpawnOptions, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { textOutput } from '../../src/control/format.js';
+import { ControlServer } from '../../src/control/server.js';
+import type { SpeakerEvent } from '../../src/control/types.js';
+import { FakeSpeaker, changeFor } from '../control/fake-speaker.js';
+
+const BGPCTL = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'bgpctl.js');
+const dir = mkdtempSync(join(tmpdir(), 'tsbgp-bgpctl-'));
+chmodSync(dir, 0o755); // another user must reach the socket for the permission test to be about the socket
+const SOCKET = join(dir, 'tsbgpd.sock');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run bgpctl without blocking this process's event loop (the server answering it lives here). */
+function bgpctl(args: string[], o: SpawnOptions & { onStdout?: (s: string) => void } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, TSBGP_SOCKET: SOCKET, ...o.env };
+    const child = spawn(process.execPath, [BGPCTL, ...args], { ...o, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+      o.onStdout?.(s);
+    });
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bgpctl ${args.join(' ')} did not finish: ${stderr}`));
+    }, 10_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** Reject after `ms`: every wait here is bounded. */
+function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
+  let t: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    t = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+}
+
+/** Wait for a condition, checked every few ms; gives up (and stops checking) after `ms`. */
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const speaker = new FakeSpeaker();
+const server = new ControlServer({ path: SOCKET, speaker, version: '1.2.3' });
+await server.listen();
+const reset = () => speaker.calls.splice(0);
+
+const Ping = suite('bgpctl ping');
+
+Ping('answers with the daemon version; --json is the result object; the socket comes from TSBGP_SOCKET or --socket', async () => {
+  const r = await bgpctl(['ping']);
+  assert.equal([r.status, r.stdout, r.stderr], [0, 'pong: tsbgpd 1.2.3\n', '']);
+  const j = await bgpctl(['ping', '--json', '--socket', SOCKET], { env: { TSBGP_SOCKET: '/nonexistent' } });
+  assert.equal([j.status, JSON.parse(j.stdout)], [0, { pong: true, version: '1.2.3' }]);
+});
+
+Ping('unreachable: exit 2, the message names the path and the cause, --json puts the error on stdout too', async () => {
+  const r = await bgpctl(['ping', '--socket', '/nonexistent/tsbgpd.sock']);
+  assert.is(r.status, 2);
+  assert.is(r.stdout, '');
+  assert.is(
+    r.stderr,
+    'bgpctl: cannot reach tsbgpd at /nonexistent/tsbgpd.sock: is it running? (ENOENT); if it listens elsewhere, use --socket or TSBGP_SOCKET [TSBGP_ERR_UNREACHABLE]\n',
+  );
+  const j = await bgpctl(['ping', '--json'], { env: { TSBGP_SOCKET: '/nonexistent/tsbgpd.sock' } });
+  assert.is(j.status, 2);
+  const e = JSON.parse(j.stdout) as { error: { code: string; message: string } };
+  assert.is(e.error.code, 'TSBGP_ERR_UNREACHABLE');
+  assert.match(e.error.message, /^cannot reach tsbgpd at \/nonexistent\/tsbgpd\.sock: is it running\? \(ENOENT\)/);
+  assert.match(j.stderr, /cannot reach tsbgpd/);
+});
+
+Ping('a socket we may not open: permission denied (EACCES)', async () => {
+  const root = process.getuid?.() === 0;
+  // Root passes permission checks: ask as nobody instead, against a socket only root may open.
+  chmodSync(SOCKET, root ? 0o600 : 0o000);
+  try {
+    const r = await bgpctl(['ping'], root ? { uid: 65534, gid: 65534 } : {});
+    assert.is(r.status, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`^bgpctl: cannot reach tsbgpd at ${SOCKET}: permission denied \\(EACCES\\); run as root or as a member of the socket's group`));
+  } finally {
+    chmodSync(SOCKET, 0o660);
+  }
+});
+
+Ping.run();
+
+const Announce = suite('bgpctl announce');
+
+Announce('prefix via nexthop with every option: the speaker gets the canonical route; one line per peer', async () => {
+  reset();
+  const r = await bgpctl([
+    'announce', '100.64.0.1/32', 'via', '10.10.0.5',
+    '--med', '10', '--community', '65010:100', '--community', 'no-export', '--large-community', '65010:1:2', '--as-path-prepend', '2',
+  ]);
+  assert.is(r.status, 0, r.stderr);
+  const route = { prefix: '100.64.0.1/32', nextHop: '10.10.0.5', med: 10, communities: [65010 * 65536 + 100, 0xffffff01], largeCommunities: [[65010, 1, 2]], asPathPrepend: 2 };
+  assert.equal(speaker.calls, [{ method: 'announce', args: [route] }]);
+  assert.is(r.stdout, textOutput().change('announce', changeFor(route as never, route.prefix)));
+  assert.match(r.stdout, /^10\.10\.1\.4  Established  sent in 85 µs$/m);
+  assert.match(r.stdout, /^10\.10\.1\.5  Active       will get the route when it comes up$/m);
+});
+
+Announce('--json: the ChangeResult as one object', async () => {
+  reset();
+  const r = await bgpctl(['announce', '100.64.0.1/32', 'via', '10.10.0.5', '--json']);
+  assert.is(r.status, 0);
+  assert.equal(JSON.parse(r.stdout), changeFor({ prefix: '100.64.0.1/32', nextHop: '10.10.0.5' }, '100.64.0.1/32'));
+});
+
+Announce('without the word "via": a usage error (exit 2) that shows the right form; nothing is sent', async () => {
+  reset();
+  const cases: [string[], string][] = [
+    [['100.64.0.1/32', '10.10.0.5'], 'bgpctl announce: expected the word "via" before the next hop, e.g. bgpctl announce 100.64.0.1/32 via 10.10.0.5'],
+    [['100.64.0.1/32'], 'bgpctl announce: missing "via <nexthop>" after the prefix, e.g. bgpctl announce 100.64.0.1/32 via <nexthop>'],
+    [['100.64.0.1/32', 'via'], 'bgpctl announce: missing the next hop after "via", e.g. bgpctl announce 100.64.0.1/32 via <nexthop>'],
+    [['100.64.0.1/32', 'via', '10.10.0.5', 'med', '5'], 'bgpctl announce: unexpected arguments after the next hop: med 5'],
+  ];
+  for (const [args, message] of cases) {
+    const r = await bgpctl(['announce', ...args]);
+    assert.is(r.status, 2, args.join(' '));
+    assert.ok(r.stderr.startsWith(message + '\n'), r.stderr);
+    assert.match(r.stderr, /Usage: bgpctl announce <prefix> via <nexthop> \[options\]/);
+  }
+  const j = await bgpctl(['announce', '100.64.0.1/32', '10.10.0.5', '--json']);
+  assert.is(j.status, 2);
+  assert.is(JSON.parse(j.stdout).error.code, 'TSBGP_ERR_BAD_ARGUMENT');
+  const med = await bgpctl(['announce', '100.64.0.1/32', 'via', '10.10.0.5', '--med', 'ten']);
+  assert.is(med.status, 2);
+  assert.match(med.stderr, /option '--med <N>' argument 'ten' is invalid\. expected a non-negative integer/);
+  assert.equal(speaker.calls, []);
+});
+
+Announce('an error reply: exit 1, the message and code on stderr, the error object on stdout with --json', async () => {
+  reset();
+  const r = await bgpctl(['announce', '100.64.0.1/24', 'via', '10.10.0.5']);
+  assert.equal([r.status, r.stdout], [1, '']);
+  assert.is(r.stderr, 'bgpctl: 100.64.0.1/24 has host bits set; did you mean 100.64.0.0/24? [TSBGP_ERR_BAD_PREFIX]\n');
+  const j = await bgpctl(['announce', '100.64.0.1/32', 'via', 'fe80::1', '--json']);
+  assert.is(j.status, 1);
+  assert.equal(Object.keys(JSON.parse(j.stdout).error), ['code', 'message']);
+  assert.is(JSON.parse(j.stdout).error.code, 'TSBGP_ERR_BAD_NEXT_HOP');
+  assert.equal(speaker.calls, []);
+});
+
+Announce.run();
+
+const Others = suite('bgpctl withdraw, show, neighbor, reload');
+
+Others('withdraw', async () => {
+  reset();
+  const r = await bgpctl(['withdraw', '100.64.0.1/32']);
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(speaker.calls, [{ method: 'withdraw', args: ['100.64.0.1/32'] }]);
+  assert.match(r.stdout, /^withdraw 100\.64\.0\.1\/32: sent to 1 of 2 neighbors in 85 µs\n/);
+});
+
+Others('show neighbors [address], show summary, show routes', async () => {
+  reset();
+  const all = await bgpctl(['show', 'neighbors']);
+  assert.is(all.status, 0, all.stderr);
+  assert.is(all.stdout.match(/^BGP neighbor is /gm)?.length, 2);
+  const one = await bgpctl(['show', 'neighbors', '10.10.1.5', '--json']);
+  assert.equal(JSON.parse(one.stdout).neighbors.map((n: { address: string }) => n.address), ['10.10.1.5']);
+  const unknown = await bgpctl(['show', 'neighbors', '10.10.1.9']);
+  assert.equal([unknown.status, unknown.stderr], [1, 'bgpctl: no neighbor 10.10.1.9 is configured [TSBGP_ERR_UNKNOWN_NEIGHBOR]\n']);
+  const summary = await bgpctl(['show', 'summary']);
+  assert.match(summary.stdout, /^Neighbor +AS +MsgRcvd +MsgSent +Up\/Down +State\/PfxRcd +PfxSnt +Description$/m);
+  assert.match(summary.stdout, /^10\.10\.1\.5 +65515 +11 +11 +\S+ +Active +0$/m);
+  reset();
+  const local = await bgpctl(['show', 'routes']);
+  assert.match(local.stdout, /^L +100\.64\.0\.1\/32 +10\.10\.0\.5 +10 +i +65010:100$/m);
+  await bgpctl(['show', 'routes', '--received', '--neighbor', '10.10.1.4']);
+  await bgpctl(['show', 'routes', '--advertised']);
+  assert.equal(speaker.calls.map((c) => [c.method, ...c.args]), [['routes', 'local'], ['routes', 'received', '10.10.1.4'], ['routes', 'advertised']]);
+  const both = await bgpctl(['show', 'routes', '--received', '--advertised']);
+  assert.is(both.status, 2);
+  assert.match(both.stderr, /option '--received' cannot be used with option '--advertised'/);
+  const localNeighbor = await bgpctl(['show', 'routes', '--neighbor', '10.10.1.4']);
+  assert.is(localNeighbor.status, 2);
+  assert.match(localNeighbor.stderr, /--neighbor goes with --received or --advertised/);
+});
+
+Others('neighbor <address> up|down|refresh [--message]', async () => {
+  reset();
+  const down = await bgpctl(['neighbor', '10.10.1.4', 'down', '--message', 'maintenance until 14:00']);
+  assert.equal([down.status, down.stdout], [0, 'neighbor 10.10.1.4: down requested, state now Established\n']);
+  assert.equal(speaker.calls[0], { method: 'neighborDown', args: ['10.10.1.4', 'maintenance until 14:00'] });
+  reset();
+  assert.is((await bgpctl(['neighbor', '10.10.1.4', 'refresh'])).status, 0);
+  assert.equal(speaker.calls[0], { method: 'neighborRefresh', args: ['10.10.1.4'] });
+  reset();
+  const bad = await bgpctl(['neighbor', '10.10.1.4', 'reset']);
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /value 'reset' is invalid for argument 'action'\. Allowed choices are up, down, refresh/);
+  const msgUp = await bgpctl(['neighbor', '10.10.1.4', 'up', '--message', 'x']);
+  assert.is(msgUp.status, 2);
+  assert.equal(speaker.calls, []);
+});
+
+Others('reload', async () => {
+  const r = await bgpctl(['reload']);
+  assert.equal([r.status, r.stdout], [0, 'reloaded: 0 neighbors added, 0 removed, 1 reset, 0 routes changed\nreset    10.10.1.4\n']);
+});
+
+Others('usage: no command is exit 2 with the help; help is exit 0', async () => {
+  const none = await bgpctl([]);
+  assert.is(none.status, 2);
+  assert.match(none.stderr, /Usage: bgpctl \[options\] \[command\]/);
+  const help = await bgpctl(['--help']);
+  assert.is(help.status, 0);
+  assert.match(help.stdout, /announce <prefix> via <nexthop> \[options\]/);
+  assert.match(help.stdout, /neighbor <address> up\|down\|refresh \[options\]/);
+});
+
+Others.run();
+
+const Monitor = suite('bgpctl monitor');
+
+/** Servers a monitor test started: closed after each test, passed or failed, so that a failure cannot hang the run. */
+const servers: ControlServer[] = [];
+async function monitorServer(path: string, sp: FakeSpeaker): Promise<ControlServer> {
+  const srv = new ControlServer({ path, speaker: sp, closeGraceMs: 100 });
+  await srv.listen();
+  servers.push(srv);
+  return srv;
+}
+Monitor.after.each(async () => {
+  for (const srv of servers.splice(0)) await within(3000, srv.close(), 'close').catch(() => {});
+});
+
+Monitor('--json: one event per line as they happen; exit 2 when the daemon goes away', async () => {
+  const path = join(dir, 'monitor.sock');
+  const sp = new FakeSpeaker();
+  const srv = await monitorServer(path, sp);
+  const events: SpeakerEvent[] = [
+    { type: 'state', at: '2025-03-01T12:00:00.000Z', neighbor: '10.10.1.4', from: 'OpenConfirm', to: 'Established', reason: 'KEEPALIVE received' },
+    { type: 'local', at: '2025-03-01T12:00:01.000Z', action: 'announce', prefix: '100.64.0.1/32', nextHop: '10.10.0.6' },
+  ];
+  let out = '';
+  let gotBoth!: () => void;
+  const both = new Promise<void>((r) => (gotBoth = r));
+  const child = bgpctl(['monitor', '--json', '--socket', path], {
+    onStdout: (s) => {
+      out += s;
+      if (out.split('\n').length > events.length) gotBoth();
+    },
+  });
+  await until(() => sp.subscribers > 0, 5000, 'bgpctl subscribed');
+  assert.is(sp.subscribers, 1, 'bgpctl subscribed');
+  for (const e of events) sp.emit(e);
+  await within(5000, both, 'both events printed');
+  await within(3000, srv.close(), 'close');
+  const r = await child;
+  const [first, second, last, ...more] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+  assert.equal([first, second], events);
+  assert.equal(more, []);
+  // Scripts learn why the stream ended from stdout as well.
+  assert.equal(last, { error: { code: 'TSBGP_ERR_UNREACHABLE', message: `tsbgpd at ${path} closed the connection` } });
+  assert.is(r.status, 2);
+  assert.match(r.stderr, /tsbgpd at .*monitor\.sock closed the connection \[TSBGP_ERR_UNREACHABLE\]/);
+});
+
+Monitor('text: one timestamped line per event', async () => {
+  const path = join(dir, 'monitor2.sock');
+  const sp = new FakeSpeaker();
+  const srv = await monitorServer(path, sp);
+  let gotOne!: () => void;
+  const one = new Promise<void>((r) => (gotOne = r));
+  const child = bgpctl(['monitor', '--socket', path], { onStdout: () => gotOne() });
+  await until(() => sp.subscribers > 0, 5000, 'bgpctl subscribed');
+  sp.emit({ type: 'local', at: '2025-03-01T12:00:01.000Z', action: 'withdraw', prefix: '100.64.0.1/32' });
+  await within(5000, one, 'the event printed');
+  await within(3000, srv.close(), 'close');
+  const r = await child;
+  assert.is(r.stdout, '2025-03-01T12:00:01.000Z  local  withdraw 100.64.0.1/32\n');
+});
+
+Monitor.run();
+
+const Imports = suite('bgpctl import graph');
+
+/** Every module bgpctl loads before its first await import(): static imports, followed transitively. */
+function staticImports(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  if (!file.startsWith('/')) return seen;
+  const src = readFileSync(file, 'utf8');
+  for (const m of src.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gm)) {
+    const spec = m[1]!;
+    if (spec.startsWith('.')) staticImports(resolve(dirname(file), spec), seen);
+    else seen.add(spec);
+  }
+  return seen;
+}
+
+Imports('daemon commands do not load pino, yaml, ip-num, the codec or the config loader', () => {
+  const graph = [...staticImports(BGPCTL)];
+  const rel = graph.map((f) => (f.startsWith('/') ? f.slice(resolve(dirname(BGPCTL), '..').length + 1) : f));
+  for (const banned of [/^pino/, /^yaml/, /^ip-num/, /^bgp\/messages\//, /^config\//, /^cli\/decode\.js$/, /^pcap\//]) {
+    assert.not.ok(rel.some((f) => banned.test(f)), `${banned} in ${rel.join(', ')}`);
+  }
+  assert.ok(rel.includes('control/client.js') && rel.includes('commander'), rel.join(', '));
+});
+
+// Suites run one after another: the last one closes the shared server.
+Imports.after(async () => {
+  await within(3000, server.close(), 'close').catch(() => {});
+});
+
+Imports.run();

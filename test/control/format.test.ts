@@ -1,0 +1,295 @@
+// Text renderings as an operator reads them (exact strings for fixed input), and the JSON ones.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { formatDuration, formatMicros, jsonOutput, table, textOutput } from '../../src/control/format.js';
+import type { SummaryResult } from '../../src/control/protocol.js';
+import type { ChangeResult, RouteEntry, SpeakerEvent } from '../../src/control/types.js';
+import { LOCAL_ROUTES, NEIGHBORS, SUMMARY, changeFor } from './fake-speaker.js';
+
+const text = textOutput({ now: () => new Date('2025-03-01T12:02:03.000Z') });
+const lines = (...l: string[]) => l.join('\n') + '\n';
+
+const SUMMARY_RESULT: SummaryResult = {
+  ...SUMMARY,
+  neighbors: [
+    { ...SUMMARY.neighbors[0]!, messagesReceived: 31, messagesSent: 14 },
+    { ...SUMMARY.neighbors[1]!, messagesReceived: 11, messagesSent: 11 },
+  ],
+};
+
+const ANNOUNCED: ChangeResult = changeFor({ prefix: '100.64.0.1/32', nextHop: '10.10.0.5' }, '100.64.0.1/32');
+
+const Neighbors = suite('textOutput.neighbors');
+
+Neighbors('an established neighbor and a down one, in detail', () => {
+  assert.fixture(
+    text.neighbors({ neighbors: NEIGHBORS }),
+    lines(
+      'BGP neighbor is 10.10.1.4, remote AS 65515, port 179',
+      ' Description: route-server-0',
+      '  Local address 10.10.0.4, active',
+      '  BGP state = Established, up for 01:02:03',
+      '  Last state change 2025-03-01T11:00:00.000Z',
+      '  Remote router ID 10.10.1.4',
+      '  Hold time 180 s (configured 180 s), keepalive 60 s',
+      '',
+      '  Capabilities:',
+      '    Sent:       multiprotocol ipv4-unicast, route-refresh, four-octet-as',
+      '    Received:   multiprotocol ipv4-unicast, route-refresh, four-octet-as, graceful-restart',
+      '    Negotiated: families ipv4-unicast, 4-octet AS, route refresh',
+      '',
+      '  Message statistics:',
+      '                   Sent  Received',
+      '    Opens             1         1',
+      '    Notifications     0         0',
+      '    Updates           3        20',
+      '    Keepalives       10        10',
+      '    Route Refresh     0         0',
+      '    Total            14        31',
+      '',
+      '  Update statistics:',
+      '              Sent  Received',
+      '    Prefixes     1        12',
+      '',
+      'BGP neighbor is 10.10.1.5, remote AS 65515, port 179',
+      '  Local address any, passive',
+      '  BGP state = Active, for 00:01:03',
+      '  Last state change 2025-03-01T12:01:00.000Z',
+      '  Hold time configured 180 s',
+      '',
+      '  Message statistics:',
+      '                   Sent  Received',
+      '    Opens             1         1',
+      '    Notifications     0         0',
+      '    Updates           0         0',
+      '    Keepalives       10        10',
+      '    Route Refresh     0         0',
+      '    Total            11        11',
+      '',
+      '  Update statistics:',
+      '              Sent  Received',
+      '    Prefixes     0         0',
+      '',
+      '  Last error received: Cease / Administrative Shutdown: maintenance (6/2) at 2025-03-01T12:01:00.000Z',
+    ),
+  );
+});
+
+Neighbors('none configured', () => {
+  assert.is(text.neighbors({ neighbors: [] }), 'no neighbors configured\n');
+});
+
+Neighbors.run();
+
+const Summary = suite('textOutput.summary');
+
+Summary('a table like OpenBGPD/FRR: state when down, prefixes received when up', () => {
+  assert.fixture(
+    text.summary(SUMMARY_RESULT),
+    lines(
+      'BGP router identifier 10.10.0.4, local AS number 65010',
+      'tsbgpd up 1d01h01m, 1 local route',
+      '',
+      'Neighbor      AS  MsgRcvd  MsgSent  Up/Down   State/PfxRcd  PfxSnt  Description',
+      '10.10.1.4  65515       31       14  01:02:03            12       1  route-server-0',
+      '10.10.1.5  65515       11       11  00:01:03        Active       0',
+    ),
+  );
+});
+
+Summary('no description column when no neighbor has one; no neighbors at all', () => {
+  const bare = { ...SUMMARY_RESULT, localRoutes: 2, neighbors: SUMMARY_RESULT.neighbors.slice(1) };
+  assert.fixture(
+    text.summary(bare),
+    lines(
+      'BGP router identifier 10.10.0.4, local AS number 65010',
+      'tsbgpd up 1d01h01m, 2 local routes',
+      '',
+      'Neighbor      AS  MsgRcvd  MsgSent  Up/Down   State/PfxRcd  PfxSnt',
+      '10.10.1.5  65515       11       11  00:01:03        Active       0',
+    ),
+  );
+  assert.match(text.summary({ ...SUMMARY_RESULT, neighbors: [] }), /\n\nno neighbors configured\n$/);
+});
+
+Summary.run();
+
+const Routes = suite('textOutput.routes');
+
+const RECEIVED: RouteEntry[] = [
+  { prefix: '10.0.0.0/8', neighbor: '10.10.1.4', nextHop: '10.10.1.4', asPath: '65515 12076', origin: 'IGP', localPref: 100, communities: [], largeCommunities: [], extendedCommunities: [] },
+  { prefix: '2001:db8::/32', pathId: 2, neighbor: '10.10.1.4', nextHop: '2001:db8::1', asPath: '65515', origin: 'incomplete', med: 5, communities: [], largeCommunities: ['65515:1:2'], extendedCommunities: [] },
+];
+
+Routes('local routes: flags, prefix, nexthop, MED, LP, path and origin, communities when any', () => {
+  assert.fixture(
+    text.routes({ view: 'local', routes: LOCAL_ROUTES }),
+    lines(
+      'flags: L = local, * = received, > = advertised; origin: i = IGP, e = EGP, ? = incomplete',
+      '',
+      'flags  prefix         nexthop    MED  LP  aspath origin  communities',
+      'L      100.64.0.1/32  10.10.0.5   10      i              65010:100',
+    ),
+  );
+});
+
+Routes('received routes carry the neighbor column and ADD-PATH ids', () => {
+  assert.fixture(
+    text.routes({ view: 'received', routes: RECEIVED }),
+    lines(
+      'flags: L = local, * = received, > = advertised; origin: i = IGP, e = EGP, ? = incomplete',
+      '',
+      'flags  neighbor   prefix                  nexthop      MED   LP  aspath origin  communities',
+      '*      10.10.1.4  10.0.0.0/8              10.10.1.4         100  65515 12076 i',
+      '*      10.10.1.4  2001:db8::/32 (path 2)  2001:db8::1    5       65515 ?        65515:1:2',
+    ),
+  );
+});
+
+Routes('empty views say so', () => {
+  assert.is(text.routes({ view: 'advertised', neighbor: '10.10.1.4', routes: [] }), 'no advertised routes to 10.10.1.4\n');
+  assert.is(text.routes({ view: 'received', neighbor: '10.10.1.4', routes: [] }), 'no received routes from 10.10.1.4\n');
+  assert.is(text.routes({ view: 'local', routes: [] }), 'no local routes\n');
+});
+
+Routes.run();
+
+const Change = suite('textOutput.change');
+
+Change('announce: a headline, then one line per peer with its state and time', () => {
+  assert.fixture(
+    text.change('announce', ANNOUNCED),
+    lines(
+      'announce 100.64.0.1/32 via 10.10.0.5: sent to 1 of 2 neighbors in 85 µs',
+      '10.10.1.4  Established  sent in 85 µs',
+      '10.10.1.5  Active       will get the route when it comes up',
+    ),
+  );
+});
+
+Change('withdraw, an unchanged announce, slow writes in ms, an established peer not sent to', () => {
+  assert.fixture(
+    text.change('withdraw', changeFor(undefined, '100.64.0.1/32')),
+    lines('withdraw 100.64.0.1/32: sent to 1 of 2 neighbors in 85 µs', '10.10.1.4  Established  sent in 85 µs', '10.10.1.5  Active       not established, nothing to withdraw'),
+  );
+  assert.fixture(
+    text.change('announce', { ...ANNOUNCED, changed: false, peers: [{ neighbor: '10.10.1.4', state: 'Established', sent: false, note: 'nothing changed' }] }),
+    lines('announce 100.64.0.1/32 via 10.10.0.5: unchanged, nothing sent', '10.10.1.4  Established  nothing changed'),
+  );
+  assert.fixture(
+    text.change('withdraw', { prefix: '100.64.0.9/32', changed: false, peers: [], micros: 3 }),
+    lines('withdraw 100.64.0.9/32: not announced, nothing sent'),
+  );
+  assert.fixture(
+    text.change('announce', { ...ANNOUNCED, micros: 12_345, peers: [{ neighbor: '2001:db8::4', state: 'Established', sent: true, micros: 12_345 }, { neighbor: '10.10.1.4', state: 'Established', sent: false }] }),
+    lines('announce 100.64.0.1/32 via 10.10.0.5: sent to 1 of 2 neighbors in 12.3 ms', '2001:db8::4  Established  sent in 12.3 ms', '10.10.1.4    Established  not sent'),
+  );
+  assert.fixture(text.change('announce', { ...ANNOUNCED, peers: [] }), lines('announce 100.64.0.1/32 via 10.10.0.5: no neighbors configured'));
+});
+
+Change.run();
+
+const Others = suite('textOutput neighborAction, reload, ping, error');
+
+Others('one line each', () => {
+  assert.is(text.neighborAction({ neighbor: '10.10.1.4', action: 'down', state: 'Idle' }), 'neighbor 10.10.1.4: down requested, state now Idle\n');
+  assert.is(text.neighborAction({ neighbor: '10.10.1.4', action: 'refresh' }), 'neighbor 10.10.1.4: route refresh requested\n');
+  assert.is(text.ping({ pong: true, version: '0.1.0' }), 'pong: tsbgpd 0.1.0\n');
+  assert.is(text.error({ code: 'TSBGP_ERR_BAD_PREFIX', message: 'bad' }), 'bgpctl: bad [TSBGP_ERR_BAD_PREFIX]\n');
+});
+
+Others('reload: counts, then what changed', () => {
+  assert.fixture(
+    text.reload({ neighborsAdded: ['10.10.1.7'], neighborsRemoved: ['10.10.1.8'], neighborsReset: ['10.10.1.4'], routesChanged: ['100.64.0.1/32', '100.64.0.2/32'] }),
+    lines(
+      'reloaded: 1 neighbor added, 1 removed, 1 reset, 2 routes changed',
+      'added    10.10.1.7',
+      'removed  10.10.1.8',
+      'reset    10.10.1.4',
+      'route    100.64.0.1/32',
+      'route    100.64.0.2/32',
+    ),
+  );
+  assert.is(text.reload({ neighborsAdded: [], neighborsRemoved: [], neighborsReset: [], routesChanged: [] }), 'reloaded: no changes\n');
+});
+
+Others.run();
+
+const Events = suite('textOutput.event');
+
+Events('one line per event, led by its timestamp', () => {
+  const events: SpeakerEvent[] = [
+    { type: 'state', at: '2025-03-01T12:00:00.000Z', neighbor: '10.10.1.4', from: 'OpenConfirm', to: 'Established', reason: 'KEEPALIVE received' },
+    { type: 'route', at: '2025-03-01T12:00:00.100Z', direction: 'received', neighbor: '10.10.1.4', action: 'announce', prefix: '10.0.0.0/8', nextHop: '10.10.1.4' },
+    { type: 'route', at: '2025-03-01T12:00:00.200Z', direction: 'advertised', neighbor: '10.10.1.4', action: 'withdraw', prefix: '100.64.0.1/32' },
+    { type: 'local', at: '2025-03-01T12:00:01.000Z', action: 'announce', prefix: '100.64.0.1/32', nextHop: '10.10.0.6' },
+    { type: 'notification', at: '2025-03-01T12:00:02.000Z', neighbor: '10.10.1.5', direction: 'sent', code: 6, subcode: 2, text: 'Cease / Administrative Shutdown: maintenance' },
+  ];
+  assert.fixture(
+    events.map((e) => text.event(e)).join(''),
+    lines(
+      '2025-03-01T12:00:00.000Z  10.10.1.4  state OpenConfirm -> Established: KEEPALIVE received',
+      '2025-03-01T12:00:00.100Z  10.10.1.4  received announce 10.0.0.0/8 via 10.10.1.4',
+      '2025-03-01T12:00:00.200Z  10.10.1.4  advertised withdraw 100.64.0.1/32',
+      '2025-03-01T12:00:01.000Z  local  announce 100.64.0.1/32 via 10.10.0.6',
+      '2025-03-01T12:00:02.000Z  10.10.1.5  notification sent 6/2 Cease / Administrative Shutdown: maintenance',
+    ),
+  );
+});
+
+Events.run();
+
+const Json = suite('jsonOutput');
+
+Json('one JSON object per reply, on one line; lists wrapped in an object; errors as {"error":...}', () => {
+  const all = [
+    jsonOutput.neighbors({ neighbors: NEIGHBORS }),
+    jsonOutput.summary(SUMMARY_RESULT),
+    jsonOutput.routes({ view: 'local', routes: LOCAL_ROUTES }),
+    jsonOutput.change('announce', ANNOUNCED),
+    jsonOutput.neighborAction({ neighbor: '10.10.1.4', action: 'up' }),
+    jsonOutput.reload({ neighborsAdded: [], neighborsRemoved: [], neighborsReset: [], routesChanged: [] }),
+    jsonOutput.ping({ pong: true, version: '0.1.0' }),
+    jsonOutput.event({ type: 'local', at: 'T', action: 'withdraw', prefix: '100.64.0.1/32' }),
+    jsonOutput.error({ code: 'TSBGP_ERR_INTERNAL', message: 'm' }),
+  ];
+  for (const s of all) {
+    assert.ok(s.endsWith('\n') && !s.slice(0, -1).includes('\n'), s);
+    const v = JSON.parse(s) as unknown;
+    assert.ok(typeof v === 'object' && v !== null && !Array.isArray(v), s);
+  }
+  assert.equal(JSON.parse(all[0]!), { neighbors: NEIGHBORS });
+  assert.equal(JSON.parse(all[3]!), ANNOUNCED);
+  assert.is(all[8], '{"error":{"code":"TSBGP_ERR_INTERNAL","message":"m"}}\n');
+  assert.is(all[7], '{"type":"local","at":"T","action":"withdraw","prefix":"100.64.0.1/32"}\n');
+});
+
+Json.run();
+
+const Helpers = suite('formatDuration, formatMicros, table');
+
+Helpers('durations as OpenBGPD prints them', () => {
+  assert.equal([0, 59, 3723, 86399, 86400, 90061, 604799, 604800, 1_300_000, -1, NaN].map(formatDuration), [
+    '00:00:00',
+    '00:00:59',
+    '01:02:03',
+    '23:59:59',
+    '1d00h00m',
+    '1d01h01m',
+    '6d23h59m',
+    '1w0d00h',
+    '2w1d01h',
+    'Never',
+    'Never',
+  ]);
+});
+
+Helpers('microseconds below 10 ms, milliseconds above', () => {
+  assert.equal([0, 85, 84.6, 9999, 10_000, 123_456].map(formatMicros), ['0 µs', '85 µs', '85 µs', '9999 µs', '10.0 ms', '123.5 ms']);
+});
+
+Helpers('columns padded to the widest cell, right-aligned where asked, no trailing blanks', () => {
+  assert.is(table(['a', 'n', 'z'], [['xyz', '5', ''], ['q', '1234', 'end']], ['l', 'r', 'l']), 'a       n  z\nxyz     5\nq    1234  end\n');
+});
+
+Helpers.run();

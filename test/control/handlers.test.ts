@@ -1,0 +1,205 @@
+// dispatch(): each command calls the speaker with what it should, and every failure becomes a reply.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { TsbgpError, TsbgpErrorCode } from '../../src/bgp/errors.js';
+import { dispatch, parseAnnounceArgs, tsbgpVersion } from '../../src/control/handlers.js';
+import { type Reply, type Request, parseRequest } from '../../src/control/protocol.js';
+import { FakeSpeaker, LOCAL_ROUTES, NEIGHBORS, SUMMARY, changeFor } from './fake-speaker.js';
+
+const request = (command: string, args?: unknown): Request => {
+  const r = parseRequest(JSON.stringify({ v: 1, id: 1, command, ...(args === undefined ? {} : { args }) }));
+  if (!r.ok) throw new Error(r.reply.error.message);
+  return r.request;
+};
+const run = async (command: string, args?: unknown, speaker = new FakeSpeaker()) => {
+  const reply = await dispatch(speaker, request(command, args), { version: '9.9.9' });
+  return { reply, speaker };
+};
+const errorOf = (reply: Reply) => {
+  if (reply.ok) throw new Error(`expected an error reply, got ${JSON.stringify(reply)}`);
+  return [reply.error.code, reply.error.message] as const;
+};
+
+const Announce = suite('dispatch announce');
+
+Announce('the route reaches the speaker checked and canonical; the reply carries its ChangeResult', async () => {
+  const { reply, speaker } = await run('announce', {
+    prefix: '2001:DB8:0:0::/48',
+    nextHop: '2001:db8:0:0:0:0:0:5',
+    med: 10,
+    communities: ['65010:100', 'no-export'],
+    largeCommunities: ['65010:1:2'],
+    asPathPrepend: 2,
+  });
+  const route = { prefix: '2001:db8::/48', nextHop: '2001:db8::5', med: 10, communities: [65010 * 65536 + 100, 0xffffff01], largeCommunities: [[65010, 1, 2]], asPathPrepend: 2 };
+  assert.equal(speaker.calls, [{ method: 'announce', args: [route] }]);
+  assert.equal(reply, { v: 1, id: 1, ok: true, result: changeFor(route as never, '2001:db8::/48') });
+});
+
+Announce('bad values never reach the speaker: each gets its own code', async () => {
+  const cases: [object, string, RegExp][] = [
+    [{ prefix: '100.64.0.1', nextHop: '10.10.0.5' }, TsbgpErrorCode.BAD_PREFIX, /no prefix length; expected address\/length, e\.g\. 100\.64\.0\.1\/32/],
+    [{ prefix: '100.64.0.1/24', nextHop: '10.10.0.5' }, TsbgpErrorCode.BAD_PREFIX, /host bits set; did you mean 100\.64\.0\.0\/24/],
+    [{ prefix: '100.64.0.1/32', nextHop: '10.10.0' }, TsbgpErrorCode.BAD_NEXT_HOP, /not an IPv4 or IPv6 address/],
+    [{ prefix: '100.64.0.1/32', nextHop: '2001:db8::1' }, TsbgpErrorCode.BAD_NEXT_HOP, /IPv6 but 100\.64\.0\.1\/32 is IPv4/],
+    [{ prefix: '100.64.0.1/32', nextHop: '10.10.0.5', med: -1 }, TsbgpErrorCode.BAD_ARGUMENT, /med -1/],
+    [{ prefix: '100.64.0.1/32', nextHop: '10.10.0.5', communities: ['65536:1'] }, TsbgpErrorCode.BAD_ARGUMENT, /community "65536:1"/],
+    [{ prefix: '100.64.0.1/32', nextHop: '10.10.0.5', largeCommunities: ['1:2'] }, TsbgpErrorCode.BAD_ARGUMENT, /large community "1:2"/],
+    [{ prefix: '100.64.0.1/32', nextHop: '10.10.0.5', asPathPrepend: 1.5 }, TsbgpErrorCode.BAD_ARGUMENT, /as-path-prepend 1\.5/],
+  ];
+  for (const [args, code, message] of cases) {
+    const { reply, speaker } = await run('announce', args);
+    const [c, m] = errorOf(reply);
+    assert.is(c, code, JSON.stringify(args));
+    assert.match(m, message);
+    assert.equal(speaker.calls, [], 'the speaker was not called');
+  }
+});
+
+Announce.run();
+
+const ParseAnnounceArgs = suite('parseAnnounceArgs');
+
+ParseAnnounceArgs('only the fields given end up in the RouteSpec', () => {
+  assert.equal(parseAnnounceArgs({ prefix: '100.64.0.1/32', nextHop: '10.10.0.5' }), { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' });
+  assert.throws(() => parseAnnounceArgs({ prefix: 'x', nextHop: '10.10.0.5' }), (e: unknown) => e instanceof TsbgpError && e.code === 'TSBGP_ERR_BAD_PREFIX');
+});
+
+ParseAnnounceArgs.run();
+
+const Withdraw = suite('dispatch withdraw');
+
+Withdraw('the canonical prefix goes to speaker.withdraw', async () => {
+  const { reply, speaker } = await run('withdraw', { prefix: '2001:DB8::/48' });
+  assert.equal(speaker.calls, [{ method: 'withdraw', args: ['2001:db8::/48'] }]);
+  assert.equal(reply, { v: 1, id: 1, ok: true, result: changeFor(undefined, '2001:db8::/48') });
+});
+
+Withdraw('a bad prefix is BAD_PREFIX and nothing is called', async () => {
+  const { reply, speaker } = await run('withdraw', { prefix: '100.64.0.1' });
+  assert.is(errorOf(reply)[0], 'TSBGP_ERR_BAD_PREFIX');
+  assert.equal(speaker.calls, []);
+});
+
+Withdraw.run();
+
+const Show = suite('dispatch show-*');
+
+Show('show-neighbors: all, one, and an unknown one', async () => {
+  const all = await run('show-neighbors');
+  assert.equal(all.speaker.calls, [{ method: 'neighbors', args: [] }]);
+  assert.equal(all.reply, { v: 1, id: 1, ok: true, result: { neighbors: NEIGHBORS } });
+  const one = await run('show-neighbors', { address: '10.10.1.5' });
+  assert.equal(one.speaker.calls, [{ method: 'neighbors', args: ['10.10.1.5'] }]);
+  assert.equal(one.reply.ok && one.reply.result, { neighbors: [NEIGHBORS[1]] });
+  const unknown = await run('show-neighbors', { address: '10.10.1.9' });
+  assert.equal(errorOf(unknown.reply), ['TSBGP_ERR_UNKNOWN_NEIGHBOR', 'no neighbor 10.10.1.9 is configured']);
+  const bad = await run('show-neighbors', { address: 'rs0' });
+  assert.equal(errorOf(bad.reply), ['TSBGP_ERR_BAD_ARGUMENT', '"rs0" is not an IPv4 or IPv6 address']);
+  assert.equal(bad.speaker.calls, []);
+});
+
+Show('show-summary: the summary, each row with its neighbor message totals', async () => {
+  const { reply, speaker } = await run('show-summary');
+  assert.equal(speaker.methods(), ['summary', 'neighbors']);
+  assert.ok(reply.ok);
+  const r = reply.result as { neighbors: { address: string; messagesReceived: number; messagesSent: number }[]; routerId: string };
+  assert.is(r.routerId, SUMMARY.routerId);
+  assert.equal(r.neighbors.map((n) => [n.address, n.messagesReceived, n.messagesSent]), [['10.10.1.4', 31, 14], ['10.10.1.5', 11, 11]]);
+});
+
+Show('show-routes: the view and the neighbor go through', async () => {
+  const local = await run('show-routes', { view: 'local' });
+  assert.equal(local.speaker.calls, [{ method: 'routes', args: ['local'] }]);
+  assert.equal(local.reply.ok && local.reply.result, { view: 'local', routes: LOCAL_ROUTES });
+  const rcv = await run('show-routes', { view: 'received', neighbor: '10.10.1.4' });
+  assert.equal(rcv.speaker.calls, [{ method: 'routes', args: ['received', '10.10.1.4'] }]);
+  assert.equal(rcv.reply.ok && rcv.reply.result, { view: 'received', neighbor: '10.10.1.4', routes: [] });
+});
+
+Show.run();
+
+const Neighbor = suite('dispatch neighbor');
+
+Neighbor('up, down (with and without a communication), refresh: the matching speaker call, then the state', async () => {
+  const cases: [object, unknown[]][] = [
+    [{ address: '10.10.1.4', action: 'up' }, [{ method: 'neighborUp', args: ['10.10.1.4'] }]],
+    [{ address: '10.10.1.4', action: 'down' }, [{ method: 'neighborDown', args: ['10.10.1.4'] }]],
+    [{ address: '10.10.1.4', action: 'down', communication: 'maintenance' }, [{ method: 'neighborDown', args: ['10.10.1.4', 'maintenance'] }]],
+    [{ address: '10.10.1.4', action: 'refresh' }, [{ method: 'neighborRefresh', args: ['10.10.1.4'] }]],
+  ];
+  for (const [args, calls] of cases) {
+    const { reply, speaker } = await run('neighbor', args);
+    assert.equal(speaker.calls, [...calls, { method: 'neighbors', args: ['10.10.1.4'] }], JSON.stringify(args));
+    assert.equal(reply.ok && reply.result, { neighbor: '10.10.1.4', action: (args as { action: string }).action, state: 'Established' });
+  }
+});
+
+Neighbor('a communication over 255 octets, or with up, is refused before the speaker hears of it', async () => {
+  const long = await run('neighbor', { address: '10.10.1.4', action: 'down', communication: 'é'.repeat(128) });
+  assert.equal(errorOf(long.reply), ['TSBGP_ERR_BAD_ARGUMENT', 'shutdown communication is 256 octets of UTF-8; RFC 9003 allows at most 255']);
+  assert.equal(long.speaker.calls, []);
+  const up = await run('neighbor', { address: '10.10.1.4', action: 'up', communication: 'x' });
+  assert.is(errorOf(up.reply)[0], 'TSBGP_ERR_BAD_ARGUMENT');
+  assert.equal(up.speaker.calls, []);
+  const fits = await run('neighbor', { address: '10.10.1.4', action: 'down', communication: 'é'.repeat(127) + 'x' });
+  assert.ok(fits.reply.ok, '255 octets is fine');
+});
+
+Neighbor('an unknown neighbor: the speaker TsbgpError keeps its code', async () => {
+  const speaker = new FakeSpeaker();
+  speaker.throwing.neighborUp = new TsbgpError(TsbgpErrorCode.UNKNOWN_NEIGHBOR, 'no neighbor 10.9.9.9');
+  const { reply } = await run('neighbor', { address: '10.9.9.9', action: 'up' }, speaker);
+  assert.equal(reply, { v: 1, id: 1, ok: false, error: { code: 'TSBGP_ERR_UNKNOWN_NEIGHBOR', message: 'no neighbor 10.9.9.9' } });
+});
+
+Neighbor.run();
+
+const Misc = suite('dispatch reload, monitor, ping');
+
+Misc('reload returns the speaker result', async () => {
+  const { reply, speaker } = await run('reload');
+  assert.equal(speaker.methods(), ['reload']);
+  assert.equal(reply.ok && reply.result, speaker.reloadResult);
+});
+
+Misc('monitor acknowledges without subscribing (the server does that once the reply is out)', async () => {
+  const { reply, speaker } = await run('monitor');
+  assert.equal(reply, { v: 1, id: 1, ok: true, result: { monitoring: true } });
+  assert.equal(speaker.calls, []);
+});
+
+Misc('ping answers the version without touching the speaker; the default version is package.json', async () => {
+  const { reply, speaker } = await run('ping');
+  assert.equal(reply, { v: 1, id: 1, ok: true, result: { pong: true, version: '9.9.9' } });
+  assert.equal(speaker.calls, []);
+  assert.match(tsbgpVersion(), /^\d+\.\d+\.\d+/);
+  const dflt = await dispatch(new FakeSpeaker(), request('ping'));
+  assert.equal(dflt.ok && dflt.result, { pong: true, version: tsbgpVersion() });
+});
+
+Misc.run();
+
+const Failures = suite('dispatch failures');
+
+Failures('a TsbgpError from the speaker becomes an error reply with its code', async () => {
+  const speaker = new FakeSpeaker();
+  speaker.throwing.announce = new TsbgpError(TsbgpErrorCode.CONFIG, 'no neighbor takes IPv6');
+  const { reply } = await run('announce', { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' }, speaker);
+  assert.equal(errorOf(reply), ['TSBGP_ERR_CONFIG', 'no neighbor takes IPv6']);
+});
+
+Failures('anything else thrown (sync or async, Error or not) is TSBGP_ERR_INTERNAL with the message', async () => {
+  for (const [method, command, thrown, message] of [
+    ['summary', 'show-summary', new TypeError('x is undefined'), 'show-summary failed: x is undefined'],
+    ['reload', 'reload', new Error('disk on fire'), 'reload failed: disk on fire'],
+    ['routes', 'show-routes', 'a string', 'show-routes failed: a string'],
+  ] as const) {
+    const speaker = new FakeSpeaker();
+    speaker.throwing[method] = thrown;
+    const { reply } = await run(command, undefined, speaker);
+    assert.equal(reply, { v: 1, id: 1, ok: false, error: { code: 'TSBGP_ERR_INTERNAL', message } });
+  }
+});
+
+Failures.run();
