@@ -74,6 +74,20 @@ function sessionConfig(n: NeighborConfig, c: Config, random: () => number): Sess
   };
 }
 
+/** A row of `show routes` for a route we originate, with the AS path it carries. */
+function specEntry(r: RouteSpec, asPath: string): RouteEntry {
+  return {
+    prefix: r.prefix,
+    nextHop: r.nextHop,
+    asPath,
+    origin: 'IGP',
+    ...(r.med === undefined ? {} : { med: r.med }),
+    communities: (r.communities ?? []).map(formatCommunity),
+    largeCommunities: (r.largeCommunities ?? []).map((c) => c.join(':')),
+    extendedCommunities: [],
+  };
+}
+
 function sameNeighbor(a: NeighborConfig, b: NeighborConfig): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -446,18 +460,7 @@ export class Speaker implements SpeakerControl {
     const out: RouteEntry[] = [];
     switch (view) {
       case 'local':
-        for (const r of this.local.all()) {
-          out.push({
-            prefix: r.prefix,
-            nextHop: r.nextHop,
-            asPath: Array(r.asPathPrepend ?? 0).fill(this.config.localAs).join(' '),
-            origin: 'IGP',
-            ...(r.med === undefined ? {} : { med: r.med }),
-            communities: (r.communities ?? []).map(formatCommunity),
-            largeCommunities: (r.largeCommunities ?? []).map((c) => c.join(':')),
-            extendedCommunities: [],
-          });
-        }
+        for (const r of this.local.all()) out.push(specEntry(r, Array(r.asPathPrepend ?? 0).fill(this.config.localAs).join(' ')));
         return out;
       case 'received':
         for (const n of list) {
@@ -485,19 +488,8 @@ export class Speaker implements SpeakerControl {
           if (!n.peer.established) continue;
           for (const r of this.desired(n)) {
             if (!n.ribOut.has(r.prefix)) continue;
-            const spec = this.local.get(r.prefix)!;
             const path = r.attributes.find((x) => x.type === 'AS_PATH');
-            out.push({
-              prefix: r.prefix,
-              neighbor: n.config.address,
-              nextHop: spec.nextHop,
-              asPath: path?.type === 'AS_PATH' ? formatAsPath(path.segments) : '',
-              origin: 'IGP',
-              ...(spec.med === undefined ? {} : { med: spec.med }),
-              communities: (spec.communities ?? []).map(formatCommunity),
-              largeCommunities: (spec.largeCommunities ?? []).map((c) => c.join(':')),
-              extendedCommunities: [],
-            });
+            out.push({ ...specEntry(this.local.get(r.prefix)!, path?.type === 'AS_PATH' ? formatAsPath(path.segments) : ''), neighbor: n.config.address });
           }
         }
         return out;

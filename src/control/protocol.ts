@@ -2,6 +2,7 @@
 // Imported by bgpctl: keep it free of the codec, pino and yaml (types only from the speaker side).
 import { TsbgpError, TsbgpErrorCode, type TsbgpErrorCodeName } from '../bgp/errors.js';
 import type { State } from '../bgp/fsm/types.js';
+import type { RouteInput } from '../config/values.js';
 import type { ChangeResult, NeighborInfo, ReloadResult, RouteEntry, RouteView, SpeakerEvent, Summary } from './types.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -13,17 +14,8 @@ export type RequestId = string | number;
 
 // ---- Arguments, one shape per command -------------------------------------------------------
 
-/** A route as a client states it: text the daemon validates (see config/values.ts validateRoute). */
-export interface AnnounceArgs {
-  prefix: string;
-  nextHop: string;
-  med?: number;
-  /** "65001:100", "no-export"... */
-  communities?: string[];
-  /** "65001:1:2" */
-  largeCommunities?: string[];
-  asPathPrepend?: number;
-}
+/** A route as a client states it: text the daemon validates (config/values.ts validateRoute). */
+export type AnnounceArgs = RouteInput;
 export interface WithdrawArgs {
   prefix: string;
 }

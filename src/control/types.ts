@@ -1,8 +1,8 @@
 // What the control layer asks of the speaker, and the shapes of its answers (the API's data model).
-import type { LastError, State } from '../bgp/fsm/types.js';
+import type { LastError, MessageCounts, State } from '../bgp/fsm/types.js';
 import type { RouteSpec } from '../bgp/rib/local-routes.js';
 
-export type { RouteSpec };
+export type { MessageCounts, RouteSpec };
 
 /** What happened at one peer when a route change was sent. */
 export interface PeerWrite {
@@ -25,15 +25,6 @@ export interface ChangeResult {
   peers: PeerWrite[];
   /** Microseconds from the request reaching the speaker to the last peer's write completing. */
   micros: number;
-}
-
-export interface MessageCounts {
-  open: number;
-  update: number;
-  notification: number;
-  keepalive: number;
-  routeRefresh: number;
-  total: number;
 }
 
 export interface NeighborInfo {

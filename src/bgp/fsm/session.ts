@@ -17,7 +17,7 @@ import {
 } from '../messages/index.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { createSession, keepLocallyInitiated, step } from './fsm.js';
-import type { Action, Event, Session, SessionConfig, SessionNegotiated, State, TimerName } from './types.js';
+import type { Action, Event, MessageCounts, Session, SessionConfig, SessionNegotiated, State, TimerName } from './types.js';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -56,16 +56,7 @@ const COUNT_KEY: Record<BgpMessage['type'], Counted> = {
   ROUTE_REFRESH: 'routeRefresh',
 };
 
-export interface Counters {
-  open: number;
-  update: number;
-  notification: number;
-  keepalive: number;
-  routeRefresh: number;
-  total: number;
-}
-
-const zero = (): Counters => ({ open: 0, update: 0, notification: 0, keepalive: 0, routeRefresh: 0, total: 0 });
+const zero = (): MessageCounts => ({ open: 0, update: 0, notification: 0, keepalive: 0, routeRefresh: 0, total: 0 });
 
 /** Above this many octets waiting in the socket, UPDATEs wait for 'drain' (the peer is not reading). */
 export const WRITE_HIGH_WATER = 256 * 1024;
@@ -96,8 +87,8 @@ export class Peer {
   private main: Connection;
   /** A second connection during a collision (RFC 4271 §6.8). */
   private other: Connection | undefined;
-  readonly received: Counters = zero();
-  readonly sent: Counters = zero();
+  readonly received: MessageCounts = zero();
+  readonly sent: MessageCounts = zero();
   since = Date.now();
   establishedAt: number | undefined;
   lastErrorAt: number | undefined;
@@ -396,7 +387,7 @@ export class Peer {
     this.feed(loser, { type: 'OpenCollisionDump' });
   }
 
-  private count(to: Counters, type: BgpMessage['type']): void {
+  private count(to: MessageCounts, type: BgpMessage['type']): void {
     to[COUNT_KEY[type]]++;
     to.total++;
   }

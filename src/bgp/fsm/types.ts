@@ -109,3 +109,13 @@ export interface Session {
   negotiated?: SessionNegotiated;
   lastError?: LastError;
 }
+
+/** Messages sent or received on a session, by type. */
+export interface MessageCounts {
+  open: number;
+  update: number;
+  notification: number;
+  keepalive: number;
+  routeRefresh: number;
+  total: number;
+}
