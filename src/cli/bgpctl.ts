@@ -1,262 +1,32 @@
 #!/usr/bin/env node
-// bgpctl: the operator's CLI. A thin commander program; one makeXCommand() per subcommand.
-// Exit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.
-// Daemon commands load only the control client and the formatter: no codec, pino or yaml.
-import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { TsbgpError, TsbgpErrorCode } from '../bgp/errors.js';
-import { ControlClient, DEFAULT_SOCKET } from '../control/client.js';
-import { type Output, jsonOutput, textOutput } from '../control/format.js';
-import type { AnnounceArgs, NeighborAction } from '../control/protocol.js';
+// bgpctl: the operator's CLI. The failover command, `bgpctl announce PREFIX via NEXTHOP` (with at
+// most --json and --socket), runs without loading commander, which is ~10 ms of a start; any other
+// form goes to the full program in bgpctl-program.ts, which parses it the same way.
+import { defaultSocketPath } from '../control/client.js';
+import { talk } from './talk.js';
 
-const EXIT_ERROR_REPLY = 1;
-const EXIT_USAGE = 2;
-
-interface DaemonOptions {
-  json?: boolean;
-  socket: string;
-}
-
-/** A command that talks to tsbgpd: every one takes --json and --socket. */
-function daemonCommand(name: string): Command {
-  return new Command(name)
-    .option('--json', 'one JSON object per reply (monitor: per event); errors too, as {"error":{...}}')
-    .addOption(new Option('--socket <path>', 'control socket of tsbgpd').env('TSBGP_SOCKET').default(DEFAULT_SOCKET));
-}
-
-/** Connect, run `fn`, and turn a TsbgpError into the message, the exit status and (--json) the error object. */
-async function talk(opts: DaemonOptions, fn: (client: ControlClient, out: Output) => Promise<void>): Promise<void> {
-  const out = opts.json ? jsonOutput : textOutput();
-  let client: ControlClient | undefined;
-  try {
-    client = await ControlClient.connect(opts.socket);
-    await fn(client, out);
-  } catch (e) {
-    if (!(e instanceof TsbgpError)) throw e;
-    fail(opts, e.code, e.message, e.code === TsbgpErrorCode.UNREACHABLE ? EXIT_USAGE : EXIT_ERROR_REPLY);
-  } finally {
-    client?.close();
+/** The plain failover command, or undefined when the full program must parse the arguments. */
+function plainAnnounce(argv: readonly string[]): { prefix: string; nextHop: string; json: boolean; socket: string } | undefined {
+  const words: string[] = [];
+  let json = false;
+  let socket: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json') json = true;
+    else if (a === '--socket' && i + 1 < argv.length) socket = argv[++i];
+    else if (a.startsWith('-')) return undefined;
+    else words.push(a);
   }
+  if (words.length !== 4 || words[0] !== 'announce' || words[2] !== 'via') return undefined;
+  return { prefix: words[1]!, nextHop: words[3]!, json, socket: socket ?? defaultSocketPath() };
 }
 
-function fail(opts: { json?: boolean }, code: TsbgpError['code'], message: string, exitCode: number): void {
-  process.stderr.write(textOutput().error({ code, message }));
-  if (opts.json) process.stdout.write(jsonOutput.error({ code, message }));
-  process.exitCode = exitCode;
-}
-
-function usageError(cmd: Command, opts: { json?: boolean }, message: string): never {
-  if (opts.json) process.stdout.write(jsonOutput.error({ code: TsbgpErrorCode.BAD_ARGUMENT, message }));
-  cmd.error(`bgpctl ${cmd.name()}: ${message}`, { exitCode: EXIT_USAGE, code: 'bgpctl.usage' });
-}
-
-function integer(text: string): number {
-  if (!/^\d{1,10}$/.test(text)) throw new InvalidArgumentError('expected a non-negative integer.');
-  return Number(text);
-}
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-
-function makeAnnounceCommand(): Command {
-  return daemonCommand('announce')
-    .description('announce a route, or move it to a new next hop (one UPDATE, no withdraw)')
-    .usage('<prefix> via <nexthop> [options]')
-    .argument('<prefix>')
-    .argument('[words...]')
-    .option('--med <N>', 'MULTI_EXIT_DISC', integer)
-    .option('--community <A:B>', 'a community (A:B, no-export, no-advertise, no-export-subconfed); repeat for more', collect)
-    .option('--large-community <A:B:C>', 'a large community; repeat for more', collect)
-    .option('--as-path-prepend <N>', 'extra copies of our AS in the AS_PATH', integer)
-    .addHelpText('after', '\nExample:\n  bgpctl announce 100.64.0.1/32 via 10.10.0.5 --community 65010:100')
-    .action(async function (this: Command, prefix: string, words: string[]) {
-      const opts = this.opts<DaemonOptions & { med?: number; community?: string[]; largeCommunity?: string[]; asPathPrepend?: number }>();
-      const example = `bgpctl announce ${prefix} via <nexthop>`;
-      if (words.length === 0) usageError(this, opts, `missing "via <nexthop>" after the prefix, e.g. ${example}`);
-      if (words[0] !== 'via') usageError(this, opts, `expected the word "via" before the next hop, e.g. bgpctl announce ${prefix} via ${words[0]}`);
-      if (words.length === 1) usageError(this, opts, `missing the next hop after "via", e.g. ${example}`);
-      if (words.length > 2) usageError(this, opts, `unexpected arguments after the next hop: ${words.slice(2).join(' ')}`);
-      const args: AnnounceArgs = { prefix, nextHop: words[1]! };
-      if (opts.med !== undefined) args.med = opts.med;
-      if (opts.community) args.communities = opts.community;
-      if (opts.largeCommunity) args.largeCommunities = opts.largeCommunity;
-      if (opts.asPathPrepend !== undefined) args.asPathPrepend = opts.asPathPrepend;
-      await talk(opts, async (c, out) => {
-        process.stdout.write(out.change('announce', await c.request('announce', args)));
-      });
-    });
-}
-
-function makeWithdrawCommand(): Command {
-  return daemonCommand('withdraw')
-    .description('withdraw a route from every neighbor')
-    .argument('<prefix>')
-    .action(async function (this: Command, prefix: string) {
-      await talk(this.opts<DaemonOptions>(), async (c, out) => {
-        process.stdout.write(out.change('withdraw', await c.request('withdraw', { prefix })));
-      });
-    });
-}
-
-function makeShowNeighborsCommand(): Command {
-  return daemonCommand('neighbors')
-    .alias('neighbor')
-    .description('each neighbor in detail: state, timers, capabilities, message and prefix counts, last error')
-    .argument('[address]')
-    .action(async function (this: Command, address: string | undefined) {
-      await talk(this.opts<DaemonOptions>(), async (c, out) => {
-        process.stdout.write(out.neighbors(await c.request('show-neighbors', address === undefined ? {} : { address })));
-      });
-    });
-}
-
-function makeShowSummaryCommand(): Command {
-  return daemonCommand('summary')
-    .description('one line per neighbor: AS, messages, up/down time, state or prefixes received')
-    .action(async function (this: Command) {
-      await talk(this.opts<DaemonOptions>(), async (c, out) => {
-        process.stdout.write(out.summary(await c.request('show-summary')));
-      });
-    });
-}
-
-function makeShowRoutesCommand(): Command {
-  return daemonCommand('routes')
-    .alias('rib')
-    .description('routes we originate (default), received from neighbors, or advertised to them')
-    .addOption(new Option('--received', 'routes neighbors sent us').conflicts('advertised'))
-    .option('--advertised', 'routes we sent to neighbors')
-    .option('--neighbor <address>', 'only this neighbor (with --received or --advertised)')
-    .action(async function (this: Command) {
-      const opts = this.opts<DaemonOptions & { received?: boolean; advertised?: boolean; neighbor?: string }>();
-      const view = opts.received ? 'received' : opts.advertised ? 'advertised' : 'local';
-      if (opts.neighbor !== undefined && view === 'local') usageError(this, opts, '--neighbor goes with --received or --advertised');
-      await talk(opts, async (c, out) => {
-        process.stdout.write(out.routes(await c.request('show-routes', opts.neighbor === undefined ? { view } : { view, neighbor: opts.neighbor })));
-      });
-    });
-}
-
-function makeShowCommand(): Command {
-  return new Command('show')
-    .description('show neighbors, summary or routes')
-    .addCommand(makeShowNeighborsCommand())
-    .addCommand(makeShowSummaryCommand())
-    .addCommand(makeShowRoutesCommand());
-}
-
-function makeNeighborCommand(): Command {
-  return daemonCommand('neighbor')
-    .description('bring a session up or down, or ask the neighbor to send its routes again')
-    .usage('<address> up|down|refresh [options]')
-    .argument('<address>')
-    .addArgument(new Argument('<action>').choices(['up', 'down', 'refresh']))
-    .option('--message <text>', 'with down: RFC 9003 shutdown communication sent to the neighbor')
-    .action(async function (this: Command, address: string, action: NeighborAction) {
-      const opts = this.opts<DaemonOptions & { message?: string }>();
-      if (opts.message !== undefined && action !== 'down') usageError(this, opts, '--message goes with "down" only');
-      await talk(opts, async (c, out) => {
-        const args = opts.message === undefined ? { address, action } : { address, action, communication: opts.message };
-        process.stdout.write(out.neighborAction(await c.request('neighbor', args)));
-      });
-    });
-}
-
-function makeMonitorCommand(): Command {
-  return daemonCommand('monitor')
-    .description('print events as they happen: session states, routes, notifications')
-    .action(async function (this: Command) {
-      const opts = this.opts<DaemonOptions>();
-      // `bgpctl monitor | head` closing the pipe is a normal way to stop.
-      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EPIPE') process.exit(0);
-        throw e;
-      });
-      await talk(opts, async (c, out) => {
-        if (!opts.json && process.stderr.isTTY) process.stderr.write(`monitoring tsbgpd at ${opts.socket}; Ctrl-C to stop\n`);
-        await c.monitor((e) => process.stdout.write(out.event(e)));
-      });
-    });
-}
-
-function makeReloadCommand(): Command {
-  return daemonCommand('reload')
-    .description('re-read the configuration file (same as SIGHUP)')
-    .action(async function (this: Command) {
-      await talk(this.opts<DaemonOptions>(), async (c, out) => {
-        process.stdout.write(out.reload(await c.request('reload')));
-      });
-    });
-}
-
-function makePingCommand(): Command {
-  return daemonCommand('ping')
-    .description('check that tsbgpd answers')
-    .action(async function (this: Command) {
-      await talk(this.opts<DaemonOptions>(), async (c, out) => {
-        process.stdout.write(out.ping(await c.request('ping')));
-      });
-    });
-}
-
-function makeDecodeCommand(): Command {
-  return new Command('decode')
-    .description('decode BGP messages offline from a pcap/pcapng capture or a file of hex messages (one per line)')
-    .argument('<file>', 'capture (.pcap, .pcapng) or text file of hex messages')
-    .option('--json', 'one JSON object per message')
-    .option('--verify', 're-encode every message and report each octet that differs (exit 1 if any)')
-    .option('--asn2', 'hex input: AS_PATH carries 2-octet ASNs (default: 4-octet)')
-    .addOption(new Option('--add-path <family...>', 'hex input: families with ADD-PATH identifiers').choices(['ipv4-unicast', 'ipv6-unicast', 'ipv4-multicast', 'ipv6-multicast']))
-    .option('--extended-message', 'hex input: allow messages up to 65535 octets')
-    .action(async (file: string, opts: { json?: boolean; verify?: boolean; asn2?: boolean; addPath?: string[]; extendedMessage?: boolean }) => {
-      // Loaded here so that commands talking to the daemon do not pay for the decoder.
-      const { decodeFile, DecodeInputError } = await import('./decode.js');
-      try {
-        const summary = await decodeFile(file, opts, (s) => process.stdout.write(s + '\n'));
-        if (!opts.json) {
-          process.stderr.write(
-            `${summary.messages} messages, ${summary.malformed} malformed` + (opts.verify ? `, ${summary.differing} differ when re-encoded` : '') + '\n',
-          );
-        }
-        if (summary.differing > 0) process.exitCode = 1;
-      } catch (e) {
-        if (e instanceof DecodeInputError) {
-          process.stderr.write(`bgpctl decode: ${e.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw e;
-      }
-    });
-}
-
-/** addCommand() does not pass settings down: give every command the same error handling. */
-function everywhere(cmd: Command): Command {
-  cmd
-    .exitOverride()
-    .showHelpAfterError()
-    // List subcommands by their usage ("announce <prefix> via <nexthop> [options]"), not their raw arguments.
-    .configureHelp({ subcommandTerm: (c) => `${c.name()}${c.aliases()[0] ? '|' + c.aliases()[0] : ''} ${c.usage()}`.trimEnd() });
-  for (const sub of cmd.commands) everywhere(sub);
-  return cmd;
-}
-
-const program = everywhere(
-  new Command('bgpctl')
-    .description('control and inspect tsbgp')
-    .addCommand(makeAnnounceCommand())
-    .addCommand(makeWithdrawCommand())
-    .addCommand(makeShowCommand())
-    .addCommand(makeNeighborCommand())
-    .addCommand(makeMonitorCommand())
-    .addCommand(makeReloadCommand())
-    .addCommand(makePingCommand())
-    .addCommand(makeDecodeCommand())
-    .addHelpText('after', `\nThe socket is --socket, else $TSBGP_SOCKET, else ${DEFAULT_SOCKET}.\nExit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.`),
-);
-
-try {
-  await program.parseAsync(process.argv);
-} catch (e) {
-  // Commander has printed its message (or the help): only the exit status is left to set.
-  if (!(e instanceof CommanderError)) throw e;
-  process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
+const fast = plainAnnounce(process.argv.slice(2));
+if (fast) {
+  await talk({ json: fast.json, socket: fast.socket }, async (c, out) => {
+    process.stdout.write(out.change('announce', await c.request('announce', { prefix: fast.prefix, nextHop: fast.nextHop })));
+  });
+} else {
+  const { main } = await import('./bgpctl-program.js');
+  await main(process.argv);
 }

@@ -1,0 +1,33 @@
+// Talking to tsbgpd for a bgpctl command: connect, ask, print, and map errors to exit statuses.
+import { TsbgpError, TsbgpErrorCode } from '../bgp/errors.js';
+import { ControlClient } from '../control/client.js';
+import { type Output, jsonOutput, textOutput } from '../control/format.js';
+
+export const EXIT_ERROR_REPLY = 1;
+export const EXIT_USAGE = 2;
+
+export interface DaemonOptions {
+  json?: boolean;
+  socket: string;
+}
+
+/** Connect, run `fn`, and turn a TsbgpError into the message, the exit status and (--json) the error object. */
+export async function talk(opts: DaemonOptions, fn: (client: ControlClient, out: Output) => Promise<void>): Promise<void> {
+  const out = opts.json ? jsonOutput : textOutput();
+  let client: ControlClient | undefined;
+  try {
+    client = await ControlClient.connect(opts.socket);
+    await fn(client, out);
+  } catch (e) {
+    if (!(e instanceof TsbgpError)) throw e;
+    fail(opts, e.code, e.message, e.code === TsbgpErrorCode.UNREACHABLE ? EXIT_USAGE : EXIT_ERROR_REPLY);
+  } finally {
+    client?.close();
+  }
+}
+
+export function fail(opts: { json?: boolean }, code: TsbgpError['code'], message: string, exitCode: number): void {
+  process.stderr.write(textOutput().error({ code, message }));
+  if (opts.json) process.stdout.write(jsonOutput.error({ code, message }));
+  process.exitCode = exitCode;
+}
