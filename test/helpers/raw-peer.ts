@@ -51,7 +51,11 @@ export class RawPeer {
   }
 
   private attach(s: net.Socket): void {
+    // Each connection starts clean: its own framer and the context before any OPEN.
     this.socket = s;
+    this.framer = new Framer();
+    this.ctx = DEFAULT_NEGOTIATED;
+    this.sendCtx = DEFAULT_NEGOTIATED;
     s.setNoDelay(true);
     s.on('error', () => {});
     s.write(encodeMessage(this.open, DEFAULT_NEGOTIATED));

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../../src/bgp/fsm/clock.js';
-import { shutdownCommunication } from '../../src/bgp/messages/index.js';
+import { DEFAULT_NEGOTIATED, KEEPALIVE, encodeMessage, makeNotification, shutdownCommunication } from '../../src/bgp/messages/index.js';
 import { Speaker } from '../../src/speaker.js';
 import { message } from '../helpers/hex.js';
 import { RawPeer } from '../helpers/raw-peer.js';
@@ -115,6 +115,34 @@ Wire('a silent peer: the HoldTimer expires (manual clock), NOTIFICATION 4/0, and
     // The IdleHold back-off (1 s first), then a new connection and session.
     clock.advance(1000);
     await waitState(w, '127.0.0.2', 'Established');
+  } finally {
+    await w.stop();
+    await rs.close();
+  }
+});
+
+Wire('what the peer still sends on the old connection after a hold-timer expiry never leaks into the next one', async () => {
+  const clock = new ManualClock();
+  const { rs, w } = await watcherWithRawPeer({ clock, holdTime: 9 });
+  try {
+    const old = rs.socket!;
+    // As FRR does when it resumes: a KEEPALIVE and its own Hold Timer Expired on the old connection,
+    // written the moment our NOTIFICATION arrives (before it has seen our FIN).
+    rs.onMessage = (r) => {
+      if (r.message.type !== 'NOTIFICATION') return;
+      old.write(encodeMessage(KEEPALIVE, DEFAULT_NEGOTIATED));
+      old.write(encodeMessage(makeNotification(4, 0), DEFAULT_NEGOTIATED));
+    };
+    clock.advance(9000);
+    await until('the hold timer NOTIFICATION', () => rs.ofType('NOTIFICATION').length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    rs.onMessage = undefined;
+    clock.advance(1000); // the IdleHold back-off
+    await waitState(w, '127.0.0.2', 'Established');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.is(w.stateOf('127.0.0.2'), 'Established');
+    assert.not.ok(rs.ofType('NOTIFICATION').some((n) => n.code === 5), 'an FSM error was sent');
+    assert.is(w.neighbors()[0]!.lastError?.code, 4);
   } finally {
     await w.stop();
     await rs.close();

@@ -64,7 +64,8 @@ export const WRITE_HIGH_WATER = 256 * 1024;
 /** One TCP connection and the FSM instance that runs it (two exist only during a collision). */
 class Connection {
   socket: net.Socket | undefined;
-  readonly framer = new Framer();
+  /** Replaced with every new TCP connection: nothing buffered from an old one may leak into it. */
+  framer = new Framer();
   readonly timers = new Map<TimerName, TimerHandle>();
   closed = false;
 
@@ -211,8 +212,9 @@ export class Peer {
   private attach(c: Connection, socket: net.Socket): void {
     c.socket = socket;
     c.closed = false;
+    c.framer = new Framer();
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
     socket.on('drain', () => {
       if (c === this.main) this.hooks.drained(this);
     });
@@ -229,10 +231,11 @@ export class Peer {
     c.socket = socket;
     c.outgoing = true;
     c.closed = false;
+    c.framer = new Framer();
     socket.setNoDelay(true);
     socket.once('connect', () => {
       if (c.socket !== socket) return;
-      socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+      socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
       socket.on('drain', () => {
         if (c === this.main) this.hooks.drained(this);
       });
@@ -275,10 +278,12 @@ export class Peer {
     });
   }
 
-  private onData(c: Connection, chunk: Buffer): void {
+  /** Bytes from `socket`: ignored unless it is still the connection's socket (an old one may still talk). */
+  private onData(c: Connection, socket: net.Socket, chunk: Buffer): void {
+    if (c.socket !== socket || c.closed) return;
     c.framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     for (;;) {
-      if (c.closed || !c.socket) return;
+      if (c.closed || c.socket !== socket) return;
       let bytes: Uint8Array | undefined;
       try {
         bytes = c.framer.next();
@@ -421,7 +426,6 @@ export class Peer {
     switch (a.type) {
       case 'Connect':
         this.dropSocket(c);
-        c.framer.maxLength = maxMessageLength(false);
         this.connect(c);
         return;
       case 'Disconnect':
