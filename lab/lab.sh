@@ -30,12 +30,21 @@ START=$(date +%s); if [[ $MODE == compare ]]; then MAX_RUNTIME=900; else MAX_RUN
 KEEP_TMP="${KEEP_TMP:-0}"
 
 [[ $(id -u) -eq 0 ]] || { echo "lab.sh: must run as root (network namespaces)" >&2; exit 1; }
-missing=()
-for b in /usr/lib/frr/bgpd /usr/lib/frr/zebra vtysh bird birdc tcpdump tshark ip node; do
-  command -v "$b" >/dev/null || missing+=("$b")
-done
-[[ $MODE == compare ]] && { command -v exabgp >/dev/null || missing+=(exabgp); }
-(( ${#missing[@]} == 0 )) || { echo "lab.sh: missing: ${missing[*]} (Debian packages: frr bird2 exabgp tcpdump tshark iproute2 nodejs)" >&2; exit 1; }
+# What the lab needs, by binary -> Debian package. A fresh machine gets them from apt-get, with their
+# services kept from starting (the lab starts its own daemons, by PID).
+declare -A PKG=([/usr/lib/frr/bgpd]=frr [/usr/lib/frr/zebra]=frr [vtysh]=frr [bird]=bird2 [birdc]=bird2
+  [tcpdump]=tcpdump [tshark]=tshark [ip]=iproute2 [exabgp]=exabgp)
+need_pkgs() { local b; for b in "${!PKG[@]}"; do command -v "$b" >/dev/null || echo "${PKG[$b]}"; done | sort -u; }
+mapfile -t missing < <(need_pkgs)
+if (( ${#missing[@]} )); then
+  echo "lab.sh: installing ${missing[*]} (apt-get)" >&2
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || true
+  rm -f /usr/sbin/policy-rc.d
+  mapfile -t missing < <(need_pkgs)
+  (( ${#missing[@]} == 0 )) || { echo "lab.sh: still missing Debian packages: ${missing[*]}" >&2; exit 1; }
+fi
+command -v node >/dev/null || { echo "lab.sh: node is missing (Node.js >= 20)" >&2; exit 1; }
 
 TMP="$(mktemp -d /tmp/tsbgp-lab.XXXXXX)"; chmod 755 "$TMP"
 declare -a PIDS=() NETNS=()
