@@ -3,7 +3,7 @@
 // Exit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.
 // Daemon commands load only the control client and the formatter: no codec, pino or yaml.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { TsbgpErrorCode } from '../bgp/errors.js';
+import { TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_SOCKET } from '../control/client.js';
 import { jsonOutput, textOutput } from '../control/format.js';
 import type { AnnounceArgs, NeighborAction } from '../control/protocol.js';

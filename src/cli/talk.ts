@@ -1,5 +1,5 @@
 // Talking to tsbgpd for a bgpctl command: connect, ask, print, and map errors to exit statuses.
-import { TsbgpError, TsbgpErrorCode } from '../bgp/errors.js';
+import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { ControlClient } from '../control/client.js';
 import { type Output, jsonOutput, textOutput } from '../control/format.js';
 

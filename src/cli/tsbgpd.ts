@@ -2,12 +2,12 @@
 // tsbgpd: the daemon. Config, logger, speaker, control socket, signals (HUP reload, TERM/INT shutdown).
 import { Command } from 'commander';
 import pino from 'pino';
-import { TsbgpError } from '../bgp/errors.js';
+import { TsbgpError } from '../errors.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { readState, writeState } from '../config/state-file.js';
 import type { Config } from '../config/types.js';
 import { ControlServer } from '../control/server.js';
-import { Speaker } from '../speaker.js';
+import { Speaker } from '../daemon/speaker.js';
 
 interface Options {
   config?: string;

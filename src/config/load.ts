@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
-import { TsbgpError, TsbgpErrorCode } from '../bgp/errors.js';
+import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { Afi } from '../bgp/iana.js';
-import type { RouteSpec } from '../bgp/rib/local-routes.js';
+import type { RouteSpec } from '../routes/local-routes.js';
 import type { Config, ConfigProblem, ControlConfig, FamilyName, ListenConfig, NeighborConfig } from './types.js';
 import {
   AS_PATH_PREPEND_MAX,
@@ -16,7 +16,7 @@ import {
   parseLargeCommunity,
   parseNextHop,
   parseRoutePrefix,
-} from './values.js';
+} from '../routes/values.js';
 
 // The control layer validates `bgpctl announce` with the same functions the config file uses.
 export {
@@ -27,8 +27,8 @@ export {
   parseNextHop,
   parseRoutePrefix,
   validateRoute,
-} from './values.js';
-export type { RouteInput } from './values.js';
+} from '../routes/values.js';
+export type { RouteInput } from '../routes/values.js';
 
 export const DEFAULT_PORT = 179;
 export const DEFAULT_HOLD_TIME = 180;

@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { TsbgpError, TsbgpErrorCode } from '../bgp/errors.js';
-import type { RouteSpec } from '../bgp/rib/local-routes.js';
-import { formatCommunity, formatLargeCommunity, validateRoute } from './values.js';
-import type { RouteInput } from './values.js';
+import { TsbgpError, TsbgpErrorCode } from '../errors.js';
+import type { RouteSpec } from '../routes/local-routes.js';
+import { formatCommunity, formatLargeCommunity, validateRoute } from '../routes/values.js';
+import type { RouteInput } from '../routes/values.js';
 
 export const STATE_VERSION = 1;
 

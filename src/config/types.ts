@@ -1,5 +1,5 @@
 // The daemon's configuration after loading and validation (defaults filled in).
-import type { RouteSpec } from '../bgp/rib/local-routes.js';
+import type { RouteSpec } from '../routes/local-routes.js';
 
 export type FamilyName = 'ipv4-unicast' | 'ipv6-unicast';
 

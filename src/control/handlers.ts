@@ -1,7 +1,7 @@
 // One plain async function per control command, and dispatch(): a request in, a reply out, never a throw.
 import { readFileSync } from 'node:fs';
-import { TsbgpError, TsbgpErrorCode } from '../bgp/errors.js';
-import { parseAddress, parseRoutePrefix, validateRoute } from '../config/values.js';
+import { TsbgpError, TsbgpErrorCode } from '../errors.js';
+import { parseAddress, parseRoutePrefix, validateRoute } from '../routes/values.js';
 import {
   type AnnounceArgs,
   type CommandArgs,
@@ -68,9 +68,9 @@ export async function showSummary(speaker: SpeakerControl): Promise<CommandResul
 }
 
 export async function showRoutes(speaker: SpeakerControl, args: ShowRoutesArgs): Promise<CommandResults['show-routes']> {
-  if (args.neighbor === undefined) return { view: args.view, routes: speaker.routes(args.view) };
+  if (args.neighbor === undefined) return { view: args.view, routes: [...speaker.routes(args.view)] };
   const neighbor = checkNeighborAddress(args.neighbor);
-  return { view: args.view, neighbor, routes: speaker.routes(args.view, neighbor) };
+  return { view: args.view, neighbor, routes: [...speaker.routes(args.view, neighbor)] };
 }
 
 export async function neighbor(speaker: SpeakerControl, args: NeighborArgs): Promise<CommandResults['neighbor']> {

@@ -1,8 +1,8 @@
 // The control protocol: versioned JSON lines (requests, replies, events) and their shape checks.
 // Imported by bgpctl: keep it free of the codec, pino and yaml (types only from the speaker side).
-import { TsbgpError, TsbgpErrorCode, type TsbgpErrorCodeName } from '../bgp/errors.js';
+import { TsbgpError, TsbgpErrorCode, type TsbgpErrorCodeName } from '../errors.js';
 import type { State } from '../bgp/fsm/types.js';
-import type { RouteInput } from '../config/values.js';
+import type { RouteInput } from '../routes/values.js';
 import type { ChangeResult, NeighborInfo, ReloadResult, RouteEntry, RouteView, SpeakerEvent, Summary } from './types.js';
 
 export const PROTOCOL_VERSION = 1;

@@ -2,7 +2,7 @@
 import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { dirname } from 'node:path';
-import { TsbgpError, TsbgpErrorCode } from '../bgp/errors.js';
+import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { type HandlerContext, dispatch, tsbgpVersion } from './handlers.js';
 import { type ErrorReply, type EventLine, type LineItem, type Reply, LineSplitter, MAX_LINE_BYTES, encodeLine, errorReply, eventLine, parseRequest } from './protocol.js';
 import type { SpeakerControl, SpeakerEvent } from './types.js';

@@ -1,6 +1,6 @@
 // What the control layer asks of the speaker, and the shapes of its answers (the API's data model).
 import type { LastError, MessageCounts, State } from '../bgp/fsm/types.js';
-import type { RouteSpec } from '../bgp/rib/local-routes.js';
+import type { RouteSpec } from '../routes/local-routes.js';
 
 export type { MessageCounts, RouteSpec };
 
@@ -109,7 +109,8 @@ export interface SpeakerControl {
   withdraw(prefix: string): Promise<ChangeResult>;
   neighbors(address?: string): NeighborInfo[];
   summary(): Summary;
-  routes(view: RouteView, neighbor?: string): RouteEntry[];
+  /** Rows are produced as they are read, so that a large table can be streamed in bounded chunks. */
+  routes(view: RouteView, neighbor?: string): Iterable<RouteEntry>;
   neighborUp(address: string): void;
   neighborDown(address: string, communication?: string): void;
   /** Ask the peer for its routes again (ROUTE-REFRESH) and re-send ours. */

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TsbgpError } from '../../src/bgp/errors.js';
+import { TsbgpError } from '../../src/errors.js';
 import { ConfigError, closest, loadConfig, parseCommunity, parseConfig, parseLargeCommunity, validateRoute } from '../../src/config/load.js';
 import type { Config, ConfigProblem } from '../../src/config/types.js';
 

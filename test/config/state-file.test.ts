@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TsbgpError } from '../../src/bgp/errors.js';
-import type { RouteSpec } from '../../src/bgp/rib/local-routes.js';
+import { TsbgpError } from '../../src/errors.js';
+import type { RouteSpec } from '../../src/routes/local-routes.js';
 import { readState, writeState } from '../../src/config/state-file.js';
 
 const ROUTES: RouteSpec[] = [

@@ -1,7 +1,7 @@
 // dispatch(): each command calls the speaker with what it should, and every failure becomes a reply.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TsbgpError, TsbgpErrorCode } from '../../src/bgp/errors.js';
+import { TsbgpError, TsbgpErrorCode } from '../../src/errors.js';
 import { dispatch, parseAnnounceArgs, tsbgpVersion } from '../../src/control/handlers.js';
 import { type Reply, type Request, parseRequest } from '../../src/control/protocol.js';
 import { FakeSpeaker, LOCAL_ROUTES, NEIGHBORS, SUMMARY, changeFor } from './fake-speaker.js';

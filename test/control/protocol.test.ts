@@ -1,7 +1,7 @@
 // The control protocol: request parsing (every error path with its code), server lines, line framing.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TsbgpError } from '../../src/bgp/errors.js';
+import { TsbgpError } from '../../src/errors.js';
 import { type ErrorReply, type LineItem, LineSplitter, MAX_LINE_BYTES, type ParseResult, parseRequest, parseServerLine } from '../../src/control/protocol.js';
 
 const ok = (line: string) => {

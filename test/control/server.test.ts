@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TsbgpError } from '../../src/bgp/errors.js';
+import { TsbgpError } from '../../src/errors.js';
 import { ControlClient, defaultSocketPath } from '../../src/control/client.js';
 import { LineSplitter } from '../../src/control/protocol.js';
 import { type ControlLogger, ControlServer, type ControlServerOptions } from '../../src/control/server.js';

@@ -1,7 +1,7 @@
 // Speakers on loopback for tests: a config builder, a quiet logger, and waiting for a state.
 import net from 'node:net';
 import type { Config, NeighborConfig } from '../../src/config/types.js';
-import { Speaker, type SpeakerLogger } from '../../src/speaker.js';
+import { Speaker, type SpeakerLogger } from '../../src/daemon/speaker.js';
 import type { State } from '../../src/bgp/fsm/types.js';
 
 /** A logger that keeps what it was told (for assertions) and prints nothing. */

@@ -3,8 +3,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_NEGOTIATED, type Negotiated, type UpdateMessage, encodeMessage, messageLength } from '../../src/bgp/messages/index.js';
 import { AdjRibIn } from '../../src/bgp/rib/adj-rib-in.js';
-import { AdjRibOut, exportRoute } from '../../src/bgp/rib/adj-rib-out.js';
-import { LocalRoutes } from '../../src/bgp/rib/local-routes.js';
+import { AdjRibOut } from '../../src/bgp/rib/adj-rib-out.js';
+import { exportRoute } from '../../src/routes/export.js';
+import { LocalRoutes } from '../../src/routes/local-routes.js';
 import { packUpdates } from '../../src/bgp/rib/packer.js';
 
 const CTX: Negotiated = { ...DEFAULT_NEGOTIATED, fourOctetAs: true };

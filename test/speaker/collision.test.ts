@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type BgpMessage, DEFAULT_NEGOTIATED, Framer, KEEPALIVE, decodeMessage, encodeMessage, makeOpen } from '../../src/bgp/messages/index.js';
 import { ManualClock } from '../../src/bgp/fsm/clock.js';
-import { Speaker } from '../../src/speaker.js';
+import { Speaker } from '../../src/daemon/speaker.js';
 import { config, freePort, memoryLogger, neighbor, until, waitState } from '../helpers/speakers.js';
 
 /** The loser of a collision must stay dead: no reconnect after its back-off would have run out. */

@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../../src/bgp/fsm/clock.js';
 import { DEFAULT_NEGOTIATED, KEEPALIVE, encodeMessage, makeNotification, shutdownCommunication } from '../../src/bgp/messages/index.js';
-import { Speaker } from '../../src/speaker.js';
+import { Speaker } from '../../src/daemon/speaker.js';
 import { message } from '../helpers/hex.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { config, freePort, memoryLogger, neighbor, until, waitState } from '../helpers/speakers.js';

@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Config } from '../../src/config/types.js';
 import { readState, writeState } from '../../src/config/state-file.js';
-import { Speaker } from '../../src/speaker.js';
+import { Speaker } from '../../src/daemon/speaker.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { config, memoryLogger, neighbor, until, waitState } from '../helpers/speakers.js';
 

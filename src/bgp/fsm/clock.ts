@@ -1,7 +1,9 @@
 // Time for the driver: a real clock for the daemon, a manual one for tests (advanced by hand).
 export interface Clock {
-  /** Milliseconds, monotonic. */
+  /** Milliseconds, monotonic: for durations and timers. */
   now(): number;
+  /** Milliseconds since the Unix epoch: for stamps an operator reads (never for durations). */
+  wall(): number;
   setTimer(ms: number, fn: () => void): TimerHandle;
   clearTimer(h: TimerHandle): void;
 }
@@ -10,6 +12,7 @@ export type TimerHandle = { readonly id: number } | NodeJS.Timeout;
 
 export const realClock: Clock = {
   now: () => performance.now(),
+  wall: () => Date.now(),
   setTimer(ms, fn) {
     const t = setTimeout(fn, ms);
     t.unref?.();
@@ -32,8 +35,15 @@ export class ManualClock implements Clock {
   private seq = 0;
   private pending: Pending[] = [];
 
+  /** `epoch`: the wall time (ms since 1970) at which the clock starts. */
+  constructor(private readonly epoch = Date.UTC(2026, 0, 1)) {}
+
   now(): number {
     return this.t;
+  }
+
+  wall(): number {
+    return this.epoch + this.t;
   }
 
   setTimer(ms: number, fn: () => void): TimerHandle {

@@ -1,18 +1,19 @@
 // The speaker: peers, RIBs, the BGP listener and the state file, wired together; what the control API drives.
 import net from 'node:net';
-import { TsbgpError, TsbgpErrorCode } from './bgp/errors.js';
-import { type Clock, realClock } from './bgp/fsm/clock.js';
-import { type Logger, Peer, type PeerHooks, WRITE_HIGH_WATER } from './bgp/fsm/session.js';
-import type { SessionConfig, SessionNegotiated, State } from './bgp/fsm/types.js';
-import { Afi, IPV4_UNICAST, IPV6_UNICAST, RouteRefreshSubtype, Safi, familyKey, familyName } from './bgp/iana.js';
-import { type BgpMessage, type Capability, DEFAULT_NEGOTIATED, type Negotiated, type NotificationMessage, type UpdateMessage, encodeMessage, endOfRib, formatCommunity, formatExtCommunity, formatPrefix, parsePrefix } from './bgp/messages/index.js';
-import { formatAsPath } from './bgp/messages/describe.js';
-import { AdjRibIn } from './bgp/rib/adj-rib-in.js';
-import { AdjRibOut, type OutRoute, exportRoute } from './bgp/rib/adj-rib-out.js';
-import { LocalRoutes, type RouteSpec, sameRoute } from './bgp/rib/local-routes.js';
-import { packUpdates } from './bgp/rib/packer.js';
-import type { Config, NeighborConfig } from './config/types.js';
-import type { ChangeResult, NeighborInfo, PeerWrite, ReloadResult, RouteEntry, RouteView, SpeakerControl, SpeakerEvent, Summary } from './control/types.js';
+import { TsbgpError, TsbgpErrorCode } from '../errors.js';
+import { type Clock, realClock } from '../bgp/fsm/clock.js';
+import { type Logger, Peer, type PeerHooks, WRITE_HIGH_WATER } from '../bgp/fsm/session.js';
+import type { SessionConfig, SessionNegotiated, State } from '../bgp/fsm/types.js';
+import { Afi, IPV4_UNICAST, IPV6_UNICAST, RouteRefreshSubtype, Safi, familyKey, familyName } from '../bgp/iana.js';
+import { type BgpMessage, type Capability, DEFAULT_NEGOTIATED, type Negotiated, type NotificationMessage, type UpdateMessage, encodeMessage, endOfRib, formatCommunity, formatExtCommunity, formatPrefix, parsePrefix } from '../bgp/messages/index.js';
+import { formatAsPath } from '../bgp/messages/describe.js';
+import { AdjRibIn } from '../bgp/rib/adj-rib-in.js';
+import { AdjRibOut, type OutRoute } from '../bgp/rib/adj-rib-out.js';
+import { exportRoute } from '../routes/export.js';
+import { LocalRoutes, type RouteSpec, sameRoute } from '../routes/local-routes.js';
+import { packUpdates } from '../bgp/rib/packer.js';
+import type { Config, NeighborConfig } from '../config/types.js';
+import type { ChangeResult, NeighborInfo, PeerWrite, ReloadResult, RouteEntry, RouteView, SpeakerControl, SpeakerEvent, Summary } from '../control/types.js';
 
 export interface SpeakerLogger extends Logger {
   child(bindings: object): SpeakerLogger;

@@ -1,9 +1,9 @@
 // Value parsers shared by the config file, the state file and the control API (bgpctl announce).
-import { TsbgpError, TsbgpErrorCode } from '../bgp/errors.js';
+import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { Afi } from '../bgp/iana.js';
-import type { RouteSpec } from '../bgp/rib/local-routes.js';
+import type { RouteSpec } from './local-routes.js';
 import { formatIpv4, formatIpv6, formatPrefix, parseIpv4, parseIpv6, parsePrefix } from '../bgp/messages/nlri.js';
-import type { FamilyName } from './types.js';
+import type { FamilyName } from '../config/types.js';
 
 /** An address after parsing: its family, its bytes and its canonical text (RFC 5952 for IPv6). */
 export interface ParsedAddress {

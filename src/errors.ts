@@ -1,0 +1,26 @@
+// The operator-facing error catalog: stable TSBGP_ERR_* codes for the control API, the CLI and scripts.
+/** Stable error codes for the control API and the CLI (matched on by scripts). */
+export const TsbgpErrorCode = {
+  BAD_REQUEST: 'TSBGP_ERR_BAD_REQUEST',
+  UNKNOWN_COMMAND: 'TSBGP_ERR_UNKNOWN_COMMAND',
+  BAD_PREFIX: 'TSBGP_ERR_BAD_PREFIX',
+  BAD_NEXT_HOP: 'TSBGP_ERR_BAD_NEXT_HOP',
+  BAD_ARGUMENT: 'TSBGP_ERR_BAD_ARGUMENT',
+  UNKNOWN_NEIGHBOR: 'TSBGP_ERR_UNKNOWN_NEIGHBOR',
+  NOT_FOUND: 'TSBGP_ERR_NOT_FOUND',
+  UNREACHABLE: 'TSBGP_ERR_UNREACHABLE',
+  CONFIG: 'TSBGP_ERR_CONFIG',
+  FILE: 'TSBGP_ERR_FILE',
+  INTERNAL: 'TSBGP_ERR_INTERNAL',
+} as const;
+export type TsbgpErrorCodeName = (typeof TsbgpErrorCode)[keyof typeof TsbgpErrorCode];
+
+/** An error for operators and scripts: a stable code plus a message that says what to do. */
+export class TsbgpError extends Error {
+  readonly code: TsbgpErrorCodeName;
+  constructor(code: TsbgpErrorCodeName, message: string) {
+    super(message);
+    this.name = 'TsbgpError';
+    this.code = code;
+  }
+}
