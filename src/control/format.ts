@@ -240,7 +240,7 @@ export function textOutput(o: TextOptions = {}): Output {
       let head: string;
       if (!r.changed) head = action === 'announce' ? 'unchanged, nothing sent' : 'not announced, nothing sent';
       else if (r.peers.length === 0) head = 'no neighbors configured';
-      else head = `sent to ${sent} of ${plural(r.peers.length, 'neighbor')} in ${formatMicros(r.micros)}`;
+      else head = `sent to ${sent} of ${plural(r.peers.length, 'neighbor')} in ${formatMicros(r.wireMicros)}`;
       const width = Math.max(0, ...r.peers.map((p) => p.neighbor.length));
       return `${action} ${r.prefix}${via}: ${head}\n` + r.peers.map((p) => peerLine(action, p, width) + '\n').join('');
     },

@@ -10,7 +10,7 @@ export interface PeerWrite {
   state: State;
   /** The UPDATE was handed to the kernel for this peer. */
   sent: boolean;
-  /** Microseconds from the request reaching the speaker to the write completing. */
+  /** Microseconds from the request's arrival at the daemon to this peer's UPDATE being handed to the kernel. */
   micros?: number;
   /** Why nothing was sent: not established (gets the route when it comes up), nothing changed, or an error. */
   note?: string;
@@ -23,8 +23,28 @@ export interface ChangeResult {
   /** The route now in place (announce), or undefined (withdraw). */
   route?: RouteSpec;
   peers: PeerWrite[];
-  /** Microseconds from the request reaching the speaker to the last peer's write completing. */
-  micros: number;
+  /** Microseconds from the request's arrival to the last peer's UPDATE handed to the kernel (wire time only). */
+  wireMicros: number;
+  /** Durability, measured apart from the wire: absent when there is no state file or nothing changed. */
+  saved?: SaveOutcome;
+}
+
+/** What became of the state-file save that followed a change. */
+export type SaveOutcome =
+  /** Durable on disk (fsync'd) this many microseconds after the request arrived. */
+  | { ok: true; micros: number }
+  /** Not saved: `error` says why; the store retries with back-off. `since`: ISO time of the last good save, if any. */
+  | { ok: false; error: string; since?: string };
+
+/** The state file as `show summary` reports it. */
+export interface StateFileStatus {
+  path: string;
+  /** ISO time of the last durable save (absent: never saved by this run). */
+  savedAt?: string;
+  /** ISO time since which a change is not on disk (absent: everything is saved). */
+  unsavedSince?: string;
+  /** The last save error, while unsaved. */
+  error?: string;
 }
 
 export interface NeighborInfo {
@@ -67,6 +87,8 @@ export interface Summary {
   uptime: number;
   neighbors: { address: string; remoteAs: number; state: State; since: string; received: number; advertised: number; description?: string }[];
   localRoutes: number;
+  /** Absent when the daemon keeps no state file. */
+  stateFile?: StateFileStatus;
 }
 
 /** One row of `show routes`. */
@@ -104,9 +126,13 @@ export type SpeakerEvent =
 
 /** The speaker as the control API sees it. Errors are TsbgpError (stable codes). */
 export interface SpeakerControl {
-  /** Set a local route and send the change to every established peer; resolves once it is written. */
-  announce(route: RouteSpec): Promise<ChangeResult>;
-  withdraw(prefix: string): Promise<ChangeResult>;
+  /**
+   * Set a local route (the operator's) and send the change to every established peer; resolves once
+   * it is written and the save has settled. `receivedAt`: clock ms (performance.now()) when the request
+   * arrived, the start of every time reported.
+   */
+  announce(route: RouteSpec, receivedAt?: number): Promise<ChangeResult>;
+  withdraw(prefix: string, receivedAt?: number): Promise<ChangeResult>;
   neighbors(address?: string): NeighborInfo[];
   summary(): Summary;
   /** Rows are produced as they are read, so that a large table can be streamed in bounded chunks. */

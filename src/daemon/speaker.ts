@@ -13,7 +13,7 @@ import { exportRoute } from '../routes/export.js';
 import { LocalRoutes, type RouteSpec, sameRoute } from '../routes/local-routes.js';
 import { packUpdates } from '../bgp/rib/packer.js';
 import type { Config, NeighborConfig } from '../config/types.js';
-import type { ChangeResult, NeighborInfo, PeerWrite, ReloadResult, RouteEntry, RouteView, SpeakerControl, SpeakerEvent, Summary } from '../control/types.js';
+import type { ChangeResult, SaveOutcome, NeighborInfo, PeerWrite, ReloadResult, RouteEntry, RouteView, SpeakerControl, SpeakerEvent, Summary } from '../control/types.js';
 
 export interface SpeakerLogger extends Logger {
   child(bindings: object): SpeakerLogger;
@@ -357,15 +357,22 @@ export class Speaker implements SpeakerControl {
         return { ...base, sent: false, note: 'family not negotiated with this peer' };
       }),
     );
+    const wireMicros = Math.round((this.clock.now() - t0) * 1000);
     // Saved once the UPDATEs are in the kernel: the file's fsync never competes with the wire.
-    const saving = changed ? this.persist() : Promise.resolve();
-    await saving;
-    const micros = Math.round((this.clock.now() - t0) * 1000);
-    return { prefix, changed, ...(route ? { route } : {}), peers, micros };
+    let saved: SaveOutcome | undefined;
+    if (changed && this.opts.state) {
+      try {
+        await this.persist();
+        saved = { ok: true, micros: Math.round((this.clock.now() - t0) * 1000) };
+      } catch (e) {
+        saved = { ok: false, error: (e as Error).message };
+      }
+    }
+    return { prefix, changed, ...(route ? { route } : {}), peers, wireMicros, ...(saved ? { saved } : {}) };
   }
 
-  async announce(route: RouteSpec): Promise<ChangeResult> {
-    const t0 = this.clock.now();
+  async announce(route: RouteSpec, receivedAt?: number): Promise<ChangeResult> {
+    const t0 = receivedAt ?? this.clock.now();
     const old = this.local.get(route.prefix);
     const changed = this.local.set(route);
     if (changed) {
@@ -375,8 +382,8 @@ export class Speaker implements SpeakerControl {
     return this.push(route.prefix, changed, t0, route);
   }
 
-  async withdraw(prefixText: string): Promise<ChangeResult> {
-    const t0 = this.clock.now();
+  async withdraw(prefixText: string, receivedAt?: number): Promise<ChangeResult> {
+    const t0 = receivedAt ?? this.clock.now();
     const parsed = parsePrefix(prefixText);
     if (!parsed) throw new TsbgpError(TsbgpErrorCode.BAD_PREFIX, `not a prefix: "${prefixText}" (expected e.g. 100.64.0.1/32 or 2001:db8::/48)`);
     const prefix = formatPrefix(parsed);

@@ -81,7 +81,7 @@ export function changeFor(route: RouteSpec | undefined, prefix: string): ChangeR
       { neighbor: '10.10.1.4', state: 'Established', sent: true, micros: 85 },
       { neighbor: '10.10.1.5', state: 'Active', sent: false, note: 'not established' },
     ],
-    micros: 85,
+    wireMicros: 85,
   };
   if (route) r.route = route;
   return r;

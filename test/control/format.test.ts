@@ -177,11 +177,11 @@ Change('withdraw, an unchanged announce, slow writes in ms, an established peer 
     lines('announce 100.64.0.1/32 via 10.10.0.5: unchanged, nothing sent', '10.10.1.4  Established  nothing changed'),
   );
   assert.fixture(
-    text.change('withdraw', { prefix: '100.64.0.9/32', changed: false, peers: [], micros: 3 }),
+    text.change('withdraw', { prefix: '100.64.0.9/32', changed: false, peers: [], wireMicros: 3 }),
     lines('withdraw 100.64.0.9/32: not announced, nothing sent'),
   );
   assert.fixture(
-    text.change('announce', { ...ANNOUNCED, micros: 12_345, peers: [{ neighbor: '2001:db8::4', state: 'Established', sent: true, micros: 12_345 }, { neighbor: '10.10.1.4', state: 'Established', sent: false }] }),
+    text.change('announce', { ...ANNOUNCED, wireMicros: 12_345, peers: [{ neighbor: '2001:db8::4', state: 'Established', sent: true, micros: 12_345 }, { neighbor: '10.10.1.4', state: 'Established', sent: false }] }),
     lines('announce 100.64.0.1/32 via 10.10.0.5: sent to 1 of 2 neighbors in 12.3 ms', '2001:db8::4  Established  sent in 12.3 ms', '10.10.1.4    Established  not sent'),
   );
   assert.fixture(text.change('announce', { ...ANNOUNCED, peers: [] }), lines('announce 100.64.0.1/32 via 10.10.0.5: no neighbors configured'));
