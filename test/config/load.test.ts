@@ -184,8 +184,8 @@ routes:
     as-path-prepend: 2
   - prefix: 2001:DB8:0::/48
     next-hop: 2001:0db8::0001
-  - prefix: 127.0.0.0/8
-    next-hop: 127.0.0.2
+  - prefix: 192.0.2.0/24
+    next-hop: 10.0.0.2
 `,
     't',
   );
@@ -202,7 +202,7 @@ routes:
       asPathPrepend: 2,
     },
     { prefix: '2001:db8::/48', nextHop: '2001:db8::1' },
-    { prefix: '127.0.0.0/8', nextHop: '127.0.0.2' },
+    { prefix: '192.0.2.0/24', nextHop: '10.0.0.2' },
   ]);
 });
 
@@ -303,7 +303,7 @@ Problems('routes', () => {
   one(`${HEAD}routes:\n  - next-hop: 10.10.0.4\n`, 'routes[0].prefix', 7, 'required key is missing');
   one(`${HEAD}routes:\n  - prefix: 100.64.0.1/32\n`, 'routes[0].next-hop', 7, 'required key is missing');
   one(route('').replace('10.10.0.4', '2001:db8::4'), 'routes[0].next-hop', 8, 'next hop 2001:db8::4 is IPv6 but 100.64.0.1/32 is IPv4');
-  one(route('').replace('10.10.0.4', '0.0.0.0'), 'routes[0].next-hop', 8, 'the unspecified address');
+  one(route('').replace('10.10.0.4', '0.0.0.0'), 'routes[0].next-hop', 8, 'in 0.0.0.0/8');
   one(route('').replace('10.10.0.4', '239.1.1.1'), 'routes[0].next-hop', 8, 'multicast');
   one(route('').replace('10.10.0.4', '255.255.255.255'), 'routes[0].next-hop', 8, 'broadcast');
   one(route('    med: 4294967296\n'), 'routes[0].med', 9, 'expected 0..4294967295');
@@ -449,7 +449,7 @@ Route('canonical prefix and next hop; every option converted', () => {
     { prefix: '2001:db8::/32', nextHop: '2001:db8::5', med: 0, communities: [65538, 0xffffff01], largeCommunities: [[1, 2, 3]], asPathPrepend: 0 },
   );
   assert.equal(validateRoute({ prefix: '100.64.0.1/32', nextHop: '10.10.0.5' }), { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' });
-  assert.equal(validateRoute({ prefix: '0.0.0.0/0', nextHop: '127.0.0.3' }), { prefix: '0.0.0.0/0', nextHop: '127.0.0.3' });
+  assert.equal(validateRoute({ prefix: '0.0.0.0/0', nextHop: '10.0.0.3' }), { prefix: '0.0.0.0/0', nextHop: '10.0.0.3' });
 });
 
 Route('bad prefixes: TSBGP_ERR_BAD_PREFIX with what was meant', () => {
@@ -464,17 +464,23 @@ Route('bad prefixes: TSBGP_ERR_BAD_PREFIX with what was meant', () => {
 });
 
 Route('bad next hops: TSBGP_ERR_BAD_NEXT_HOP', () => {
-  const bad = ['0.0.0.0', '224.0.0.1', '239.255.255.255', '255.255.255.255', 'ws2', '10.0.0'];
+  const bad = ['0.0.0.0', '0.1.2.3', '127.0.0.1', '127.255.255.254', '169.254.0.1', '224.0.0.1', '239.255.255.255', '240.0.0.1', '255.255.255.255', '100.64.0.1', 'ws2', '10.0.0'];
   for (const nextHop of bad) assert.is(routeError({ prefix: '100.64.0.1/32', nextHop }).code, 'TSBGP_ERR_BAD_NEXT_HOP', nextHop);
-  for (const nextHop of ['::', 'ff02::1', 'ff00::']) assert.is(routeError({ prefix: '2001:db8::/48', nextHop }).code, 'TSBGP_ERR_BAD_NEXT_HOP', nextHop);
+  for (const nextHop of ['::', '::1', 'fe80::1', 'febf::1', 'ff02::1', 'ff00::']) assert.is(routeError({ prefix: '2001:db8::/48', nextHop }).code, 'TSBGP_ERR_BAD_NEXT_HOP', nextHop);
+  assert.is(routeError({ prefix: '2001:db8::5/128', nextHop: '2001:db8::5' }).code, 'TSBGP_ERR_BAD_NEXT_HOP');
+  assert.is(routeError({ prefix: '100.64.0.1/32', nextHop: '127.0.0.2' }).message, 'next hop 127.0.0.2 is a loopback address (127.0.0.0/8); expected a unicast address another host can forward to');
+  assert.is(routeError({ prefix: '100.64.0.1/32', nextHop: '100.64.0.1' }).message, 'next hop 100.64.0.1 is the address of 100.64.0.1/32 itself; expected the address of the server behind it');
   assert.is(
     routeError({ prefix: '2001:db8::/48', nextHop: '10.0.0.1' }).message,
     'next hop 10.0.0.1 is IPv4 but 2001:db8::/48 is IPv6; expected an IPv6 next hop',
   );
   // Just outside the refused ranges.
   assert.is(validateRoute({ prefix: '100.64.0.1/32', nextHop: '223.255.255.255' }).nextHop, '223.255.255.255');
-  assert.is(validateRoute({ prefix: '100.64.0.1/32', nextHop: '240.0.0.1' }).nextHop, '240.0.0.1');
-  assert.is(validateRoute({ prefix: '2001:db8::/48', nextHop: 'fe80::1' }).nextHop, 'fe80::1');
+  for (const nextHop of ['1.0.0.0', '126.255.255.255', '128.0.0.0', '169.253.255.255', '169.255.0.0', '100.64.0.2']) {
+    assert.is(validateRoute({ prefix: '100.64.0.1/32', nextHop }).nextHop, nextHop);
+  }
+  assert.is(validateRoute({ prefix: '2001:db8::/48', nextHop: 'fec0::1' }).nextHop, 'fec0::1');
+  assert.is(validateRoute({ prefix: '2001:db8::/48', nextHop: '2001:db8::1' }).nextHop, '2001:db8::1');
 });
 
 Route('bad options: TSBGP_ERR_BAD_ARGUMENT saying what is expected', () => {
