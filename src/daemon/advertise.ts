@@ -103,6 +103,10 @@ export class Advertiser {
     if (!write) return { neighbor: n, note: 'session closed before the write' };
     p.commit();
     this.advertised(n, p.changes.announce, p.changes.withdraw);
+    // A batch the kernel could not take at once waits for the peer to read: the reply does not wait
+    // for it (a peer that never reads would hold it until the send hold timer fires).
+    const behind = n.peer.pendingWrite;
+    if (behind > WRITE_HIGH_WATER) return { neighbor: n, note: `queued: ${behind} octets wait for the peer to read` };
     return { neighbor: n, write };
   }
 
