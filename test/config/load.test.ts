@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TsbgpError } from '../../src/errors.js';
-import { ConfigError, closest, loadConfig, parseCommunity, parseConfig, parseLargeCommunity, validateRoute } from '../../src/config/load.js';
+import { ConfigError, closest, loadConfig, parseConfig } from '../../src/config/load.js';
+import { parseCommunity, parseLargeCommunity, validateRoute } from '../../src/routes/values.js';
 import type { Config, ConfigProblem } from '../../src/config/types.js';
 
 const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples', 'azure-watcher.yaml');
