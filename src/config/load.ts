@@ -69,7 +69,7 @@ export function parseConfig(text: string, file: string): Config {
   }
   const c = new Checker(doc, lineCounter);
   const config = readConfig(c, doc.contents);
-  // In file order, as a reader goes through it; problems of the whole file (no line) first.
+  // In file order, as a reader goes through it.
   const problems = c.problems.map((p, i) => ({ p, i })).sort((a, b) => (a.p.line ?? 0) - (b.p.line ?? 0) || a.i - b.i);
   if (problems.length > 0) throw new ConfigError(file, problems.map((x) => x.p));
   return config;
@@ -88,23 +88,24 @@ function readConfig(c: Checker, root: unknown): Config {
   };
   const node = c.deref(root);
   if (isNull(node)) {
-    c.add('', null, 'the file is empty; expected at least router-id, local-as and neighbors');
+    // Nothing to point at but the top of the file (or an explicit `null`), where the keys would go.
+    c.problems.push({ path: '', line: c.line(node) ?? 1, message: 'the file is empty; expected at least router-id, local-as and neighbors' });
     return config;
   }
   const top = readMap(c, node, '', TOP_KEYS, 'a mapping with router-id, local-as, neighbors...');
   if (!top) return config;
 
-  const rid = required(c, top, 'router-id', '', null, '10.10.0.7');
+  const rid = required(c, top, 'router-id', '10.10.0.7');
   if (rid) config.routerId = readRouterId(c, rid) ?? config.routerId;
 
-  const las = required(c, top, 'local-as', '', null, '65001');
+  const las = required(c, top, 'local-as', '65001');
   if (las) config.localAs = asNumber(c, las) ?? 0;
 
   const listen = top.get('listen');
   if (listen) config.listen = readListen(c, listen);
 
   const before = c.problems.length;
-  const nbs = required(c, top, 'neighbors', '', null, '[{address: 10.10.1.4, remote-as: 65515}]');
+  const nbs = required(c, top, 'neighbors', '[{address: 10.10.1.4, remote-as: 65515}]');
   if (nbs) config.neighbors = readNeighbors(c, nbs);
   const neighborsOk = c.problems.length === before;
 

@@ -11,6 +11,16 @@ export interface Entry {
   value: Node | null;
 }
 
+/** The known keys found in one mapping; `node` and `path` are the mapping's, for problems about what is missing. */
+export class Fields<K extends string> extends Map<K, Entry> {
+  constructor(
+    readonly node: Node,
+    readonly path: string,
+  ) {
+    super();
+  }
+}
+
 export class Checker {
   readonly problems: ConfigProblem[] = [];
   constructor(
@@ -59,12 +69,12 @@ export function describe(node: Node | null): string {
 export const isNull = (node: Node | null): boolean => node === null || (isScalar(node) && node.value === null);
 
 /** The keys of a mapping; reports unknown (with the likely intended key) and duplicate keys. */
-export function readMap<K extends string>(c: Checker, node: Node | null, path: string, known: readonly K[], what: string): Map<K, Entry> | null {
+export function readMap<K extends string>(c: Checker, node: Node | null, path: string, known: readonly K[], what: string): Fields<K> | null {
   if (!isMap(node)) {
     c.add(path, node, `expected ${what}, got ${describe(node)}`);
     return null;
   }
-  const out = new Map<K, Entry>();
+  const out = new Fields<K>(node, path);
   for (const pair of node.items) {
     const keyNode = c.deref(pair.key);
     if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
@@ -103,12 +113,13 @@ export function given<K extends string>(m: Map<K, Entry> | null, key: K): Entry 
   return e && !isNull(e.value) ? e : undefined;
 }
 
-export function required<K extends string>(c: Checker, m: Map<K, Entry>, key: K, path: string, at: Node | null, example: string): Entry | undefined {
+/** A key that must be there; when it is not, the problem names the line of the mapping it is missing from. */
+export function required<K extends string>(c: Checker, m: Fields<K>, key: K, example: string): Entry | undefined {
   const e = given(m, key);
   if (!e) {
     const present = m.get(key);
     if (present) c.bad(present, `a value is required, e.g. ${key}: ${example}`);
-    else c.add(join(path, key), at, `required key is missing, e.g. ${key}: ${example}`);
+    else c.add(join(m.path, key), m.node, `required key is missing, e.g. ${key}: ${example}`);
   }
   return e;
 }

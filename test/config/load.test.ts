@@ -7,38 +7,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TsbgpError } from '../../src/errors.js';
 import { ConfigError, closest, loadConfig, parseConfig } from '../../src/config/load.js';
+import { HEAD, one, problems } from './problems.js';
 import { parseCommunity, parseLargeCommunity, validateRoute } from '../../src/routes/values.js';
-import type { Config, ConfigProblem } from '../../src/config/types.js';
+import type { Config } from '../../src/config/types.js';
 
 const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples', 'azure-watcher.yaml');
-
-// Lines 1-5; tests append from line 6 on.
-const HEAD = `router-id: 10.0.0.1
-local-as: 65001
-neighbors:
-  - address: 10.0.0.2
-    remote-as: 65002
-`;
-
-/** The problems parseConfig reports for `text` (fails the test when it does not throw ConfigError). */
-function problems(text: string): ConfigProblem[] {
-  try {
-    parseConfig(text, 'test.yaml');
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error(`no ConfigError for:\n${text}`);
-}
-
-/** Exactly one problem, at `path` and `line`, whose message contains `text`. */
-function one(yaml: string, path: string, line: number | undefined, text: string): void {
-  const got = problems(yaml);
-  assert.is(got.length, 1, JSON.stringify(got));
-  assert.is(got[0]!.path, path);
-  assert.is(got[0]!.line, line);
-  assert.ok(got[0]!.message.includes(text), `"${got[0]!.message}" should contain "${text}"`);
-}
 
 const DEFAULT_NEIGHBOR = {
   address: '10.0.0.2',
@@ -220,8 +193,8 @@ Parse.run();
 
 const Problems = suite('parseConfig problems: key path and line');
 
-Problems('top level: missing keys have no line, bad values name theirs', () => {
-  one('local-as: 65001\nneighbors:\n  - address: 10.0.0.2\n    remote-as: 65002\n', 'router-id', undefined, 'required key is missing');
+Problems('top level: missing keys name the line of the mapping, bad values name theirs', () => {
+  one('local-as: 65001\nneighbors:\n  - address: 10.0.0.2\n    remote-as: 65002\n', 'router-id', 1, 'required key is missing');
   one(HEAD.replace('10.0.0.1', '0.0.0.0'), 'router-id', 1, '0.0.0.0 is not a valid BGP identifier');
   one(HEAD.replace('router-id: 10.0.0.1', 'router-id: 2001:db8::1'), 'router-id', 1, 'is not a dotted quad');
   one(HEAD.replace('router-id: 10.0.0.1', 'router-id: 10.0.0.01'), 'router-id', 1, 'is not a dotted quad');
@@ -238,7 +211,7 @@ Problems('top level: missing keys have no line, bad values name theirs', () => {
 });
 
 Problems('an empty file, and a file that is not a mapping', () => {
-  one('# nothing\n', '', undefined, 'the file is empty');
+  one('# nothing\n', '', 1, 'the file is empty');
   one('- 1\n', '', 1, 'expected a mapping');
 });
 

@@ -57,11 +57,11 @@ function readNeighbor(c: Checker, node: Node | null, path: string): { neighbor: 
     connectRetryTime: DEFAULT_CONNECT_RETRY,
     families: ['ipv4-unicast'],
   };
-  const addrEntry = required(c, m, 'address', path, node, '10.10.1.4');
+  const addrEntry = required(c, m, 'address', '10.10.1.4');
   const addr = addrEntry ? unicast(c, addrEntry, '10.10.1.4') : null;
   if (addr) n.address = addr.text;
 
-  const ras = required(c, m, 'remote-as', path, node, '65515');
+  const ras = required(c, m, 'remote-as', '65515');
   if (ras) n.remoteAs = asNumber(c, ras) ?? 0;
 
   const port = given(m, 'port');

@@ -24,8 +24,8 @@ export function readRoutes(c: Checker, e: Entry, families: Set<FamilyName> | nul
     const m = readMap(c, item.node, item.path, ROUTE_KEYS, 'a route mapping with prefix and next-hop');
     if (!m) return;
     const before = c.problems.length;
-    const pe = required(c, m, 'prefix', item.path, item.node, '100.64.0.1/32');
-    const nhe = required(c, m, 'next-hop', item.path, item.node, '10.10.0.4');
+    const pe = required(c, m, 'prefix', '100.64.0.1/32');
+    const nhe = required(c, m, 'next-hop', '10.10.0.4');
     const ptext = pe && string(c, pe, '100.64.0.1/32');
     const p = pe && ptext !== undefined ? check(c, pe, () => parseRoutePrefix(ptext)) : undefined;
     const nhtext = nhe && string(c, nhe, '10.10.0.4');
