@@ -86,7 +86,7 @@ function readConfig(c: Checker, root: unknown): Config {
     stateFile: DEFAULT_STATE_FILE,
     logLevel: 'info',
   };
-  const node = c.deref(root);
+  const node = c.deref(root, '');
   if (isNull(node)) {
     // Nothing to point at but the top of the file (or an explicit `null`), where the keys would go.
     c.problems.push({ path: '', line: c.line(node) ?? 1, message: 'the file is empty; expected at least router-id, local-as and neighbors' });

@@ -23,6 +23,8 @@ export class Fields<K extends string> extends Map<K, Entry> {
 
 export class Checker {
   readonly problems: ConfigProblem[] = [];
+  /** Paths whose value is an alias to no anchor: reported once, so "missing" or "got nothing" would only repeat it. */
+  private readonly dangling = new Set<string>();
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
@@ -34,6 +36,7 @@ export class Checker {
   }
 
   add(path: string, node: Node | null | undefined, message: string): void {
+    if (this.dangling.has(path)) return;
     const line = this.line(node);
     this.problems.push(line === undefined ? { path, message } : { path, line, message });
   }
@@ -43,9 +46,18 @@ export class Checker {
     this.add(e.path, e.value ?? e.key, message);
   }
 
-  /** Follow an alias (`*name`) to the node it names. */
-  deref(node: unknown): Node | null {
-    if (isAlias(node)) return node.resolve(this.doc) ?? null;
+  /** Follow an alias (`*name`) to the node it names; an alias that names nothing is reported at `path`. */
+  deref(node: unknown, path: string, role: 'key' | 'value' = 'value'): Node | null {
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      // The parser accepts an alias to no anchor; left alone, the key would read as absent and its default win.
+      if (target === undefined) {
+        this.add(path, node, `the alias *${node.source} names no anchor; an anchor &${node.source} must come before it`);
+        // A key's path is its mapping's, whose other problems are still worth hearing.
+        if (role === 'value') this.dangling.add(path);
+      }
+      return target ?? null;
+    }
     return isMap(node) || isSeq(node) || isScalar(node) ? node : null;
   }
 }
@@ -76,7 +88,7 @@ export function readMap<K extends string>(c: Checker, node: Node | null, path: s
   }
   const out = new Fields<K>(node, path);
   for (const pair of node.items) {
-    const keyNode = c.deref(pair.key);
+    const keyNode = c.deref(pair.key, path, 'key');
     if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
       c.add(path, keyNode ?? node, `keys must be words such as ${known[0]}, got ${describe(keyNode)}`);
       continue;
@@ -93,7 +105,7 @@ export function readMap<K extends string>(c: Checker, node: Node | null, path: s
       c.add(keyPath, keyNode, `duplicate key (first at line ${c.line(first.key) ?? '?'})`);
       continue;
     }
-    out.set(name as K, { path: keyPath, key: keyNode, value: c.deref(pair.value) });
+    out.set(name as K, { path: keyPath, key: keyNode, value: c.deref(pair.value, keyPath) });
   }
   return out;
 }
@@ -104,7 +116,10 @@ export function readSeq(c: Checker, e: Entry, what: string): { path: string; nod
     c.bad(e, `expected ${what}, got ${describe(e.value)}`);
     return null;
   }
-  return e.value.items.map((item, i) => ({ path: `${e.path}[${i}]`, node: c.deref(item) }));
+  return e.value.items.map((item, i) => {
+    const path = `${e.path}[${i}]`;
+    return { path, node: c.deref(item, path) };
+  });
 }
 
 /** An entry whose value is given (absent keys and `key:` with nothing after it are not). */

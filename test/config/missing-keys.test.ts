@@ -93,3 +93,17 @@ Empty('a top level that is not a mapping names its line', () => {
 });
 
 Empty.run();
+
+const Alias = suite('an alias that names no anchor');
+
+Alias('is reported at its key and line, instead of the key reading as absent and its default winning', () => {
+  one(`${HEAD}    families: *fam\n`, 'neighbors[0].families', 6, 'the alias *fam names no anchor; an anchor &fam must come before it');
+  one(`${HEAD}    families: *fam\n  - address: 10.0.0.3\n    remote-as: 65003\n    families: &fam [ipv6-unicast]\n`, 'neighbors[0].families', 6, 'names no anchor');
+});
+
+Alias('once: a required key or a list item made of it gets no second problem', () => {
+  one(HEAD.replace('remote-as: 65002', 'remote-as: *asn'), 'neighbors[0].remote-as', 5, 'the alias *asn names no anchor');
+  one(`${HEAD}  - *other\n`, 'neighbors[1]', 6, 'the alias *other names no anchor');
+});
+
+Alias.run();
