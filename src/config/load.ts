@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_CONTROL_MODE, DEFAULT_CONTROL_SOCKET, DEFAULT_LISTEN, DEFAULT_STATE_FILE } from './defaults.js';
 import type { Config, ConfigProblem } from './types.js';
+import { decodeSource, strayProblem, syntaxProblems } from './source.js';
 import { Checker, given, isNull, readMap, required } from './yaml-checker.js';
 import { asNumber } from './sections/common.js';
 import { readControl } from './sections/control.js';
@@ -22,10 +23,11 @@ export class ConfigError extends TsbgpError {
   readonly file: string;
   readonly problems: ConfigProblem[];
   constructor(file: string, problems: ConfigProblem[]) {
-    super(TsbgpErrorCode.CONFIG, problems.map((p) => formatProblem(file, p)).join('\n'));
+    const tidy = problems.map(tidyProblem);
+    super(TsbgpErrorCode.CONFIG, tidy.map((p) => formatProblem(file, p)).join('\n'));
     this.name = 'ConfigError';
     this.file = file;
-    this.problems = problems;
+    this.problems = tidy;
   }
 }
 
@@ -34,15 +36,34 @@ export function formatProblem(file: string, p: ConfigProblem): string {
   return `${file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
 }
 
+// Generous for any message the loader writes; what is longer quotes the file, and a file's line can be megabytes.
+const PATH_MAX = 120;
+const MESSAGE_MAX = 300;
+
+/** One line each, of a length a terminal shows, with no control character from the file reaching the terminal. */
+function tidyProblem(p: ConfigProblem): ConfigProblem {
+  return { ...p, path: tidyText(p.path, PATH_MAX), message: tidyText(p.message, MESSAGE_MAX) };
+}
+
+function tidyText(text: string, max: number): string {
+  const flat = text
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (flat.length <= max) return flat;
+  // Cutting between the halves of a surrogate pair would leave half a character.
+  const cut = /[\ud800-\udbff]/.test(flat[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${flat.slice(0, cut)}…`;
+}
+
 /** Read and validate a config file. Throws ConfigError (also when the file cannot be read). */
 export async function loadConfig(file: string): Promise<Config> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (e) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the configuration file: ${fileErrorText(e)}` }]);
   }
-  return parseConfig(text, file);
+  return parseConfig(bytes, file);
 }
 
 function fileErrorText(e: unknown): string {
@@ -53,26 +74,31 @@ function fileErrorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Validate config text; `file` only names it in messages. Throws ConfigError listing every problem. */
-export function parseConfig(text: string, file: string): Config {
+/** Validate config text (or the file's bytes); `file` only names it in messages. Throws ConfigError listing every problem. */
+export function parseConfig(source: string | Uint8Array, file: string): Config {
+  const decoded = decodeSource(typeof source === 'string' ? new TextEncoder().encode(source) : source);
+  // Never parsed, so never quoted: what a binary file holds would only garble the terminal.
+  if ('notText' in decoded) throw new ConfigError(file, [{ path: '', message: decoded.notText }]);
+  const { text } = decoded;
   const lineCounter = new LineCounter();
   // Duplicate keys are found by the walk below, which can name the key and both lines.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { path: '', line: pos.line, message: `YAML syntax error (column ${pos.col}): ${e.message}` };
-      }),
-    );
+  const stray = strayProblem(decoded.strays, decoded.strayBytes, doc, lineCounter);
+  if (stray || doc.errors.length > 0) {
+    throw new ConfigError(file, inFileOrder([...(stray ? [stray] : []), ...syntaxProblems(doc, lineCounter, text.length)]));
   }
   const c = new Checker(doc, lineCounter);
   const config = readConfig(c, doc.contents);
-  // In file order, as a reader goes through it.
-  const problems = c.problems.map((p, i) => ({ p, i })).sort((a, b) => (a.p.line ?? 0) - (b.p.line ?? 0) || a.i - b.i);
-  if (problems.length > 0) throw new ConfigError(file, problems.map((x) => x.p));
+  if (c.problems.length > 0) throw new ConfigError(file, inFileOrder(c.problems));
   return config;
+}
+
+/** As a reader goes through the file; problems of one line in the order they were found. */
+function inFileOrder(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => (a.p.line ?? 0) - (b.p.line ?? 0) || a.i - b.i)
+    .map((x) => x.p);
 }
 
 function readConfig(c: Checker, root: unknown): Config {

@@ -64,7 +64,12 @@ export class Checker {
 
 export const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
 
-/** What a node is, for messages: `"abc"`, `70000`, `a list`... */
+/** A string for a message: a long one cut, so that a huge line in the file never floods the terminal. */
+export function quote(text: string, max = 40): string {
+  return text.length <= max ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
+}
+
+/** What a node is, for messages: `the string "abc"`, `70000`, `a list`... */
 export function describe(node: Node | null): string {
   if (node === null) return 'nothing';
   if (isMap(node)) return 'a mapping';
@@ -72,7 +77,7 @@ export function describe(node: Node | null): string {
   if (isScalar(node)) {
     const v = node.value;
     if (v === null) return 'nothing';
-    if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+    if (typeof v === 'string') return `the string ${quote(v)}`;
     return String(v);
   }
   return 'something else';
@@ -97,7 +102,7 @@ export function readMap<K extends string>(c: Checker, node: Node | null, path: s
     const keyPath = join(path, name);
     if (!(known as readonly string[]).includes(name)) {
       const guess = closest(name, known);
-      c.add(keyPath, keyNode, `unknown key "${name}"; ${guess ? `did you mean "${guess}"?` : `expected one of ${known.join(', ')}`}`);
+      c.add(keyPath, keyNode, `unknown key ${quote(name)}; ${guess ? `did you mean "${guess}"?` : `expected one of ${known.join(', ')}`}`);
       continue;
     }
     const first = out.get(name as K);
@@ -189,6 +194,8 @@ export function check<T>(c: Checker, e: Entry, f: () => T): T | undefined {
 
 /** The candidate a misspelt word most likely meant: same word in another case style, a prefix, or a near spelling. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  // A word far longer than any candidate is no misspelling of one, and the distance table would be its length squared.
+  if (word.length > 64) return undefined;
   const w = word
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
     .toLowerCase()

@@ -348,10 +348,10 @@ log-level: loud
   assert.is(lines[3], '/etc/tsbgp/tsbgpd.yaml:9: routes[0].prefix: 100.64.0.1/24 has host bits set; did you mean 100.64.0.0/24?');
 });
 
-Problems('a YAML syntax error names its line', () => {
+Problems('a YAML syntax error names its line and the key before it', () => {
   const got = problems(`${HEAD}routes:\n  - prefix: [100.64.0.1/32\n    next-hop: 10.10.0.4\nlog-level: info\n`);
   assert.ok(got.length >= 1);
-  assert.is(got[0]!.path, '');
+  assert.is(got[0]!.path, 'routes[0].prefix');
   assert.ok(got[0]!.message.startsWith('YAML syntax error'), got[0]!.message);
   assert.ok(got.every((p) => p.line !== undefined && p.line >= 7 && p.line <= 9), JSON.stringify(got));
   const tab = problems(`${HEAD}\thold-time: 90\n`);

@@ -12,7 +12,7 @@ neighbors:
 `;
 
 /** The ConfigError parseConfig throws for `text` (fails the test when it throws nothing or something else). */
-export function configError(text: string, file = 'test.yaml'): ConfigError {
+export function configError(text: string | Uint8Array, file = 'test.yaml'): ConfigError {
   try {
     parseConfig(text, file);
   } catch (e) {
@@ -23,7 +23,7 @@ export function configError(text: string, file = 'test.yaml'): ConfigError {
 }
 
 /** The problems parseConfig reports for `text`. */
-export function problems(text: string): ConfigProblem[] {
+export function problems(text: string | Uint8Array): ConfigProblem[] {
   return configError(text).problems;
 }
 
