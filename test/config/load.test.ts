@@ -20,6 +20,7 @@ const DEFAULT_NEIGHBOR = {
   passive: false,
   holdTime: 180,
   keepaliveTime: 60,
+  sendHoldTime: 480,
   connectRetryTime: 5,
   families: ['ipv4-unicast'],
 } as const;
@@ -40,6 +41,7 @@ Example('loads into exactly the expected Config', async () => {
         passive: false,
         holdTime: 180,
         keepaliveTime: 60,
+        sendHoldTime: 480,
         connectRetryTime: 5,
         families: ['ipv4-unicast'],
         description: 'Azure Route Server instance 0',
@@ -52,6 +54,7 @@ Example('loads into exactly the expected Config', async () => {
         passive: false,
         holdTime: 180,
         keepaliveTime: 60,
+        sendHoldTime: 480,
         connectRetryTime: 5,
         families: ['ipv4-unicast'],
         description: 'Azure Route Server instance 1',
@@ -97,6 +100,7 @@ neighbors:
     passive: true
     hold-time: 90
     keepalive-time: 30
+    send-hold-time: 600
     connect-retry: 3600
     families: [ipv6-unicast, ipv4-unicast]
     description: lab
@@ -116,6 +120,7 @@ neighbors:
       passive: true,
       holdTime: 90,
       keepaliveTime: 30,
+      sendHoldTime: 600,
       connectRetryTime: 3600,
       families: ['ipv6-unicast', 'ipv4-unicast'],
       description: 'lab',

@@ -1,7 +1,7 @@
 // The `neighbors` section: each BGP peer, its session timers and its address families.
 import { isScalar } from 'yaml';
 import type { Node } from 'yaml';
-import { DEFAULT_CONNECT_RETRY, DEFAULT_HOLD_TIME, DEFAULT_KEEPALIVE_TIME, DEFAULT_PORT } from '../defaults.js';
+import { DEFAULT_CONNECT_RETRY, DEFAULT_HOLD_TIME, DEFAULT_KEEPALIVE_TIME, DEFAULT_PORT, defaultSendHoldTime } from '../defaults.js';
 import type { FamilyName, NeighborConfig } from '../types.js';
 import { boolean, closest, describe, given, integer, readMap, readSeq, required, scalarValue, type Checker, type Entry } from '../yaml-checker.js';
 import { asNumber, unicast } from './common.js';
@@ -14,11 +14,18 @@ const NEIGHBOR_KEYS = [
   'passive',
   'hold-time',
   'keepalive-time',
+  'send-hold-time',
   'connect-retry',
   'families',
   'description',
 ] as const;
 const FAMILIES: readonly FamilyName[] = ['ipv4-unicast', 'ipv6-unicast'];
+/**
+ * RFC 9687 sets no bounds. Below 3 s (RFC 4271's shortest hold time) a busy host or a brief zero window would tear
+ * the session down; 131070 s is twice the largest hold time, so that every default can also be written out.
+ */
+const SEND_HOLD_TIME_MIN = 3;
+const SEND_HOLD_TIME_MAX = 2 * 65535;
 
 export function readNeighbors(c: Checker, e: Entry): NeighborConfig[] {
   const items = readSeq(c, e, 'a list of neighbors (each starting with "- address: ...")');
@@ -54,6 +61,7 @@ function readNeighbor(c: Checker, node: Node | null, path: string): { neighbor: 
     passive: false,
     holdTime: DEFAULT_HOLD_TIME,
     keepaliveTime: DEFAULT_KEEPALIVE_TIME,
+    sendHoldTime: defaultSendHoldTime(DEFAULT_HOLD_TIME),
     connectRetryTime: DEFAULT_CONNECT_RETRY,
     families: ['ipv4-unicast'],
   };
@@ -101,6 +109,16 @@ function readNeighbor(c: Checker, node: Node | null, path: string): { neighbor: 
   } else if (n.holdTime > 0) {
     // A hold time set without a keepalive interval gets one that fits it (a third, at most 60).
     n.keepaliveTime = Math.min(DEFAULT_KEEPALIVE_TIME, Math.floor(n.holdTime / 3));
+  }
+
+  const sht = given(m, 'send-hold-time');
+  // From the hold time we offer: the negotiated one is not known before the OPENs, and the timer guards them too.
+  n.sendHoldTime = defaultSendHoldTime(n.holdTime);
+  if (sht) {
+    const v = integer(c, sht, 0, SEND_HOLD_TIME_MAX);
+    if (v !== undefined && v > 0 && v < SEND_HOLD_TIME_MIN) {
+      c.bad(sht, `${v} is too short; expected 0 (disabled) or ${SEND_HOLD_TIME_MIN}..${SEND_HOLD_TIME_MAX} seconds`);
+    } else if (v !== undefined) n.sendHoldTime = v;
   }
 
   const cr = given(m, 'connect-retry');
