@@ -6,38 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TsbgpError } from '../../src/errors.js';
-import { ConfigError, closest, loadConfig, parseCommunity, parseConfig, parseLargeCommunity, validateRoute } from '../../src/config/load.js';
-import type { Config, ConfigProblem } from '../../src/config/types.js';
+import { ConfigError, closest, loadConfig, parseConfig } from '../../src/config/load.js';
+import { HEAD, one, problems } from './problems.js';
+import { parseCommunity, parseLargeCommunity, validateRoute } from '../../src/routes/values.js';
+import type { Config } from '../../src/config/types.js';
 
 const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples', 'azure-watcher.yaml');
-
-// Lines 1-5; tests append from line 6 on.
-const HEAD = `router-id: 10.0.0.1
-local-as: 65001
-neighbors:
-  - address: 10.0.0.2
-    remote-as: 65002
-`;
-
-/** The problems parseConfig reports for `text` (fails the test when it does not throw ConfigError). */
-function problems(text: string): ConfigProblem[] {
-  try {
-    parseConfig(text, 'test.yaml');
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error(`no ConfigError for:\n${text}`);
-}
-
-/** Exactly one problem, at `path` and `line`, whose message contains `text`. */
-function one(yaml: string, path: string, line: number | undefined, text: string): void {
-  const got = problems(yaml);
-  assert.is(got.length, 1, JSON.stringify(got));
-  assert.is(got[0]!.path, path);
-  assert.is(got[0]!.line, line);
-  assert.ok(got[0]!.message.includes(text), `"${got[0]!.message}" should contain "${text}"`);
-}
 
 const DEFAULT_NEIGHBOR = {
   address: '10.0.0.2',
@@ -46,6 +20,7 @@ const DEFAULT_NEIGHBOR = {
   passive: false,
   holdTime: 180,
   keepaliveTime: 60,
+  sendHoldTime: 480,
   connectRetryTime: 5,
   families: ['ipv4-unicast'],
 } as const;
@@ -66,6 +41,7 @@ Example('loads into exactly the expected Config', async () => {
         passive: false,
         holdTime: 180,
         keepaliveTime: 60,
+        sendHoldTime: 480,
         connectRetryTime: 5,
         families: ['ipv4-unicast'],
         description: 'Azure Route Server instance 0',
@@ -78,6 +54,7 @@ Example('loads into exactly the expected Config', async () => {
         passive: false,
         holdTime: 180,
         keepaliveTime: 60,
+        sendHoldTime: 480,
         connectRetryTime: 5,
         families: ['ipv4-unicast'],
         description: 'Azure Route Server instance 1',
@@ -123,6 +100,7 @@ neighbors:
     passive: true
     hold-time: 90
     keepalive-time: 30
+    send-hold-time: 600
     connect-retry: 3600
     families: [ipv6-unicast, ipv4-unicast]
     description: lab
@@ -142,6 +120,7 @@ neighbors:
       passive: true,
       holdTime: 90,
       keepaliveTime: 30,
+      sendHoldTime: 600,
       connectRetryTime: 3600,
       families: ['ipv6-unicast', 'ipv4-unicast'],
       description: 'lab',
@@ -219,8 +198,8 @@ Parse.run();
 
 const Problems = suite('parseConfig problems: key path and line');
 
-Problems('top level: missing keys have no line, bad values name theirs', () => {
-  one('local-as: 65001\nneighbors:\n  - address: 10.0.0.2\n    remote-as: 65002\n', 'router-id', undefined, 'required key is missing');
+Problems('top level: missing keys name the line of the mapping, bad values name theirs', () => {
+  one('local-as: 65001\nneighbors:\n  - address: 10.0.0.2\n    remote-as: 65002\n', 'router-id', 1, 'required key is missing');
   one(HEAD.replace('10.0.0.1', '0.0.0.0'), 'router-id', 1, '0.0.0.0 is not a valid BGP identifier');
   one(HEAD.replace('router-id: 10.0.0.1', 'router-id: 2001:db8::1'), 'router-id', 1, 'is not a dotted quad');
   one(HEAD.replace('router-id: 10.0.0.1', 'router-id: 10.0.0.01'), 'router-id', 1, 'is not a dotted quad');
@@ -237,7 +216,7 @@ Problems('top level: missing keys have no line, bad values name theirs', () => {
 });
 
 Problems('an empty file, and a file that is not a mapping', () => {
-  one('# nothing\n', '', undefined, 'the file is empty');
+  one('# nothing\n', '', 1, 'the file is empty');
   one('- 1\n', '', 1, 'expected a mapping');
 });
 
@@ -374,10 +353,10 @@ log-level: loud
   assert.is(lines[3], '/etc/tsbgp/tsbgpd.yaml:9: routes[0].prefix: 100.64.0.1/24 has host bits set; did you mean 100.64.0.0/24?');
 });
 
-Problems('a YAML syntax error names its line', () => {
+Problems('a YAML syntax error names its line and the key before it', () => {
   const got = problems(`${HEAD}routes:\n  - prefix: [100.64.0.1/32\n    next-hop: 10.10.0.4\nlog-level: info\n`);
   assert.ok(got.length >= 1);
-  assert.is(got[0]!.path, '');
+  assert.is(got[0]!.path, 'routes[0].prefix');
   assert.ok(got[0]!.message.startsWith('YAML syntax error'), got[0]!.message);
   assert.ok(got.every((p) => p.line !== undefined && p.line >= 7 && p.line <= 9), JSON.stringify(got));
   const tab = problems(`${HEAD}\thold-time: 90\n`);
