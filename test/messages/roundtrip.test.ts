@@ -168,8 +168,9 @@ function codecDecode(wire: string, ctx: Negotiated): KnownAttribute {
   return a;
 }
 
+/** Sized exactly from attributeLength: the Writer throws if encode writes more than length() said. */
 function encodeAt(a: PathAttribute, ctx: Negotiated, offset: number): string {
-  const w = new Writer(4);
+  const w = new Writer(offset + attributeLength(a, ctx));
   for (let i = 0; i < offset; i++) w.u8(0xee);
   encodeAttribute(w, a, ctx);
   return hex(w.result().subarray(offset));
@@ -321,7 +322,7 @@ function capDecode(wire: string): Capability {
 }
 
 function capEncode(c: Capability, offset = 0): string {
-  const w = new Writer(2);
+  const w = new Writer(offset + capabilityLength(c));
   for (let i = 0; i < offset; i++) w.u8(0xee);
   encodeCapability(w, c);
   return hex(w.result().subarray(offset));

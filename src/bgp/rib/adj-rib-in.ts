@@ -1,5 +1,5 @@
 // Adj-RIB-In: what one peer sent us, prefix (+ path id) -> an interned, shared attribute set.
-import { Afi, AttrType, IPV4_UNICAST, familyKey } from '../iana.js';
+import { IPV4_UNICAST, familyKey } from '../iana.js';
 import { type Nlri, type PathAttribute, type UpdateMessage, mergeAs4Path, updateAction } from '../messages/index.js';
 import type { AsPathSegment } from '../messages/attributes/types.js';
 
@@ -120,10 +120,3 @@ export class AdjRibIn {
     return out;
   }
 }
-
-export function familyOfPrefix(prefix: string): number {
-  return familyKey(prefix.includes(':') ? Afi.IPV6 : Afi.IPV4, 1);
-}
-
-/** Attribute type codes kept out of interned sets (they carry NLRI, not path information). */
-export const NLRI_ATTRIBUTES: ReadonlySet<number> = new Set([AttrType.MP_REACH_NLRI, AttrType.MP_UNREACH_NLRI]);

@@ -62,10 +62,6 @@ export function attributeCode(a: PathAttribute): number {
   return a.type === 'UNKNOWN' ? a.code : row(a.type).code;
 }
 
-export function attributeName(code: number): string {
-  return ATTRIBUTE_BY_CODE[code]?.type ?? `ATTR_${code}`;
-}
-
 function valueLength(a: PathAttribute, ctx: Negotiated): number {
   return a.type === 'UNKNOWN' ? a.data.length : row(a.type).length(a, ctx);
 }
