@@ -25,17 +25,22 @@ function prng(seed: number): () => number {
 
 export const CTX: Negotiated = { ...DEFAULT_NEGOTIATED, fourOctetAs: true };
 
+export interface TableShape {
+  /** Draw each UPDATE's attributes from a pool of this many sets; absent: a fresh set per UPDATE. */
+  attributeSets?: number;
+  /** Shortest prefix length drawn besides /24 (default 16; a 1M table needs 20 to fit in 2^32 addresses). */
+  shortest?: number;
+}
+
 /**
- * A table of `prefixCount` IPv4 prefixes (/16../24, mostly /24 as in the real table) spread over
- * attribute sets drawn from a pool, packed like a full-table dump: 1 to 40 prefixes per UPDATE.
+ * A table of `prefixCount` IPv4 prefixes (mostly /24 as in the real table, the rest /shortest../23),
+ * packed like a full-table dump: 1 to 40 prefixes per UPDATE (about 20 on average).
  */
-export function makeUpdates(prefixCount: number, seed = 1): UpdateMessage[] {
+export function makeUpdates(prefixCount: number, seed = 1, shape: TableShape = {}): UpdateMessage[] {
   const rnd = prng(seed);
   const int = (n: number): number => Math.floor(rnd() * n);
-  const updates: UpdateMessage[] = [];
-  let made = 0;
-  let next = 0x01000000;
-  while (made < prefixCount) {
+  const shortest = shape.shortest ?? 16;
+  const makeAttributes = (): PathAttribute[] => {
     const pathLen = 2 + int(7);
     const asns = Array.from({ length: pathLen }, () => (rnd() < 0.3 ? 4200000000 + int(1000000) : 1 + int(64000)));
     const attributes: PathAttribute[] = [
@@ -46,12 +51,21 @@ export function makeUpdates(prefixCount: number, seed = 1): UpdateMessage[] {
     if (rnd() < 0.5) attributes.push({ type: 'MULTI_EXIT_DISC', med: int(1000) });
     if (rnd() < 0.6) attributes.push({ type: 'COMMUNITIES', communities: Array.from({ length: 1 + int(6) }, () => (asns[0]! & 0xffff) * 65536 + int(1000)) });
     if (rnd() < 0.1) attributes.push({ type: 'LARGE_COMMUNITY', communities: [[asns[0]!, int(100), int(100)]] });
+    return attributes;
+  };
+  const pool = shape.attributeSets === undefined ? undefined : Array.from({ length: shape.attributeSets }, makeAttributes);
+  const updates: UpdateMessage[] = [];
+  let made = 0;
+  let next = 0x01000000;
+  while (made < prefixCount) {
+    const attributes = pool ? pool[int(pool.length)]! : makeAttributes();
     const count = Math.min(prefixCount - made, 1 + int(40));
     const nlri = [];
     for (let i = 0; i < count; i++) {
-      const len = rnd() < 0.7 ? 24 : 16 + int(8);
+      const len = rnd() < 0.7 ? 24 : shortest + int(24 - shortest);
       const step = 2 ** (32 - len);
       next = Math.ceil(next / step) * step;
+      if (next + step > 2 ** 32) throw new Error(`${prefixCount} prefixes do not fit in IPv4 with /${shortest}`);
       const a = next >>> 0;
       nlri.push({ prefix: `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}/${len}` });
       next += step;
