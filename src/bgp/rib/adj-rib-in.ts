@@ -1,6 +1,6 @@
-// Adj-RIB-In: what one peer sent us, prefix (+ path id) -> an interned, shared attribute set.
+// Adj-RIB-In: what one peer sent us; IPv4 unicast keyed by number, every route pointing at a shared, interned attribute set.
 import { IPV4_UNICAST, familyKey } from '../iana.js';
-import { type Nlri, type PathAttribute, type UpdateMessage, mergeAs4Path, updateAction } from '../messages/index.js';
+import { type Nlri, type PathAttribute, type UpdateMessage, mergeAs4Path, parseIpv4, updateAction } from '../messages/index.js';
 import type { AsPathSegment } from '../messages/attributes/types.js';
 
 /** One attribute set, shared by every prefix that arrived with it. */
@@ -14,6 +14,7 @@ export interface AttributeSet {
   refs: number;
 }
 
+/** A row of all(): built when asked for, not stored (the store keeps only a number and a set per IPv4 prefix). */
 export interface RibInRoute {
   prefix: string;
   pathId?: number;
@@ -28,14 +29,32 @@ export interface RibChange {
   nextHop?: string;
 }
 
-const routeKey = (n: Nlri): string => (n.pathId === undefined ? n.prefix : `${n.prefix}#${n.pathId}`);
+const ALL_ONES = 0xffffffff;
+/** MASK4[n]: the IPv4 netmask of length n, as a signed 32-bit number (a Smi, so Map keys stay unboxed). */
+const MASK4: readonly number[] = Array.from({ length: 33 }, (_, n) => (n === 0 ? 0 : (ALL_ONES << (32 - n)) | 0));
+
+function ipv4Text(v: number): string {
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+const routeKey = (family: number, n: Nlri): string => `${family}|${n.prefix}${n.pathId === undefined ? '' : `#${n.pathId}`}`;
 
 export class AdjRibIn {
-  private readonly routes = new Map<string, RibInRoute>();
+  /**
+   * IPv4 unicast without ADD-PATH ids, the bulk of any table: v4[length] maps the network address
+   * (host bits clear, as an int32) to its attribute set. No per-route object and no prefix string
+   * is kept; that is most of what a route cost in the Map<string, object> this replaces.
+   */
+  private readonly v4: Map<number, AttributeSet>[] = Array.from({ length: 33 }, () => new Map<number, AttributeSet>());
+  private v4Size = 0;
+  /** Everything else (IPv6, multicast, ADD-PATH paths), few enough to keep as objects. */
+  private readonly other = new Map<string, RibInRoute>();
   private readonly sets = new Map<string, AttributeSet>();
+  /** Out-parameter of v4Key (saves an object per prefix on the hot path). */
+  private keyLength = 0;
 
   get size(): number {
-    return this.routes.size;
+    return this.v4Size + this.other.size;
   }
 
   /** Distinct attribute sets held (for tests and memory figures). */
@@ -43,17 +62,25 @@ export class AdjRibIn {
     return this.sets.size;
   }
 
-  all(): IterableIterator<RibInRoute> {
-    return this.routes.values();
+  /** Every route: IPv4 unicast by prefix length, then in arrival order; then the other families. */
+  *all(): IterableIterator<RibInRoute> {
+    for (let len = 0; len <= 32; len++) {
+      for (const [key, attrs] of this.v4[len]!) yield { prefix: `${ipv4Text(key >>> 0)}/${len}`, family: IPV4_UNICAST, attrs };
+    }
+    yield* this.other.values();
   }
 
   clear(): void {
-    this.routes.clear();
+    for (const m of this.v4) m.clear();
+    this.v4Size = 0;
+    this.other.clear();
     this.sets.clear();
   }
 
   private intern(attributes: PathAttribute[], nextHop: string): AttributeSet {
-    const key = nextHop + '|' + JSON.stringify(attributes, (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v));
+    // No replacer: it would run for every value and keep JSON.stringify off its fast path. Opaque
+    // bytes (UNKNOWN attributes) come out as {"0":..,"1":..}, which is just as unique.
+    const key = nextHop + '|' + JSON.stringify(attributes);
     let set = this.sets.get(key);
     if (!set) {
       set = { key, attributes, nextHop, asPath: mergeAs4Path(attributes), refs: 0 };
@@ -66,23 +93,67 @@ export class AdjRibIn {
     if (--set.refs === 0) this.sets.delete(set.key);
   }
 
-  private remove(n: Nlri, out: RibChange[]): void {
-    const k = routeKey(n);
-    const old = this.routes.get(k);
-    if (!old) return;
-    this.routes.delete(k);
-    this.release(old.attrs);
-    out.push({ action: 'withdraw', prefix: n.prefix, ...(n.pathId === undefined ? {} : { pathId: n.pathId }) });
+  /**
+   * The v4 key of an IPv4 unicast prefix without a path id, its length left in `keyLength`; NaN
+   * for any other route (or text that is not an IPv4 prefix), which then lives in `other`.
+   */
+  private v4Key(family: number, n: Nlri): number {
+    if (family !== IPV4_UNICAST || n.pathId !== undefined) return NaN;
+    const text = n.prefix;
+    const slash = text.lastIndexOf('/');
+    let len = 0;
+    for (let i = slash + 1; i < text.length; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return NaN;
+      len = len * 10 + d;
+    }
+    const addr = slash > 0 && slash < text.length - 1 && len <= 32 ? parseIpv4(text, 0, slash) : -1;
+    if (addr < 0) return NaN;
+    this.keyLength = len;
+    return addr & MASK4[len]!;
   }
 
-  private add(n: Nlri, family: number, set: AttributeSet, out: RibChange[]): void {
-    const k = routeKey(n);
-    const old = this.routes.get(k);
-    if (old?.attrs === set) return;
-    if (old) this.release(old.attrs);
+  private remove(family: number, n: Nlri, out: RibChange[]): void {
+    const key = this.v4Key(family, n);
+    if (key === key) {
+      const map = this.v4[this.keyLength]!;
+      const old = map.get(key);
+      if (!old) return;
+      map.delete(key);
+      this.v4Size--;
+      this.release(old);
+    } else {
+      const k = routeKey(family, n);
+      const old = this.other.get(k);
+      if (!old) return;
+      this.other.delete(k);
+      this.release(old.attrs);
+    }
+    out.push(n.pathId === undefined ? { action: 'withdraw', prefix: n.prefix } : { action: 'withdraw', prefix: n.prefix, pathId: n.pathId });
+  }
+
+  private add(family: number, n: Nlri, set: AttributeSet, out: RibChange[]): void {
+    const key = this.v4Key(family, n);
+    if (key === key) {
+      const map = this.v4[this.keyLength]!;
+      const old = map.get(key);
+      if (old === set) return;
+      if (old) this.release(old);
+      else this.v4Size++;
+      map.set(key, set);
+    } else {
+      const k = routeKey(family, n);
+      const old = this.other.get(k);
+      if (old?.attrs === set) return;
+      if (old) this.release(old.attrs);
+      this.other.set(k, n.pathId === undefined ? { prefix: n.prefix, family, attrs: set } : { prefix: n.prefix, pathId: n.pathId, family, attrs: set });
+    }
     set.refs++;
-    this.routes.set(k, { prefix: n.prefix, ...(n.pathId === undefined ? {} : { pathId: n.pathId }), family, attrs: set });
-    out.push({ action: 'announce', prefix: n.prefix, ...(n.pathId === undefined ? {} : { pathId: n.pathId }), nextHop: set.nextHop });
+    out.push(
+      n.pathId === undefined
+        ? { action: 'announce', prefix: n.prefix, nextHop: set.nextHop }
+        : { action: 'announce', prefix: n.prefix, pathId: n.pathId, nextHop: set.nextHop },
+    );
   }
 
   /**
@@ -92,29 +163,32 @@ export class AdjRibIn {
   apply(u: UpdateMessage): RibChange[] {
     const out: RibChange[] = [];
     const withdrawAll = updateAction(u) === 'treat-as-withdraw';
-    for (const n of u.withdrawn) this.remove(n, out);
+    for (const n of u.withdrawn) this.remove(IPV4_UNICAST, n, out);
     const plain: PathAttribute[] = [];
     let nextHop = '';
     for (const a of u.attributes) {
-      if (a.type === 'MP_UNREACH_NLRI') for (const n of a.withdrawn) this.remove(n, out);
-      else if (a.type !== 'MP_REACH_NLRI') plain.push(a);
+      if (a.type === 'MP_UNREACH_NLRI') {
+        const family = familyKey(a.afi, a.safi);
+        for (const n of a.withdrawn) this.remove(family, n, out);
+      } else if (a.type !== 'MP_REACH_NLRI') plain.push(a);
       if (a.type === 'NEXT_HOP') nextHop = a.nextHop;
     }
     for (const a of u.attributes) {
       if (a.type !== 'MP_REACH_NLRI') continue;
+      const family = familyKey(a.afi, a.safi);
       if (withdrawAll) {
-        for (const n of a.nlri) this.remove(n, out);
+        for (const n of a.nlri) this.remove(family, n, out);
         continue;
       }
+      if (a.nlri.length === 0) continue;
       const set = this.intern(plain, a.nextHops[0] ?? '');
-      const family = familyKey(a.afi, a.safi);
-      for (const n of a.nlri) this.add(n, family, set, out);
+      for (const n of a.nlri) this.add(family, n, set, out);
     }
     if (u.nlri.length) {
-      if (withdrawAll) for (const n of u.nlri) this.remove(n, out);
+      if (withdrawAll) for (const n of u.nlri) this.remove(IPV4_UNICAST, n, out);
       else {
         const set = this.intern(plain, nextHop);
-        for (const n of u.nlri) this.add(n, IPV4_UNICAST, set, out);
+        for (const n of u.nlri) this.add(IPV4_UNICAST, n, set, out);
       }
     }
     return out;
