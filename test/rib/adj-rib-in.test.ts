@@ -1,9 +1,9 @@
-// Adj-RIB-In: the numeric IPv4 store; families and path ids kept apart.
+// Adj-RIB-In: the numeric IPv4 store, families and path ids kept apart, and next hops that are ignored (RFC 4271 §5.1.3, §6.3).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { IPV4_UNICAST, familyKey } from '../../src/bgp/iana.js';
+import { IPV4_UNICAST, IPV6_UNICAST, familyKey } from '../../src/bgp/iana.js';
 import { DEFAULT_NEGOTIATED, Framer, type PathAttribute, type UpdateMessage, decodeMessage, encodeMessage } from '../../src/bgp/messages/index.js';
-import { AdjRibIn } from '../../src/bgp/rib/adj-rib-in.js';
+import { AdjRibIn, type IgnoredRoutes } from '../../src/bgp/rib/adj-rib-in.js';
 import { concat } from '../helpers/build.js';
 
 const IPV4_MULTICAST = familyKey(1, 2);
@@ -26,6 +26,7 @@ const mpAnnounce = (afi: number, safi: number, nextHops: string[], prefixes: str
   nlri: [],
 });
 const rows = (rib: AdjRibIn): [string, number, string][] => [...rib.all()].map((r) => [r.prefix, r.family, r.attrs.nextHop]);
+const NONE: IgnoredRoutes = { nextHopZero: 0, nextHopMulticast: 0, nextHopReserved: 0, nextHopOwnAddress: 0 };
 
 // ---------------------------------------------------------------------------------------------
 
@@ -132,3 +133,109 @@ Store('a route keeps no view of the received bytes (a framed message is a view o
 
 Store.run();
 
+// ---------------------------------------------------------------------------------------------
+
+const NextHop = suite('AdjRibIn: next hops that cannot be used are ignored and counted (RFC 4271 §6.3)');
+
+NextHop('0.0.0.0/8, multicast, 240.0.0.0/4 and the limited broadcast are not installed', () => {
+  const rib = new AdjRibIn();
+  const cases: [string, keyof IgnoredRoutes][] = [
+    ['0.0.0.0', 'nextHopZero'],
+    ['0.1.2.3', 'nextHopZero'],
+    ['224.0.0.5', 'nextHopMulticast'],
+    ['239.255.255.255', 'nextHopMulticast'],
+    ['240.0.0.1', 'nextHopReserved'],
+    ['255.255.255.255', 'nextHopReserved'],
+  ];
+  for (const [hop] of cases) assert.equal(rib.apply(announce(['10.1.0.0/16', '10.2.0.0/16'], hop)), [], hop);
+  assert.is(rib.size, 0);
+  assert.is(rib.attributeSets, 0, 'no set is interned for an ignored route');
+  assert.equal(rib.ignored, { nextHopZero: 4, nextHopMulticast: 4, nextHopReserved: 4, nextHopOwnAddress: 0 });
+});
+
+NextHop('the addresses next to those ranges are fine, and so is loopback (two speakers on one host)', () => {
+  const rib = new AdjRibIn({ ownAddresses: ['10.10.0.7'] });
+  for (const hop of ['1.0.0.0', '223.255.255.255', '127.0.0.2', '10.10.0.8']) rib.apply(announce([`10.${hop.split('.')[0]}.0.0/16`], hop));
+  assert.is(rib.size, 4);
+  assert.equal(rib.ignored, NONE);
+});
+
+NextHop('our own address as next hop is ignored (RFC 4271 §5.1.3)', () => {
+  const rib = new AdjRibIn({ ownAddresses: ['10.10.0.7', '2001:DB8:0::7'] });
+  assert.equal(rib.apply(announce(['100.64.0.1/32'], '10.10.0.7')), []);
+  assert.equal(rib.apply(mpAnnounce(2, 1, ['2001:db8::7'], ['2001:db8:1::/48'])), [], 'IPv6 own address given in another text form');
+  assert.is(rib.size, 0);
+  assert.equal(rib.ignored, { ...NONE, nextHopOwnAddress: 2 });
+});
+
+NextHop('an own address given as IPv4-mapped IPv6 (a dual-stack socket) matches the IPv4 next hop', () => {
+  const rib = new AdjRibIn({ ownAddresses: ['::ffff:10.10.0.7'] });
+  rib.apply(announce(['100.64.0.1/32'], '10.10.0.7'));
+  assert.equal(rib.ignored, { ...NONE, nextHopOwnAddress: 1 });
+});
+
+NextHop('setOwnAddresses replaces the list for the UPDATEs that follow; bad text throws', () => {
+  const rib = new AdjRibIn();
+  rib.apply(announce(['10.1.0.0/16'], '10.10.0.7'));
+  assert.is(rib.size, 1);
+  rib.setOwnAddresses(['10.10.0.7']);
+  rib.apply(announce(['10.2.0.0/16'], '10.10.0.7'));
+  assert.equal(rows(rib).map((r) => r[0]), ['10.1.0.0/16']);
+  assert.throws(() => rib.setOwnAddresses(['10.10.0.300']), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => new AdjRibIn({ ownAddresses: ['vip'] }), (e: unknown) => e instanceof TypeError);
+});
+
+NextHop('an implicit replace with an unusable next hop withdraws the route it replaces', () => {
+  // Keeping the old route would keep a path the peer no longer has; FRR does the same
+  // (bgp_update: "martian or self next-hop" -> filtered -> the existing path is removed).
+  const rib = new AdjRibIn({ ownAddresses: ['10.10.0.7'] });
+  rib.apply(announce(['100.64.0.1/32', '10.9.0.0/16'], '10.10.1.4'));
+  assert.equal(rib.apply(announce(['100.64.0.1/32', '10.8.0.0/16'], '10.10.0.7')), [{ action: 'withdraw', prefix: '100.64.0.1/32' }]);
+  assert.equal(rows(rib), [['10.9.0.0/16', IPV4_UNICAST, '10.10.1.4']]);
+  assert.is(rib.attributeSets, 1);
+  assert.equal(rib.ignored, { ...NONE, nextHopOwnAddress: 2 });
+});
+
+NextHop('IPv6: ::, ff00::/8 ignored; a global :: followed by a link-local next hop uses the link-local one; link-local alone is kept', () => {
+  const rib = new AdjRibIn();
+  assert.equal(rib.apply(mpAnnounce(2, 1, ['::'], ['2001:db8:1::/48'])), []);
+  assert.equal(rib.apply(mpAnnounce(2, 1, ['ff02::1'], ['2001:db8:2::/48'])), []);
+  rib.apply(mpAnnounce(2, 1, ['::', 'fe80::1'], ['2001:db8:3::/48']));
+  rib.apply(mpAnnounce(2, 1, ['fe80::2'], ['2001:db8:4::/48']));
+  rib.apply(mpAnnounce(2, 1, ['2001:db8::1', 'fe80::1'], ['2001:db8:5::/48']));
+  assert.equal(rows(rib), [
+    ['2001:db8:3::/48', IPV6_UNICAST, 'fe80::1'],
+    ['2001:db8:4::/48', IPV6_UNICAST, 'fe80::2'],
+    ['2001:db8:5::/48', IPV6_UNICAST, '2001:db8::1'],
+  ]);
+  assert.equal(rib.ignored, { ...NONE, nextHopZero: 1, nextHopMulticast: 1 });
+});
+
+NextHop('the NEXT_HOP decides for the NLRI field only; MP_REACH routes in the same UPDATE go by their own next hop', () => {
+  const rib = new AdjRibIn();
+  const u = mpAnnounce(2, 1, ['2001:db8::1'], ['2001:db8:1::/48']);
+  u.attributes.push({ type: 'NEXT_HOP', nextHop: '0.0.0.0' });
+  u.nlri = [{ prefix: '10.1.0.0/16' }];
+  assert.equal(rib.apply(u), [{ action: 'announce', prefix: '2001:db8:1::/48', nextHop: '2001:db8::1' }]);
+  assert.equal(rib.ignored, { ...NONE, nextHopZero: 1 });
+});
+
+NextHop('counters survive clear(), and the getter hands out a copy', () => {
+  const rib = new AdjRibIn();
+  rib.apply(announce(['10.1.0.0/16'], '0.0.0.0'));
+  rib.clear();
+  const seen = rib.ignored as IgnoredRoutes;
+  assert.equal(seen, { ...NONE, nextHopZero: 1 });
+  seen.nextHopZero = 99;
+  assert.is(rib.ignored.nextHopZero, 1);
+});
+
+NextHop('treat-as-withdraw wins over an unusable next hop: the prefixes are withdrawn, not counted as ignored', () => {
+  const rib = new AdjRibIn();
+  rib.apply(announce(['10.1.0.0/16'], '10.10.1.4'));
+  const bad = { ...announce(['10.1.0.0/16'], '0.0.0.0'), problems: [{ action: 'treat-as-withdraw' as const, attrType: 1, subcode: 6, reason: 'ORIGIN value 3' }] };
+  assert.equal(rib.apply(bad), [{ action: 'withdraw', prefix: '10.1.0.0/16' }]);
+  assert.equal(rib.ignored, NONE);
+});
+
+NextHop.run();

@@ -1,13 +1,13 @@
 // Adj-RIB-In: what one peer sent us; IPv4 unicast keyed by number, every route pointing at a shared, interned attribute set.
 import { IPV4_UNICAST, familyKey } from '../iana.js';
-import { type Nlri, type PathAttribute, type UpdateMessage, mergeAs4Path, parseIpv4, updateAction } from '../messages/index.js';
+import { type Nlri, type PathAttribute, type UpdateMessage, formatIpv6, mergeAs4Path, parseIpv4, parseIpv6, updateAction } from '../messages/index.js';
 import type { AsPathSegment } from '../messages/attributes/types.js';
 
 /** One attribute set, shared by every prefix that arrived with it. */
 export interface AttributeSet {
   readonly key: string;
   readonly attributes: readonly PathAttribute[];
-  /** The next hop: NEXT_HOP, or MP_REACH's first next hop. */
+  /** The next hop: NEXT_HOP, or MP_REACH's first next hop (its link-local one when the first is ::). */
   readonly nextHop: string;
   /** AS path with RFC 6793 AS4_PATH merged in. */
   readonly asPath: readonly AsPathSegment[];
@@ -28,6 +28,27 @@ export interface RibChange {
   pathId?: number;
   nextHop?: string;
 }
+
+export interface AdjRibInOptions {
+  /** Addresses of this speaker: a route with one of them as its next hop is ignored (RFC 4271 §5.1.3). */
+  ownAddresses?: readonly string[];
+}
+
+/**
+ * Routes received but not installed because of their next hop, by reason, counted per prefix since
+ * the AdjRibIn was made (clear() keeps them: they are counters, like an interface's).
+ */
+export interface IgnoredRoutes {
+  /** 0.0.0.0/8 ("this network", RFC 1122 §3.2.1.3: never a destination) or :: (or no next hop at all) */
+  nextHopZero: number;
+  /** 224.0.0.0/4 (RFC 5771) or ff00::/8 (RFC 4291 §2.7) */
+  nextHopMulticast: number;
+  /** 240.0.0.0/4, reserved (RFC 1112 §4), which holds the limited broadcast 255.255.255.255 */
+  nextHopReserved: number;
+  /** One of this speaker's own addresses (RFC 4271 §5.1.3, §6.3) */
+  nextHopOwnAddress: number;
+}
+export type IgnoreReason = keyof IgnoredRoutes;
 
 const ALL_ONES = 0xffffffff;
 /** MASK4[n]: the IPv4 netmask of length n, as a signed 32-bit number (a Smi, so Map keys stay unboxed). */
@@ -52,6 +73,36 @@ export class AdjRibIn {
   private readonly sets = new Map<string, AttributeSet>();
   /** Out-parameter of v4Key (saves an object per prefix on the hot path). */
   private keyLength = 0;
+  private own: ReadonlySet<string> = new Set();
+  private readonly counts: IgnoredRoutes = { nextHopZero: 0, nextHopMulticast: 0, nextHopReserved: 0, nextHopOwnAddress: 0 };
+
+  constructor(options: AdjRibInOptions = {}) {
+    if (options.ownAddresses) this.setOwnAddresses(options.ownAddresses);
+  }
+
+  /**
+   * Replace the set of our own addresses (a session learns its local address only once connected);
+   * routes already held are not re-checked. Throws TypeError on text that is not an address.
+   */
+  setOwnAddresses(addresses: readonly string[]): void {
+    const own = new Set<string>();
+    for (const a of addresses) {
+      const v4 = parseIpv4(a);
+      const v6 = v4 < 0 ? parseIpv6(a) : null;
+      if (v4 >= 0) own.add(ipv4Text(v4));
+      else if (v6) {
+        own.add(formatIpv6(v6, 0));
+        // A dual-stack socket reports an IPv4 local address as ::ffff:a.b.c.d (RFC 4291 §2.5.5.2).
+        if (v6.subarray(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff) own.add(`${v6[12]}.${v6[13]}.${v6[14]}.${v6[15]}`);
+      } else throw new TypeError(`not an IP address: ${a}`);
+    }
+    this.own = own;
+  }
+
+  /** Prefixes ignored for their next hop, by reason (a copy). */
+  get ignored(): Readonly<IgnoredRoutes> {
+    return { ...this.counts };
+  }
 
   get size(): number {
     return this.v4Size + this.other.size;
@@ -157,8 +208,48 @@ export class AdjRibIn {
   }
 
   /**
+   * Why a next hop cannot be used, or undefined when it can. RFC 4271 §6.3: a NEXT_HOP that is not
+   * a valid host address (0/8, multicast, 240/4) is syntactically incorrect, for which RFC 7606 §7.3
+   * replaces the session reset with treat-as-withdraw; the receiving speaker's own address is
+   * semantically incorrect (a route "with itself as the next hop", §5.1.3): logged, the route
+   * ignored, no NOTIFICATION. Either way the prefix is not installed and a route it replaces goes.
+   * Loopback (127.0.0.0/8, ::1) is allowed on purpose: two speakers on one host (a lab, the
+   * loopback tests) use it. An IPv6 link-local next hop alone is allowed too: RFC 2545 §2 wants a
+   * global one first, but FRR and BIRD send link-local only on direct sessions, and this RIB cannot
+   * tell a direct session from a multihop one.
+   */
+  private nextHopProblem(address: string): IgnoreReason | undefined {
+    const v4 = parseIpv4(address);
+    if (v4 >= 0) {
+      const top = v4 >>> 24;
+      if (top === 0) return 'nextHopZero';
+      if (top >= 224 && top < 240) return 'nextHopMulticast';
+      if (top >= 240) return 'nextHopReserved';
+    } else {
+      const v6 = parseIpv6(address);
+      if (!v6 || v6.every((b) => b === 0)) return 'nextHopZero';
+      if (v6[0] === 0xff) return 'nextHopMulticast';
+    }
+    return this.own.has(address) ? 'nextHopOwnAddress' : undefined;
+  }
+
+  /** The next hop an MP_REACH route uses: the first, or the link-local one after a global :: (RFC 2545 §3). */
+  private static mpNextHop(nextHops: readonly string[]): string {
+    const first = nextHops[0] ?? '';
+    const second = nextHops[1];
+    return first === '::' && second !== undefined && /^fe[89ab]/i.test(second) ? second : first;
+  }
+
+  /** A route whose next hop cannot be used: not installed, and an earlier route for the prefix goes (implicit withdraw). */
+  private ignore(family: number, list: readonly Nlri[], why: IgnoreReason, out: RibChange[]): void {
+    for (const n of list) this.remove(family, n, out);
+    this.counts[why] += list.length;
+  }
+
+  /**
    * Apply an UPDATE; returns what changed. RFC 7606: treat-as-withdraw removes every prefix the
    * UPDATE names; attribute-discard was already applied by the decoder (the attribute is gone).
+   * Prefixes whose next hop cannot be used are ignored and counted (see `ignored`).
    */
   apply(u: UpdateMessage): RibChange[] {
     const out: RibChange[] = [];
@@ -181,11 +272,19 @@ export class AdjRibIn {
         continue;
       }
       if (a.nlri.length === 0) continue;
-      const set = this.intern(plain, a.nextHops[0] ?? '');
+      const hop = AdjRibIn.mpNextHop(a.nextHops);
+      const why = this.nextHopProblem(hop);
+      if (why) {
+        this.ignore(family, a.nlri, why, out);
+        continue;
+      }
+      const set = this.intern(plain, hop);
       for (const n of a.nlri) this.add(family, n, set, out);
     }
     if (u.nlri.length) {
+      const why = withdrawAll ? undefined : this.nextHopProblem(nextHop);
       if (withdrawAll) for (const n of u.nlri) this.remove(IPV4_UNICAST, n, out);
+      else if (why) this.ignore(IPV4_UNICAST, u.nlri, why, out);
       else {
         const set = this.intern(plain, nextHop);
         for (const n of u.nlri) this.add(IPV4_UNICAST, n, set, out);
