@@ -12,6 +12,7 @@ if (!only || only === 'codec') {
   console.log(`  decode  ${fmt(c.decodeMessagesPerSec)} msg/s  ${fmt(c.decodePrefixesPerSec)} prefixes/s  [target >= 2 M prefixes/s]`);
   console.log(`  encode  ${fmt(c.encodeMessagesPerSec)} msg/s  ${fmt(c.encodePrefixesPerSec)} prefixes/s  [target >= 2 M prefixes/s]`);
   console.log(`  heap    ${c.heapPerPrefixBytes.toFixed(0)} bytes per decoded prefix (whole table kept)`);
+  console.log(`  framer  ${fmt(c.framerMessagesPerSec)} msg/s in 64 KiB reads, ${c.framerCopied} of ${c.framerStreamed} octets copied  [target <= ${c.framerSpanning}, the messages that span reads]`);
 }
 
 if (!only || only === 'rib-in') {
