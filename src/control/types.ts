@@ -76,8 +76,11 @@ export interface NeighborInfo {
     families: string[];
   };
   messages: { received: MessageCounts; sent: MessageCounts };
-  /** `pending`: prefixes changed but not yet sent because the peer is not reading (absent when none). */
-  prefixes: { received: number; advertised: number; pending?: number };
+  /**
+   * `pending`: prefixes changed but not yet sent because the peer is not reading (absent when none).
+   * `ignored`: received routes not installed because their next hop cannot be used (RFC 4271 §6.3), by reason.
+   */
+  prefixes: { received: number; advertised: number; pending?: number; ignored?: { nextHopZero: number; nextHopMulticast: number; nextHopReserved: number; nextHopOwnAddress: number } };
   lastError?: LastError & { at: string };
 }
 

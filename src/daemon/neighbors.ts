@@ -117,7 +117,7 @@ export class NeighborRegistry {
     const log = this.deps.log.child({ peer: cfg.address });
     const n: Neighbor = {
       config: cfg,
-      ribIn: new AdjRibIn(),
+      ribIn: new AdjRibIn({ ownAddresses: this.deps.ownAddresses() }),
       ribOut: new AdjRibOut(),
       families: new Set(cfg.families.map((f) => FAMILY_KEYS[f])),
       exported: new WeakMap(),

@@ -51,6 +51,8 @@ function localEntry(r: RouteSpec, localAs: number): RouteEntry {
   };
 }
 
+const ignoredTotal = (n: Neighbor): number => Object.values(n.ribIn.ignored).reduce((a, b) => a + b, 0);
+
 const capName = (c: Capability): string => (c.type === 'MULTIPROTOCOL' ? `MULTIPROTOCOL(${familyName(c.afi, c.safi)})` : c.type === 'UNKNOWN' ? `CAPABILITY_${c.code}` : c.type);
 
 export interface StatusSources {
@@ -90,7 +92,12 @@ export class StatusView {
       since: this.iso(p.since),
       configuredHoldTime: n.config.holdTime,
       messages: { received: { ...p.received }, sent: { ...p.sent } },
-      prefixes: { received: n.ribIn.size, advertised: n.ribOut.size, ...(n.ribOut.pendingCount ? { pending: n.ribOut.pendingCount } : {}) },
+      prefixes: {
+        received: n.ribIn.size,
+        advertised: n.ribOut.size,
+        ...(n.ribOut.pendingCount ? { pending: n.ribOut.pendingCount } : {}),
+        ...(ignoredTotal(n) ? { ignored: { ...n.ribIn.ignored } } : {}),
+      },
     };
     if (p.establishedAt !== undefined) info.uptime = Math.round((this.s.clock.wall() - p.establishedAt) / 1000);
     if (neg) {
