@@ -77,7 +77,7 @@ export interface NeighborInfo {
   };
   messages: { received: MessageCounts; sent: MessageCounts };
   prefixes: { received: number; advertised: number };
-  lastError?: LastError & { at: string };
+  lastError?: Omit<LastError, 'at'> & { at: string };
 }
 
 export interface Summary {

@@ -441,7 +441,7 @@ export class Speaker implements SpeakerControl {
         families: [...neg.send.families].map((f) => familyName(f >> 8, f & 0xff)),
       };
     }
-    if (s.lastError) info.lastError = { ...s.lastError, at: new Date(p.lastErrorAt ?? p.since).toISOString() };
+    if (s.lastError) info.lastError = { ...s.lastError, at: new Date(s.lastError.at).toISOString() };
     return info;
   }
 

@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { step } from '../../src/bgp/fsm/fsm.js';
-import { J, SAMPLE, UPDATE, ev, expectStep, fields, idleAfterFailures, peerOpen, sessionIn, toIdle } from '../helpers/fsm-harness.js';
+import { J, SAMPLE, UPDATE, ev, expectStep, fields, idleAfterFailures, peerOpen, sessionIn, toIdle, WALL } from '../helpers/fsm-harness.js';
 
 /** An Established session carrying `n` failures from earlier flaps (back-off at its n-th step). */
 function establishedAfterFailures(n: number): ReturnType<typeof sessionIn> {
@@ -74,7 +74,7 @@ Timers('HoldTimer_Expires: NOTIFICATION 4/0, SessionDown, Idle, IdleHoldTimer', 
     idleHoldTime: 5,
     adminDown: false,
     negotiated: false,
-    lastError: { direction: 'sent', code: 4, subcode: 0, text: 'Hold Timer Expired / Unspecific' },
+    lastError: { direction: 'sent', code: 4, subcode: 0, text: 'Hold Timer Expired / Unspecific', at: WALL },
   });
 });
 
@@ -86,7 +86,7 @@ Down('UpdateMsgErr: its NOTIFICATION with its data, SessionDown, Idle, failure c
   const s = sessionIn('Established');
   const e = ev('UpdateMsgErr');
   expectStep(s, e, toIdle('Established', { notify: '3/11 data=40020107', down: true, idleHold: 5 }));
-  assert.equal(s.lastError, { direction: 'sent', code: 3, subcode: 11, text: e.error.message });
+  assert.equal(s.lastError, { direction: 'sent', code: 3, subcode: 11, text: e.error.message, at: WALL });
   assert.is(s.failures, 1);
   assert.is(s.negotiated, undefined);
 });
@@ -108,7 +108,7 @@ Down('ManualStop: Cease 6/2, SessionDown, Idle, adminDown, no IdleHoldTimer', ()
     idleHoldTime: 5,
     adminDown: true,
     negotiated: false,
-    lastError: { direction: 'sent', code: 6, subcode: 2, text: 'administrative shutdown' },
+    lastError: { direction: 'sent', code: 6, subcode: 2, text: 'administrative shutdown', at: WALL },
   });
   // ...and it stays down.
   expectStep(s, ev('IdleHoldTimer_Expires'), []);
@@ -118,7 +118,7 @@ Down('ManualStop: Cease 6/2, SessionDown, Idle, adminDown, no IdleHoldTimer', ()
 Down('NotifMsg: SessionDown, Idle, lastError received', () => {
   const s = sessionIn('Established');
   expectStep(s, ev('NotifMsg'), toIdle('Established', { down: true, idleHold: 5 }));
-  assert.equal(s.lastError, { direction: 'received', code: 6, subcode: 2, text: 'Cease / Administrative Shutdown' });
+  assert.equal(s.lastError, { direction: 'received', code: 6, subcode: 2, text: 'Cease / Administrative Shutdown', at: WALL });
   assert.is(s.failures, 1);
 });
 

@@ -104,9 +104,12 @@ export function render(a: Action): string {
 
 export const lines = (actions: readonly Action[]): string[] => actions.map(render);
 
-/** Step and compare the rendered actions. */
+/** The wall time expectStep() gives its events (2026-03-01T12:00:00Z): errors recorded carry it. */
+export const WALL = Date.UTC(2026, 2, 1, 12);
+
+/** Step at WALL and compare the rendered actions. */
 export function expectStep(s: Session, e: Event, expected: string[]): Action[] {
-  const actions = step(s, e);
+  const actions = step(s, e, WALL);
   assert.equal(lines(actions), expected, `${e.type}`);
   return actions;
 }

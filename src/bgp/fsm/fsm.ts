@@ -57,7 +57,11 @@ function notification(code: number, subcode: number, data?: Uint8Array | string)
 
 class Step {
   readonly actions: Action[] = [];
-  constructor(readonly s: Session) {}
+  constructor(
+    readonly s: Session,
+    /** Wall time of the event being processed: stamped on any error it records. */
+    readonly wall: number,
+  ) {}
 
   emit(a: Action): void {
     this.actions.push(a);
@@ -83,7 +87,7 @@ class Step {
   notify(code: number, subcode: number, data?: Uint8Array | string, detail?: string): void {
     const n = notification(code, subcode, data);
     this.emit({ type: 'Send', message: n });
-    this.s.lastError = { direction: 'sent', code, subcode, text: detail ?? notificationName(code, subcode) };
+    this.s.lastError = { direction: 'sent', code, subcode, text: detail ?? notificationName(code, subcode), at: this.wall };
   }
 
   /** Open the session on a connection that just came up: OPEN out, a long hold timer, OpenSent. */
@@ -120,7 +124,7 @@ class Step {
   }
 
   received(n: NotificationMessage): void {
-    const err: LastError = { direction: 'received', code: n.code, subcode: n.subcode, text: notificationName(n.code, n.subcode) };
+    const err: LastError = { direction: 'received', code: n.code, subcode: n.subcode, text: notificationName(n.code, n.subcode), at: this.wall };
     this.s.lastError = err;
   }
 }
@@ -138,9 +142,13 @@ function begin(st: Step): void {
   st.to('Connect', 'connecting');
 }
 
-/** Process one event; mutates the session and returns what the driver must do, in order. */
-export function step(s: Session, e: Event): Action[] {
-  const st = new Step(s);
+/**
+ * Process one event; mutates the session and returns what the driver must do, in order. `wall` is
+ * the wall time of the event (ms since 1970), given by the driver: the FSM reads no clock, and an
+ * error it records carries this time (a test that does not care passes nothing and reads 0).
+ */
+export function step(s: Session, e: Event, wall = 0): Action[] {
+  const st = new Step(s, wall);
   switch (s.state) {
     case 'Idle':
       idle(st, e);
@@ -239,7 +247,7 @@ function connectOrActive(st: Step, e: Event): void {
       // Wait for the ConnectRetryTimer (still running) before trying again, as BIRD and FRR do.
       if (st.s.config.passive) st.to('Active', 'connection failed');
       else {
-        st.s.lastError = { direction: 'local', code: 0, subcode: 0, text: 'TCP connection failed' };
+        st.s.lastError = { direction: 'local', code: 0, subcode: 0, text: 'TCP connection failed', at: st.wall };
         st.to('Active', 'connection failed, retrying after ConnectRetryTimer');
       }
       return;

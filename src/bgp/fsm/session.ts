@@ -61,6 +61,9 @@ const zero = (): MessageCounts => ({ open: 0, update: 0, notification: 0, keepal
 /** Above this many octets waiting in the socket, UPDATEs wait for 'drain' (the peer is not reading). */
 export const WRITE_HIGH_WATER = 256 * 1024;
 
+/** How long a closing socket may take to flush before it is destroyed. */
+const SOCKET_DROP_MS = 2000;
+
 /** One TCP connection and the FSM instance that runs it (two exist only during a collision). */
 class Connection {
   socket: net.Socket | undefined;
@@ -90,9 +93,10 @@ export class Peer {
   private other: Connection | undefined;
   readonly received: MessageCounts = zero();
   readonly sent: MessageCounts = zero();
-  since = Date.now();
+  /** Wall time (clock.wall()) of the last state change of the main connection. */
+  since: number;
+  /** Wall time the session reached Established; undefined when it is not. */
   establishedAt: number | undefined;
-  lastErrorAt: number | undefined;
   private closeWaiters: (() => void)[] = [];
 
   constructor(
@@ -103,6 +107,7 @@ export class Peer {
     private readonly hooks: PeerHooks,
   ) {
     this.main = new Connection(createSession(config), true);
+    this.since = clock.wall();
   }
 
   get state(): State {
@@ -168,7 +173,7 @@ export class Peer {
     const s = m.fsm.state;
     if (m.fsm.adminDown) {
       this.log.info({ remote: socket.remoteAddress }, 'connection refused: neighbor is administratively down');
-      rejectSocket(socket, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN);
+      this.rejectSocket(socket, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN);
       return;
     }
     if (s === 'Idle' || s === 'Connect' || s === 'Active') {
@@ -185,7 +190,7 @@ export class Peer {
       const gr = m.fsm.negotiated?.peerOpen.capabilities.some((c) => c.type === 'GRACEFUL_RESTART');
       if (!gr) {
         this.log.info({ remote: socket.remoteAddress }, 'connection collision with an established session: refused');
-        rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
+        this.rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
         return;
       }
       this.log.info({}, 'new connection from an established peer with graceful restart: it restarted');
@@ -198,7 +203,7 @@ export class Peer {
     }
     // OpenSent or OpenConfirm: run the newcomer on its own FSM until an OPEN decides (§6.8).
     if (this.other) {
-      rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
+      this.rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
       return;
     }
     // Administratively down from birth: a candidate that fails is not restarted, only dropped.
@@ -270,12 +275,19 @@ export class Peer {
     c.closed = true;
     s.end();
     // A peer that never reads would keep the socket half-open forever.
-    const t = setTimeout(() => s.destroy(), 2000);
-    t.unref();
+    const t = this.clock.setTimer(SOCKET_DROP_MS, () => s.destroy());
     s.once('close', () => {
-      clearTimeout(t);
+      this.clock.clearTimer(t);
       this.settleClose();
     });
+  }
+
+  /** Refuse a connection: a Cease NOTIFICATION, then close (at once if it cannot be flushed). */
+  private rejectSocket(socket: net.Socket, subcode: number): void {
+    socket.on('error', () => {});
+    socket.end(encodeMessage(makeNotification(ErrorCode.CEASE, subcode), DEFAULT_NEGOTIATED));
+    const t = this.clock.setTimer(SOCKET_DROP_MS, () => socket.destroy());
+    socket.once('close', () => this.clock.clearTimer(t));
   }
 
   /** Bytes from `socket`: ignored unless it is still the connection's socket (an old one may still talk). */
@@ -341,7 +353,6 @@ export class Peer {
           `NOTIFICATION received: ${notificationName(m.code, m.subcode)}`,
         );
         if (c === this.main) this.hooks.notification(this, 'received', m);
-        this.lastErrorAt = Date.now();
         const version = m.code === ErrorCode.OPEN_MESSAGE && m.subcode === OpenSubcode.UNSUPPORTED_VERSION_NUMBER;
         this.feed(c, version ? { type: 'NotifMsgVerErr', notification: m } : { type: 'NotifMsg', notification: m });
         return;
@@ -415,7 +426,7 @@ export class Peer {
 
   /** Step the FSM of one connection and carry out its actions. */
   private feed(c: Connection, e: Event): void {
-    const actions = step(c.fsm, e);
+    const actions = step(c.fsm, e, this.clock.wall());
     for (const a of actions) this.run(c, a);
   }
 
@@ -465,8 +476,8 @@ export class Peer {
           }
           return;
         }
-        this.since = Date.now();
-        if (a.to === 'Established') this.establishedAt = Date.now();
+        this.since = this.clock.wall();
+        if (a.to === 'Established') this.establishedAt = this.since;
         if (a.from === 'Established') this.establishedAt = undefined;
         this.log.info({ from: a.from, to: a.to, reason: a.reason }, `${a.from} -> ${a.to}`);
         this.hooks.stateChange(this, a.from, a.to, a.reason);
@@ -489,13 +500,4 @@ export class Peer {
       }
     }
   }
-}
-
-/** Refuse a connection: a Cease NOTIFICATION, then close. */
-function rejectSocket(socket: net.Socket, subcode: number): void {
-  socket.on('error', () => {});
-  socket.end(encodeMessage(makeNotification(ErrorCode.CEASE, subcode), DEFAULT_NEGOTIATED));
-  const t = setTimeout(() => socket.destroy(), 2000);
-  t.unref();
-  socket.once('close', () => clearTimeout(t));
 }

@@ -93,6 +93,8 @@ export interface LastError {
   code: number;
   subcode: number;
   text: string;
+  /** Wall time (ms since 1970) when the error was recorded: the time of the event that caused it. */
+  at: number;
 }
 
 export interface Session {
