@@ -205,7 +205,7 @@ Loop('hold 9 / keepalive 3: KEEPALIVE every 2.625 s (3 s jittered at 87.5 %), Ho
     '15000 StopTimer KeepaliveTimer',
     '15000 StopTimer IdleHoldTimer',
     '15000 Disconnect',
-    '15000 SessionDown',
+    '15000 SessionDown hold-timer-expired',
     '15000 StateChange Established -> Idle',
     '15000 StartTimer IdleHoldTimer 5',
   ]);

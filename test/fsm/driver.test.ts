@@ -46,3 +46,40 @@ Stamps('a Cease received at t1, then a 1/1 sent at t2: lastError.at is t2', asyn
 });
 
 Stamps.run();
+
+const Down = suite('driver: PeerHooks.down gets the typed reason');
+
+Down('the peer sends a Cease: notification-received 6/4', async () => {
+  const d = await established();
+  try {
+    d.rs.send(makeNotification(6, 4));
+    await until('down', () => d.heard.downs.length === 1);
+    assert.equal(d.heard.downs, [{ type: 'notification-received', code: 6, subcode: 4 }]);
+    assert.ok(d.heard.logs.some((l) => l.msg === 'session down: NOTIFICATION received: Cease / Administrative Reset'));
+  } finally {
+    await d.close();
+  }
+});
+
+Down('the peer closes the connection: tcp-failure', async () => {
+  const d = await established();
+  try {
+    d.rs.socket!.destroy();
+    await until('down', () => d.heard.downs.length === 1);
+    assert.equal(d.heard.downs, [{ type: 'tcp-failure' }]);
+  } finally {
+    await d.close();
+  }
+});
+
+Down('stop(communication): admin-stop with it', async () => {
+  const d = await established();
+  try {
+    await d.peer.stop('upgrade');
+    assert.equal(d.heard.downs, [{ type: 'admin-stop', communication: 'upgrade' }]);
+  } finally {
+    await d.close();
+  }
+});
+
+Down.run();

@@ -3,7 +3,7 @@
 import * as assert from 'uvu/assert';
 import { BgpError } from '../../src/bgp/errors.js';
 import { createSession, step } from '../../src/bgp/fsm/fsm.js';
-import type { Action, Event, EventType, Session, SessionConfig, State, TimerName } from '../../src/bgp/fsm/types.js';
+import type { Action, DownReason, Event, EventType, Session, SessionConfig, State, TimerName } from '../../src/bgp/fsm/types.js';
 import type { BgpMessage, Capability, OpenMessage, UpdateMessage } from '../../src/bgp/messages/index.js';
 import { makeNotification, makeOpen } from '../../src/bgp/messages/index.js';
 import { hex } from './hex.js';
@@ -84,9 +84,24 @@ function message(m: BgpMessage): string {
   }
 }
 
-/** One line per action; StateChange and SessionDown reasons are free text and left out. */
+/** A DownReason in one word, with the NOTIFICATION's code/subcode or the communication where it has one. */
+export function reasonLine(r: DownReason): string {
+  switch (r.type) {
+    case 'notification-sent':
+    case 'notification-received':
+      return `${r.type} ${r.code}/${r.subcode}`;
+    case 'admin-stop':
+      return r.communication === undefined ? r.type : `${r.type} "${r.communication}"`;
+    default:
+      return r.type;
+  }
+}
+
+/** One line per action; StateChange reasons are free text and left out. */
 export function render(a: Action): string {
   switch (a.type) {
+    case 'SessionDown':
+      return `SessionDown ${reasonLine(a.reason)}`;
     case 'Send':
       return `Send ${message(a.message)}`;
     case 'StartTimer':
@@ -116,13 +131,16 @@ export function expectStep(s: Session, e: Event, expected: string[]): Action[] {
 
 export const STOP_ALL: readonly string[] = ['ConnectRetryTimer', 'HoldTimer', 'KeepaliveTimer', 'IdleHoldTimer'].map((t) => `StopTimer ${t}`);
 
-/** The actions of a return to Idle: NOTIFICATION first, then timers, connection, session, state, back-off. */
-export function toIdle(from: State, o: { notify?: string; down?: boolean; idleHold?: number } = {}): string[] {
+/**
+ * The actions of a return to Idle: NOTIFICATION first, then timers, connection, session, state,
+ * back-off. `down`: the SessionDown reason as reasonLine() renders it (Established only).
+ */
+export function toIdle(from: State, o: { notify?: string; down?: string; idleHold?: number } = {}): string[] {
   return [
     ...(o.notify ? [`Send NOTIFICATION ${o.notify}`] : []),
     ...STOP_ALL,
     'Disconnect',
-    ...(o.down ? ['SessionDown'] : []),
+    ...(o.down ? [`SessionDown ${o.down}`] : []),
     `StateChange ${from} -> Idle`,
     ...(o.idleHold !== undefined ? [`StartTimer IdleHoldTimer ${o.idleHold}`] : []),
   ];

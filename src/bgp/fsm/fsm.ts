@@ -3,7 +3,7 @@ import { BgpError, notificationName } from '../errors.js';
 import { CeaseSubcode, ErrorCode, FsmSubcode, OpenSubcode } from '../iana.js';
 import { KEEPALIVE, type NotificationMessage, type OpenMessage, makeNotification, makeOpen, negotiate, speakerAs } from '../messages/index.js';
 import { jitter } from './clock.js';
-import { type Action, type Event, type LastError, type Session, type SessionConfig, type State, TIMERS } from './types.js';
+import { type Action, type DownReason, type Event, type LastError, type Session, type SessionConfig, type State, TIMERS } from './types.js';
 
 /** RFC 4271 §8.2.2: "a large value" for the HoldTimer while waiting for the peer's OPEN. */
 export const OPEN_HOLD_TIME = 240;
@@ -51,8 +51,28 @@ export function negotiateTimers(config: SessionConfig, peerHoldTime: number): { 
   return { holdTime, keepaliveTime: Math.max(1, Math.min(config.keepaliveTime, Math.floor(holdTime / 3))) };
 }
 
-function notification(code: number, subcode: number, data?: Uint8Array | string): NotificationMessage {
-  return makeNotification(code, subcode, data);
+/** One line for a log or a state-change reason. */
+export function describeDownReason(r: DownReason): string {
+  switch (r.type) {
+    case 'tcp-failure':
+      return 'connection lost';
+    case 'hold-timer-expired':
+      return 'hold timer expired';
+    case 'send-hold-timer-expired':
+      return 'send hold timer expired: the peer is not reading';
+    case 'notification-sent':
+      return `NOTIFICATION sent: ${notificationName(r.code, r.subcode)}${r.detail ? `: ${r.detail}` : ''}`;
+    case 'notification-received':
+      return `NOTIFICATION received: ${notificationName(r.code, r.subcode)}`;
+    case 'admin-stop':
+      return r.communication ? `stopped by operator: ${r.communication}` : 'stopped by operator';
+    case 'collision':
+      return 'connection collision: this connection was dropped';
+    default: {
+      const never: never = r;
+      throw new Error(`unknown down reason ${JSON.stringify(never)}`);
+    }
+  }
 }
 
 class Step {
@@ -85,7 +105,7 @@ class Step {
   }
 
   notify(code: number, subcode: number, data?: Uint8Array | string, detail?: string): void {
-    const n = notification(code, subcode, data);
+    const n = makeNotification(code, subcode, data);
     this.emit({ type: 'Send', message: n });
     this.s.lastError = { direction: 'sent', code, subcode, text: detail ?? notificationName(code, subcode), at: this.wall };
   }
@@ -100,16 +120,30 @@ class Step {
     this.to('OpenSent', 'connection up, OPEN sent');
   }
 
+  /** NOTIFICATION(code, subcode) for an error found in what the peer did, then Idle (a failure). */
+  fail(code: number, subcode: number, data: Uint8Array | undefined, detail: string | undefined, text?: string): void {
+    this.notify(code, subcode, data, text ?? detail);
+    this.drop({ type: 'notification-sent', code, subcode, ...(detail ? { detail } : {}) }, true);
+  }
+
+  /** Leave a state that holds a connection (OpenSent, OpenConfirm, Established) for Idle. */
+  drop(reason: DownReason, failure: boolean): void {
+    this.idle(`${describeDownReason(reason)} in ${this.s.state}`, failure, reason);
+  }
+
   /**
    * Back to Idle: timers stopped, connection dropped, and unless an operator stopped the session, an
    * automatic restart after the IdleHold back-off (doubling with each failure, RFC 4271 §8.1.1
-   * DampPeerOscillations).
+   * DampPeerOscillations). `down` says why, for a session that was Established.
    */
-  idle(reason: string, failure: boolean): void {
+  idle(reason: string, failure: boolean, down?: DownReason): void {
     const wasEstablished = this.s.state === 'Established';
     for (const t of TIMERS) this.stop(t);
     this.emit({ type: 'Disconnect' });
-    if (wasEstablished) this.emit({ type: 'SessionDown', reason });
+    if (wasEstablished) {
+      if (!down) throw new Error(`leaving Established without a reason (${reason})`);
+      this.emit({ type: 'SessionDown', reason: down });
+    }
     this.s.negotiated = undefined;
     if (failure) {
       this.s.connectRetryCounter++;
@@ -181,6 +215,8 @@ function manualStop(st: Step, e: Event & { type: 'ManualStop' }): void {
   st.s.connectRetryCounter = 0;
   if (st.s.state === 'OpenSent' || st.s.state === 'OpenConfirm' || st.s.state === 'Established') {
     st.notify(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, e.communication ?? '', 'administrative shutdown');
+    st.drop({ type: 'admin-stop', ...(e.communication ? { communication: e.communication } : {}) }, false);
+    return;
   }
   st.idle('stopped by operator', false);
 }
@@ -275,7 +311,7 @@ function connected(st: Step, e: Event): boolean {
       return true;
     case 'HoldTimer_Expires':
       st.notify(ErrorCode.HOLD_TIMER_EXPIRED, 0);
-      st.idle(`hold timer expired in ${where}`, true);
+      st.drop({ type: 'hold-timer-expired' }, true);
       return true;
     case 'KeepaliveTimer_Expires':
       if (where === 'OpenSent') return false;
@@ -292,18 +328,17 @@ function connected(st: Step, e: Event): boolean {
     case 'BGPOpenMsgErr':
     case 'UpdateMsgErr':
       if (e.type === 'UpdateMsgErr' && where !== 'Established') return false;
-      st.notify(e.error.code, e.error.subcode, e.error.data, e.error.message);
-      st.idle(e.error.message, true);
+      st.fail(e.error.code, e.error.subcode, e.error.data, e.error.detail, e.error.message);
       return true;
     case 'OpenCollisionDump':
       st.notify(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
-      st.idle('connection collision: this connection was dropped', false);
+      st.drop({ type: 'collision' }, false);
       return true;
     case 'NotifMsgVerErr':
     case 'NotifMsg':
       // RFC 4271: a version error is no failure of the peer's (no back-off); any other NOTIFICATION is.
       st.received(e.notification);
-      st.idle(`NOTIFICATION received: ${notificationName(e.notification.code, e.notification.subcode)}`, e.type === 'NotifMsg');
+      st.drop({ type: 'notification-received', code: e.notification.code, subcode: e.notification.subcode }, e.type === 'NotifMsg');
       return true;
     default:
       return false;
@@ -322,8 +357,7 @@ function openSent(st: Step, e: Event): void {
     case 'BGPOpen': {
       const bad = checkOpen(st.s.config, e.open);
       if (bad) {
-        st.notify(bad.code, bad.subcode, bad.data, bad.message);
-        st.idle(bad.message, true);
+        st.fail(bad.code, bad.subcode, bad.data, bad.detail, bad.message);
         return;
       }
       const local = st.s.localOpen ?? localOpen(st.s.config);
@@ -350,8 +384,7 @@ function openSent(st: Step, e: Event): void {
       return;
     }
     default:
-      st.notify(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_OPENSENT, undefined, `unexpected ${e.type} in OpenSent`);
-      st.idle(`unexpected ${e.type} in OpenSent`, true);
+      st.fail(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_OPENSENT, undefined, `unexpected ${e.type}`, `unexpected ${e.type} in OpenSent`);
       return;
   }
 }
@@ -360,7 +393,7 @@ function openConfirm(st: Step, e: Event): void {
   if (connected(st, e)) return;
   switch (e.type) {
     case 'TcpConnectionFails':
-      st.idle('connection lost in OpenConfirm', true);
+      st.drop({ type: 'tcp-failure' }, true);
       return;
     case 'KeepAliveMsg': {
       const n = st.s.negotiated!;
@@ -370,8 +403,7 @@ function openConfirm(st: Step, e: Event): void {
       return;
     }
     default:
-      st.notify(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_OPENCONFIRM, undefined, `unexpected ${e.type} in OpenConfirm`);
-      st.idle(`unexpected ${e.type} in OpenConfirm`, true);
+      st.fail(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_OPENCONFIRM, undefined, `unexpected ${e.type}`, `unexpected ${e.type} in OpenConfirm`);
       return;
   }
 }
@@ -384,7 +416,7 @@ function established(st: Step, e: Event): void {
   };
   switch (e.type) {
     case 'TcpConnectionFails':
-      st.idle('connection lost', true);
+      st.drop({ type: 'tcp-failure' }, true);
       return;
     case 'KeepAliveMsg':
       restartHold();
@@ -401,8 +433,7 @@ function established(st: Step, e: Event): void {
       st.emit({ type: 'ResendAdjRibOut', afi: e.refresh.afi, safi: e.refresh.safi });
       return;
     default:
-      st.notify(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_ESTABLISHED, undefined, `unexpected ${e.type} in Established`);
-      st.idle(`unexpected ${e.type} in Established`, true);
+      st.fail(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_ESTABLISHED, undefined, `unexpected ${e.type}`, `unexpected ${e.type} in Established`);
       return;
   }
 }

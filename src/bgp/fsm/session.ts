@@ -16,8 +16,8 @@ import {
   shutdownCommunication,
 } from '../messages/index.js';
 import type { Clock, TimerHandle } from './clock.js';
-import { createSession, keepLocallyInitiated, step } from './fsm.js';
-import type { Action, Event, MessageCounts, Session, SessionConfig, SessionNegotiated, State, TimerName } from './types.js';
+import { createSession, describeDownReason, keepLocallyInitiated, step } from './fsm.js';
+import type { Action, DownReason, Event, MessageCounts, Session, SessionConfig, SessionNegotiated, State, TimerName } from './types.js';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -31,8 +31,8 @@ export interface PeerHooks {
   stateChange(peer: Peer, from: State, to: State, reason: string): void;
   /** Established: send the Adj-RIB-Out and End-of-RIB. */
   up(peer: Peer, n: SessionNegotiated): void;
-  /** Left Established: forget its Adj-RIB-In and Adj-RIB-Out. */
-  down(peer: Peer, reason: string): void;
+  /** Left Established: forget its Adj-RIB-In and Adj-RIB-Out (or keep them stale, RFC 4724, by `reason`). */
+  down(peer: Peer, reason: DownReason): void;
   update(peer: Peer, u: UpdateMessage): void;
   /** The peer asked for our routes again. */
   refresh(peer: Peer, afi: number, safi: number): void;
@@ -486,7 +486,9 @@ export class Peer {
         if (isMain) this.hooks.up(this, a.negotiated);
         return;
       case 'SessionDown':
-        if (isMain) this.hooks.down(this, a.reason);
+        if (!isMain) return;
+        this.log.warn({ reason: a.reason }, `session down: ${describeDownReason(a.reason)}`);
+        this.hooks.down(this, a.reason);
         return;
       case 'ApplyUpdate':
         if (isMain) this.hooks.update(this, a.update);

@@ -47,12 +47,35 @@ export type Action =
   /** The session reached Established: send the Adj-RIB-Out, then End-of-RIB. */
   | { type: 'SessionUp'; negotiated: SessionNegotiated }
   /** The session left Established: forget what the peer sent and what we sent it. */
-  | { type: 'SessionDown'; reason: string }
+  | { type: 'SessionDown'; reason: DownReason }
   | { type: 'ApplyUpdate'; update: UpdateMessage }
   /** The peer asked for our routes again (RFC 2918): re-send the whole Adj-RIB-Out. */
   | { type: 'ResendAdjRibOut'; afi: number; safi: number };
 
 export type ActionType = Action['type'];
+
+/**
+ * Why an Established session ended. A graceful-restart helper needs the kind (RFC 4724 §4.2: stale
+ * routes are kept when the TCP session fails or the hold timer expires, flushed after a NOTIFICATION
+ * unless RFC 8538 §3 says otherwise), so it is data, not text.
+ */
+export type DownReason =
+  /** The TCP connection failed or the peer closed it without a NOTIFICATION. */
+  | { type: 'tcp-failure' }
+  /** We stopped hearing from the peer (RFC 4271 §6.5); we sent Hold Timer Expired. */
+  | { type: 'hold-timer-expired' }
+  /** The peer stopped reading what we send (RFC 9687); we tried to send Send Hold Timer Expired and dropped the connection. */
+  | { type: 'send-hold-timer-expired' }
+  /** We found an error in what the peer sent (or in its FSM) and sent this NOTIFICATION. */
+  | { type: 'notification-sent'; code: number; subcode: number; detail?: string }
+  /** The peer sent a NOTIFICATION. */
+  | { type: 'notification-received'; code: number; subcode: number }
+  /** An operator stopped the session (we sent Cease / Administrative Shutdown). */
+  | { type: 'admin-stop'; communication?: string }
+  /** The connection lost a collision with the peer's other connection (RFC 4271 §6.8; Cease 6/7 sent). */
+  | { type: 'collision' };
+
+export type DownReasonType = DownReason['type'];
 
 export interface SessionConfig {
   localAs: number;
