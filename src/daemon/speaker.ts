@@ -65,6 +65,8 @@ function sessionConfig(n: NeighborConfig, c: Config, random: () => number): Sess
     peerAs: n.remoteAs,
     bgpId: c.routerId,
     holdTime: n.holdTime,
+    // RFC 9687's suggested SendHoldTime until the loader supplies one per neighbor.
+    sendHoldTime: Math.max(480, 2 * n.holdTime),
     keepaliveTime: n.keepaliveTime,
     connectRetryTime: n.connectRetryTime,
     passive: n.passive,

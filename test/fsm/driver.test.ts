@@ -1,9 +1,48 @@
 // The session driver (session.ts) on loopback with a manual clock: time stamps, and what it reports.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeNotification } from '../../src/bgp/messages/index.js';
+import { KEEPALIVE, type UpdateMessage, makeNotification } from '../../src/bgp/messages/index.js';
+import { WRITE_HIGH_WATER } from '../../src/bgp/fsm/session.js';
 import { until } from '../helpers/speakers.js';
 import { established } from './driver-harness.js';
+
+/**
+ * `count` UPDATEs of about 4 KB that cost little to encode and decode: one prefix and an unknown
+ * optional transitive attribute carried as opaque bytes.
+ */
+function bulk(count: number): UpdateMessage[] {
+  const attributes: UpdateMessage['attributes'] = [
+    { type: 'ORIGIN', origin: 0 },
+    { type: 'AS_PATH', segments: [{ segmentType: 2, asns: [65001] }] },
+    { type: 'NEXT_HOP', nextHop: '192.0.2.1' },
+    { type: 'UNKNOWN', code: 250, flags: 0xd0, data: new Uint8Array(4000) },
+  ];
+  return Array.from({ length: count }, () => ({ type: 'UPDATE', withdrawn: [], attributes, nlri: [{ prefix: '198.51.100.0/24' }] }));
+}
+
+type Driven = Awaited<ReturnType<typeof established>>;
+
+/** The peer stops reading; we write until the kernel holds no more (bounded: 64 batches of ~1 MB). */
+async function fillUntilBlocked(d: Driven): Promise<void> {
+  d.rs.socket!.pause();
+  const batch = bulk(256);
+  for (let i = 0; i < 64 && d.peer.pendingWrite <= WRITE_HIGH_WATER; i++) {
+    void d.peer.sendBatch(batch);
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.ok(d.peer.pendingWrite > WRITE_HIGH_WATER, `${d.peer.pendingWrite} octets waiting`);
+}
+
+/** Advance the clock in 30 s steps, the peer sending a KEEPALIVE after each (it talks, it does not read). */
+async function talkFor(d: Driven, seconds: number): Promise<void> {
+  for (let t = 0; t < seconds; t += 30) {
+    d.clock.advance(30_000);
+    if (d.peer.state !== 'Established') return;
+    const before = d.peer.received.keepalive;
+    d.rs.send(KEEPALIVE);
+    await until('the peer KEEPALIVE', () => d.peer.received.keepalive > before);
+  }
+}
 
 const Stamps = suite('driver: one clock for stamps');
 
@@ -83,3 +122,56 @@ Down('stop(communication): admin-stop with it', async () => {
 });
 
 Down.run();
+
+const SendHold = suite('driver: the SendHoldTimer on a real socket (RFC 9687)');
+
+SendHold('a peer that sends KEEPALIVEs but reads nothing is dropped after sendHoldTime, with the reason', async () => {
+  const d = await established({ holdTime: 90, keepaliveTime: 30, sendHoldTime: 480 }, { holdTime: 90 });
+  try {
+    await fillUntilBlocked(d);
+    await talkFor(d, 450);
+    assert.is(d.peer.state, 'Established', 'up at 450 s: the peer talks and the hold timer is fed');
+    d.clock.advance(29_999);
+    assert.is(d.peer.state, 'Established', 'up 1 ms before the deadline');
+    d.clock.advance(1);
+    assert.is(d.peer.state, 'Idle');
+    assert.equal(d.heard.downs, [{ type: 'send-hold-timer-expired' }]);
+    assert.equal(d.heard.notifications, ['sent 8/0']);
+    const e = d.peer.session.lastError!;
+    assert.equal([e.direction, e.code, e.subcode, e.at], ['sent', 8, 0, d.clock.wall()]);
+    assert.ok(d.heard.logs.some((l) => l.level === 'error' && /send hold time/.test(l.msg ?? '')));
+    assert.is(d.peer.pendingWrite, 0, 'the connection was destroyed, not left to flush');
+  } finally {
+    await d.close();
+  }
+});
+
+SendHold('a peer that reads again in time keeps the session: progress restarts the timer, an empty buffer stops it', async () => {
+  const d = await established({ holdTime: 90, keepaliveTime: 30, sendHoldTime: 480 }, { holdTime: 90 });
+  try {
+    await fillUntilBlocked(d);
+    await talkFor(d, 420);
+    d.rs.socket!.resume();
+    await until('everything written', () => d.peer.pendingWrite === 0, 10_000);
+    await until('the SendHoldTimer stopped', () => !d.peer.session.sendHoldTimerRunning);
+    await talkFor(d, 600);
+    assert.is(d.peer.state, 'Established');
+    assert.equal(d.heard.downs, []);
+  } finally {
+    await d.close();
+  }
+});
+
+SendHold('no KEEPALIVE is queued behind a backlog above WRITE_HIGH_WATER', async () => {
+  const d = await established({ holdTime: 90, keepaliveTime: 30, sendHoldTime: 480 }, { holdTime: 90 });
+  try {
+    await fillUntilBlocked(d);
+    const sent = d.peer.sent.keepalive;
+    await talkFor(d, 120);
+    assert.is(d.peer.sent.keepalive, sent);
+  } finally {
+    await d.close();
+  }
+});
+
+SendHold.run();

@@ -3,13 +3,13 @@ import { BgpError, notificationName } from '../errors.js';
 import { CeaseSubcode, ErrorCode, FsmSubcode, OpenSubcode } from '../iana.js';
 import { KEEPALIVE, type NotificationMessage, type OpenMessage, makeNotification, makeOpen, negotiate, speakerAs } from '../messages/index.js';
 import { jitter } from './clock.js';
-import { type Action, type DownReason, type Event, type LastError, type Session, type SessionConfig, type State, TIMERS } from './types.js';
+import { type Action, type DownReason, type Event, type LastError, type Session, type SessionConfig, type State, TIMERS, type TimerName } from './types.js';
 
 /** RFC 4271 §8.2.2: "a large value" for the HoldTimer while waiting for the peer's OPEN. */
 export const OPEN_HOLD_TIME = 240;
 
 export function createSession(config: SessionConfig): Session {
-  return { config, state: 'Idle', connectRetryCounter: 0, idleHoldTime: config.idleHoldTime, failures: 0, adminDown: true };
+  return { config, state: 'Idle', connectRetryCounter: 0, idleHoldTime: config.idleHoldTime, failures: 0, adminDown: true, sendHoldTimerRunning: false };
 }
 
 /** Our OPEN for this session. */
@@ -92,12 +92,27 @@ class Step {
     this.s.state = state;
   }
 
-  start(timer: 'ConnectRetryTimer' | 'HoldTimer' | 'KeepaliveTimer' | 'IdleHoldTimer', seconds: number): void {
+  start(timer: TimerName, seconds: number): void {
     this.emit({ type: 'StartTimer', timer, seconds });
   }
 
-  stop(timer: 'ConnectRetryTimer' | 'HoldTimer' | 'KeepaliveTimer' | 'IdleHoldTimer'): void {
+  stop(timer: TimerName): void {
     this.emit({ type: 'StopTimer', timer });
+  }
+
+  /** RFC 9687: arm the SendHoldTimer (or restart it: the peer made progress); no-op when disabled. */
+  startSendHold(): void {
+    const t = this.s.config.sendHoldTime;
+    if (t <= 0) return;
+    this.start('SendHoldTimer', t);
+    this.s.sendHoldTimerRunning = true;
+  }
+
+  /** Nothing waits to be sent any more, or the connection is gone. */
+  stopSendHold(): void {
+    if (!this.s.sendHoldTimerRunning) return;
+    this.stop('SendHoldTimer');
+    this.s.sendHoldTimerRunning = false;
   }
 
   connectRetry(): void {
@@ -127,19 +142,21 @@ class Step {
   }
 
   /** Leave a state that holds a connection (OpenSent, OpenConfirm, Established) for Idle. */
-  drop(reason: DownReason, failure: boolean): void {
-    this.idle(`${describeDownReason(reason)} in ${this.s.state}`, failure, reason);
+  drop(reason: DownReason, failure: boolean, abort = false): void {
+    this.idle(`${describeDownReason(reason)} in ${this.s.state}`, failure, reason, abort);
   }
 
   /**
    * Back to Idle: timers stopped, connection dropped, and unless an operator stopped the session, an
    * automatic restart after the IdleHold back-off (doubling with each failure, RFC 4271 §8.1.1
-   * DampPeerOscillations). `down` says why, for a session that was Established.
+   * DampPeerOscillations). `down` says why, for a session that was Established; `abort` drops the
+   * connection without flushing it.
    */
-  idle(reason: string, failure: boolean, down?: DownReason): void {
+  idle(reason: string, failure: boolean, down?: DownReason, abort = false): void {
     const wasEstablished = this.s.state === 'Established';
     for (const t of TIMERS) this.stop(t);
-    this.emit({ type: 'Disconnect' });
+    this.s.sendHoldTimerRunning = false;
+    this.emit(abort ? { type: 'Disconnect', abort } : { type: 'Disconnect' });
     if (wasEstablished) {
       if (!down) throw new Error(`leaving Established without a reason (${reason})`);
       this.emit({ type: 'SessionDown', reason: down });
@@ -266,6 +283,11 @@ function connectOrActive(st: Step, e: Event): void {
     case 'AutomaticStart':
     case 'IdleHoldTimer_Expires':
       return;
+    case 'WriteBlocked':
+    case 'WriteProgress':
+    case 'SendHoldTimer_Expires':
+      // No BGP connection to hold: a report or an expiry from one that is already gone.
+      return;
     case 'ManualStop':
       return manualStop(st, e);
     case 'ConnectRetryTimer_Expires':
@@ -313,6 +335,23 @@ function connected(st: Step, e: Event): boolean {
       st.notify(ErrorCode.HOLD_TIMER_EXPIRED, 0);
       st.drop({ type: 'hold-timer-expired' }, true);
       return true;
+    case 'WriteBlocked':
+      // RFC 9687 §3: the timer runs from the moment data waits; more data waiting does not restart it.
+      if (!st.s.sendHoldTimerRunning) st.startSendHold();
+      return true;
+    case 'WriteProgress':
+      // The peer read some of it: restarted while more waits, stopped once nothing does.
+      if (!st.s.sendHoldTimerRunning) return true;
+      if (e.pending > 0) st.startSendHold();
+      else st.stopSendHold();
+      return true;
+    case 'SendHoldTimer_Expires':
+      // RFC 9687 §4: try to send Send Hold Timer Expired, drop the connection at once (it cannot
+      // be flushed), count a failure and go to Idle, as for an expired HoldTimer.
+      st.s.sendHoldTimerRunning = false;
+      st.notify(ErrorCode.SEND_HOLD_TIMER_EXPIRED, 0);
+      st.drop({ type: 'send-hold-timer-expired' }, true, true);
+      return true;
     case 'KeepaliveTimer_Expires':
       if (where === 'OpenSent') return false;
       st.emit({ type: 'Send', message: KEEPALIVE });
@@ -351,6 +390,7 @@ function openSent(st: Step, e: Event): void {
     case 'TcpConnectionFails':
       st.emit({ type: 'Disconnect' });
       st.stop('HoldTimer');
+      st.stopSendHold();
       if (!st.s.config.passive) st.connectRetry();
       st.to('Active', 'connection lost in OpenSent');
       return;

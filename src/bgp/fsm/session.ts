@@ -98,6 +98,9 @@ export class Peer {
   /** Wall time the session reached Established; undefined when it is not. */
   establishedAt: number | undefined;
   private closeWaiters: (() => void)[] = [];
+  /** Events waiting for the current step's actions to finish (see feed). */
+  private readonly pending: [Connection, Event][] = [];
+  private stepping = false;
 
   constructor(
     readonly endpoint: PeerEndpoint,
@@ -220,9 +223,7 @@ export class Peer {
     c.framer = new Framer();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
-    socket.on('drain', () => {
-      if (c === this.main) this.hooks.drained(this);
-    });
+    socket.on('drain', () => this.drained(c, socket));
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => this.onClose(c, socket));
   }
@@ -241,9 +242,7 @@ export class Peer {
     socket.once('connect', () => {
       if (c.socket !== socket) return;
       socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
-      socket.on('drain', () => {
-        if (c === this.main) this.hooks.drained(this);
-      });
+      socket.on('drain', () => this.drained(c, socket));
       this.feed(c, { type: 'Tcp_CR_Acked' });
     });
     socket.on('error', (err) => {
@@ -288,6 +287,35 @@ export class Peer {
     socket.end(encodeMessage(makeNotification(ErrorCode.CEASE, subcode), DEFAULT_NEGOTIATED));
     const t = this.clock.setTimer(SOCKET_DROP_MS, () => socket.destroy());
     socket.once('close', () => this.clock.clearTimer(t));
+  }
+
+  /** Close a connection's socket at once, dropping what is unsent (RFC 9687: it would never flush). */
+  private abortSocket(c: Connection): void {
+    const s = c.socket;
+    if (!s) return;
+    c.socket = undefined;
+    c.closed = true;
+    this.log.error(
+      { unsent: s.writableLength, sendHoldTime: this.config.sendHoldTime, error: c.fsm.lastError?.text },
+      'the peer has read nothing for the send hold time: connection dropped (RFC 9687)',
+    );
+    s.once('close', () => this.settleClose());
+    s.destroy();
+  }
+
+  /** The socket wrote everything it held: progress for the SendHoldTimer, and room for held-back UPDATEs. */
+  private drained(c: Connection, socket: net.Socket): void {
+    this.progressed(c, socket);
+    if (c === this.main) this.hooks.drained(this);
+  }
+
+  /**
+   * RFC 9687: a write completed or the socket drained. While the SendHoldTimer runs (a backlog was
+   * reported), the FSM hears what still waits; otherwise there is nothing to tell it.
+   */
+  private progressed(c: Connection, socket: net.Socket): void {
+    if (c.socket !== socket || !c.fsm.sendHoldTimerRunning) return;
+    this.feed(c, { type: 'WriteProgress', pending: socket.writableLength });
   }
 
   /** Bytes from `socket`: ignored unless it is still the connection's socket (an old one may still talk). */
@@ -417,17 +445,39 @@ export class Peer {
         const bytes = encodeMessage(m, c.send);
         this.count(this.sent, m.type);
         if (m.type === 'NOTIFICATION' && c === this.main) this.hooks.notification(this, 'sent', m);
-        if (i === messages.length - 1) socket.write(bytes, () => resolve(this.clock.now()));
-        else socket.write(bytes);
+        if (i === messages.length - 1) {
+          socket.write(bytes, (err) => {
+            resolve(this.clock.now());
+            if (!err) this.progressed(c, socket);
+          });
+        } else {
+          socket.write(bytes);
+        }
       }
       socket.uncork();
+      // What the kernel would not take waits for the peer to read it: the SendHoldTimer's business.
+      if (socket.writableLength > 0) this.feed(c, { type: 'WriteBlocked' });
     });
   }
 
-  /** Step the FSM of one connection and carry out its actions. */
+  /**
+   * Step the FSM of one connection and carry out its actions. An event raised while actions run (a
+   * write that blocks, a hook that sends) waits until they are done, so each step sees the
+   * session as the one before left it.
+   */
   private feed(c: Connection, e: Event): void {
-    const actions = step(c.fsm, e, this.clock.wall());
-    for (const a of actions) this.run(c, a);
+    this.pending.push([c, e]);
+    if (this.stepping) return;
+    this.stepping = true;
+    try {
+      for (let next = this.pending.shift(); next; next = this.pending.shift()) {
+        const [conn, event] = next;
+        for (const a of step(conn.fsm, event, this.clock.wall())) this.run(conn, a);
+      }
+    } finally {
+      this.stepping = false;
+      this.pending.length = 0;
+    }
   }
 
   private run(c: Connection, a: Action): void {
@@ -440,7 +490,8 @@ export class Peer {
         this.connect(c);
         return;
       case 'Disconnect':
-        this.dropSocket(c);
+        if (a.abort) this.abortSocket(c);
+        else this.dropSocket(c);
         return;
       case 'Send':
         if (!c.socket || c.closed) return;

@@ -4,10 +4,14 @@ import type { BgpMessage, Capability, Negotiated, NotificationMessage, OpenMessa
 
 export type State = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 
-export type TimerName = 'ConnectRetryTimer' | 'HoldTimer' | 'KeepaliveTimer' | 'IdleHoldTimer';
-export const TIMERS: readonly TimerName[] = ['ConnectRetryTimer', 'HoldTimer', 'KeepaliveTimer', 'IdleHoldTimer'];
+/** RFC 4271 §8 timers, and RFC 9687's SendHoldTimer. Each expiry is the event `${TimerName}_Expires`. */
+export type TimerName = 'ConnectRetryTimer' | 'HoldTimer' | 'KeepaliveTimer' | 'IdleHoldTimer' | 'SendHoldTimer';
+export const TIMERS: readonly TimerName[] = ['ConnectRetryTimer', 'HoldTimer', 'KeepaliveTimer', 'IdleHoldTimer', 'SendHoldTimer'];
 
-/** RFC 4271 §8.1 events (names as in the RFC), plus ROUTE-REFRESH, which §8 predates. */
+/**
+ * RFC 4271 §8.1 events (names as in the RFC), plus ROUTE-REFRESH, which §8 predates, RFC 9687's
+ * SendHoldTimer_Expires, and the two write-progress reports that drive the SendHoldTimer.
+ */
 export type Event =
   | { type: 'ManualStart' }
   | { type: 'ManualStop'; communication?: string }
@@ -16,6 +20,12 @@ export type Event =
   | { type: 'HoldTimer_Expires' }
   | { type: 'KeepaliveTimer_Expires' }
   | { type: 'IdleHoldTimer_Expires' }
+  /** RFC 9687 §4 (Event 29): the peer made no progress reading what we send for SendHoldTime. */
+  | { type: 'SendHoldTimer_Expires' }
+  /** The driver wrote and the kernel did not take it all: octets are waiting to be sent. */
+  | { type: 'WriteBlocked' }
+  /** Octets waiting went out (a write completed, or 'drain'); `pending` are still waiting. */
+  | { type: 'WriteProgress'; pending: number }
   /** Our outgoing connection was set up (Event 16). */
   | { type: 'Tcp_CR_Acked' }
   /** An incoming connection from the peer was accepted (Event 17). */
@@ -38,8 +48,11 @@ export type EventType = Event['type'];
 export type Action =
   /** Initiate a TCP connection to the peer. */
   | { type: 'Connect' }
-  /** Close the TCP connection (after anything sent before it is flushed). */
-  | { type: 'Disconnect' }
+  /**
+   * Close the TCP connection after anything sent before it is flushed; with `abort`, at once,
+   * discarding what is unsent (RFC 9687: a peer that reads nothing would never let it flush).
+   */
+  | { type: 'Disconnect'; abort?: true }
   | { type: 'Send'; message: BgpMessage }
   | { type: 'StartTimer'; timer: TimerName; seconds: number }
   | { type: 'StopTimer'; timer: TimerName }
@@ -84,6 +97,12 @@ export interface SessionConfig {
   bgpId: string;
   /** Hold time we offer (0 or >= 3). */
   holdTime: number;
+  /**
+   * RFC 9687 SendHoldTime in seconds: how long data may wait to be sent with the peer reading none
+   * of it before the connection is dropped. 0 disables the SendHoldTimer. (The suggested default,
+   * max(480, 2 × hold time), is the configuration's business.)
+   */
+  sendHoldTime: number;
   /** Keepalive interval we want; never more than a third of the negotiated hold time. */
   keepaliveTime: number;
   connectRetryTime: number;
@@ -130,6 +149,8 @@ export interface Session {
   failures: number;
   /** Set by ManualStop: no automatic restart until ManualStart. */
   adminDown: boolean;
+  /** The SendHoldTimer is armed: data is waiting that the peer has not read (RFC 9687). */
+  sendHoldTimerRunning: boolean;
   localOpen?: OpenMessage;
   negotiated?: SessionNegotiated;
   lastError?: LastError;
