@@ -3,6 +3,7 @@ import { BgpError, notificationName } from '../errors.js';
 import { CeaseSubcode, ErrorCode, FsmSubcode, OpenSubcode } from '../iana.js';
 import { KEEPALIVE, type NotificationMessage, type OpenMessage, makeNotification, makeOpen, negotiate, speakerAs } from '../messages/index.js';
 import { jitter } from './clock.js';
+import { negotiateGracefulRestart } from './graceful-restart.js';
 import { type Action, type DownReason, type Event, type LastError, type Session, type SessionConfig, type State, TIMERS, type TimerName } from './types.js';
 
 /** RFC 4271 §8.2.2: "a large value" for the HoldTimer while waiting for the peer's OPEN. */
@@ -403,6 +404,7 @@ function openSent(st: Step, e: Event): void {
       const local = st.s.localOpen ?? localOpen(st.s.config);
       const timers = negotiateTimers(st.s.config, e.open.holdTime);
       const external = st.s.config.peerAs !== st.s.config.localAs;
+      const gracefulRestart = negotiateGracefulRestart(local, e.open);
       st.s.negotiated = {
         peerAs: speakerAs(e.open),
         peerId: e.open.bgpId,
@@ -411,6 +413,7 @@ function openSent(st: Step, e: Event): void {
         ...timers,
         send: negotiate(local, e.open, external),
         receive: negotiate(e.open, local, external),
+        ...(gracefulRestart ? { gracefulRestart } : {}),
       };
       st.stop('ConnectRetryTimer');
       st.emit({ type: 'Send', message: KEEPALIVE });

@@ -190,8 +190,7 @@ export class Peer {
     if (s === 'Established') {
       // RFC 4724 §4: with graceful restart, a new connection means the peer restarted; otherwise
       // the established session stands and the newcomer is refused (RFC 4271 §6.8).
-      const gr = m.fsm.negotiated?.peerOpen.capabilities.some((c) => c.type === 'GRACEFUL_RESTART');
-      if (!gr) {
+      if (!m.fsm.negotiated?.gracefulRestart) {
         this.log.info({ remote: socket.remoteAddress }, 'connection collision with an established session: refused');
         this.rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
         return;

@@ -1,6 +1,7 @@
 // The session state machine's vocabulary (RFC 4271 §8): states, events, actions and session data.
 import type { BgpError } from '../errors.js';
 import type { BgpMessage, Capability, Negotiated, NotificationMessage, OpenMessage, RouteRefreshMessage, UpdateMessage } from '../messages/index.js';
+import type { GracefulRestartNegotiated } from './graceful-restart.js';
 
 export type State = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 
@@ -128,6 +129,8 @@ export interface SessionNegotiated {
   /** Context for what we send and what we receive. */
   send: Negotiated;
   receive: Negotiated;
+  /** Both OPENs carried the Graceful Restart capability: each side's restart time, R, N and F bits. */
+  gracefulRestart?: GracefulRestartNegotiated;
 }
 
 export interface LastError {
