@@ -1,7 +1,7 @@
 // The driver of one peer: sockets, framer and timers around the pure FSM; runs the actions step() returns.
 import net from 'node:net';
 import { BgpError, notificationName } from '../errors.js';
-import { CeaseSubcode, ErrorCode, OpenSubcode } from '../iana.js';
+import { ErrorCode, OpenSubcode } from '../iana.js';
 import {
   type BgpMessage,
   DEFAULT_NEGOTIATED,
@@ -16,7 +16,8 @@ import {
   shutdownCommunication,
 } from '../messages/index.js';
 import type { Clock, TimerHandle } from './clock.js';
-import { createSession, describeDownReason, keepLocallyInitiated, step } from './fsm.js';
+import { createSession, describeDownReason, step } from './fsm.js';
+import { type ConnectionView, type Role, candidateEstablished, createCandidate, incomingConnection, openCollision, promote } from './peer-fsm.js';
 import type { Action, DownReason, Event, MessageCounts, Session, SessionConfig, SessionNegotiated, State, TimerName } from './types.js';
 
 export interface Logger {
@@ -61,6 +62,13 @@ const zero = (): MessageCounts => ({ open: 0, update: 0, notification: 0, keepal
 /** Above this many octets waiting in the socket, UPDATEs wait for 'drain' (the peer is not reading). */
 export const WRITE_HIGH_WATER = 256 * 1024;
 
+/** Log text for a refused connection. */
+const REFUSED = {
+  'admin-down': 'the neighbor is administratively down',
+  established: 'connection collision with an established session',
+  'collision-pending': 'a collision is already being resolved',
+} as const;
+
 /** How long a closing socket may take to flush before it is destroyed. */
 const SOCKET_DROP_MS = 2000;
 
@@ -84,6 +92,10 @@ class Connection {
 
   get send(): Negotiated {
     return this.fsm.negotiated?.send ?? DEFAULT_NEGOTIATED;
+  }
+
+  get view(): ConnectionView {
+    return { state: this.fsm.state, outgoing: this.outgoing };
   }
 }
 
@@ -170,48 +182,44 @@ export class Peer {
     return this.write(this.main, messages);
   }
 
-  /** An incoming connection from this peer's address. */
+  /** An incoming connection from this peer's address: peer-fsm.ts decides, this carries it out. */
   accept(socket: net.Socket): void {
     const m = this.main;
-    const s = m.fsm.state;
-    if (m.fsm.adminDown) {
-      this.log.info({ remote: socket.remoteAddress }, 'connection refused: neighbor is administratively down');
-      this.rejectSocket(socket, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN);
-      return;
-    }
-    if (s === 'Idle' || s === 'Connect' || s === 'Active') {
-      // Take the peer's connection instead of ours still being set up.
-      this.dropSocket(m);
-      m.outgoing = false;
-      this.attach(m, socket);
-      this.feed(m, { type: 'TcpConnectionConfirmed' });
-      return;
-    }
-    if (s === 'Established') {
-      // RFC 4724 §4: with graceful restart, a new connection means the peer restarted; otherwise
-      // the established session stands and the newcomer is refused (RFC 4271 §6.8).
-      if (!m.fsm.negotiated?.gracefulRestart) {
-        this.log.info({ remote: socket.remoteAddress }, 'connection collision with an established session: refused');
-        this.rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
+    const d = incomingConnection({
+      main: m.view,
+      candidate: this.other !== undefined,
+      adminDown: m.fsm.adminDown,
+      gracefulRestart: m.fsm.negotiated?.gracefulRestart !== undefined,
+    });
+    switch (d.type) {
+      case 'refuse':
+        this.log.info({ remote: socket.remoteAddress, why: d.why }, `connection refused (${REFUSED[d.why]})`);
+        this.rejectSocket(socket, d.subcode);
+        return;
+      case 'take-over':
+        if (d.restart) {
+          this.log.info({}, 'new connection from an established peer with graceful restart: it restarted');
+          this.feed(m, { type: 'TcpConnectionFails' });
+        }
+        this.takeOver(m, socket);
+        return;
+      case 'candidate': {
+        const c = new Connection(createCandidate(this.config), false);
+        this.other = c;
+        this.takeOver(c, socket);
         return;
       }
-      this.log.info({}, 'new connection from an established peer with graceful restart: it restarted');
-      this.feed(m, { type: 'TcpConnectionFails' });
-      this.dropSocket(m);
-      m.outgoing = false;
-      this.attach(m, socket);
-      this.feed(m, { type: 'TcpConnectionConfirmed' });
-      return;
+      default: {
+        const never: never = d;
+        throw new Error(`unknown decision ${JSON.stringify(never)}`);
+      }
     }
-    // OpenSent or OpenConfirm: run the newcomer on its own FSM until an OPEN decides (§6.8).
-    if (this.other) {
-      this.rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
-      return;
-    }
-    // Administratively down from birth: a candidate that fails is not restarted, only dropped.
-    const c = new Connection(createSession(this.config), false);
-    c.fsm.state = 'Active';
-    this.other = c;
+  }
+
+  /** Run `c` on the peer's connection `socket` from now on: whatever it had is dropped. */
+  private takeOver(c: Connection, socket: net.Socket): void {
+    this.dropSocket(c);
+    c.outgoing = false;
     this.attach(c, socket);
     this.feed(c, { type: 'TcpConnectionConfirmed' });
   }
@@ -255,6 +263,11 @@ export class Peer {
     c.socket = undefined;
     c.closed = true;
     if (c.fsm.state !== 'Idle') this.feed(c, { type: 'TcpConnectionFails' });
+    // A candidate lives as long as its connection: it never connects out (OpenSent would go to Active).
+    if (c === this.other) {
+      this.other = undefined;
+      this.clearTimers(c);
+    }
     this.settleClose();
   }
 
@@ -396,38 +409,43 @@ export class Peer {
   }
 
   /**
-   * RFC 4271 §6.8: an OPEN on one connection while the other is in OpenConfirm decides which
-   * survives. Returns true when `c` itself was dropped (its OPEN must not be processed).
+   * RFC 4271 §6.8: an OPEN on `c` while the peer has two connections may settle which survives.
+   * Returns true when `c` itself was dropped (its OPEN must not be processed).
    */
   private collision(c: Connection, peerId: string): boolean {
-    const o = c === this.main ? this.other : this.main;
-    if (!this.other || !o || o.fsm.state !== 'OpenConfirm' && o.fsm.state !== 'Established') return false;
-    const keepOutgoing = keepLocallyInitiated(this.config.bgpId, peerId, this.config.localAs, this.config.peerAs);
-    const loser = c.outgoing === keepOutgoing ? o : c;
-    this.log.info({ kept: loser === c ? 'existing' : 'new', keepOutgoing }, 'connection collision resolved');
-    this.dump(loser);
-    return loser === c;
+    const on: Role = c === this.main ? 'main' : 'candidate';
+    const d = openCollision({
+      on,
+      main: this.main.view,
+      candidate: this.other?.view,
+      local: { bgpId: this.config.bgpId, asn: this.config.localAs },
+      peer: { bgpId: peerId, asn: this.config.peerAs },
+    });
+    if (d.type === 'none') return false;
+    this.log.info({ dropped: d.loser === on ? 'this' : 'other', rule: d.rule, ...(d.rule === 'identifier' ? { keepOutgoing: d.keepOutgoing } : {}) }, 'connection collision resolved');
+    this.dump(d.loser);
+    return d.loser === on;
   }
 
   /**
-   * Drop a connection that lost a collision; the survivor becomes the main one. The loser is
-   * detached first and marked administratively down, so its FSM never restarts on its own.
+   * Drop the connection that lost a collision (Cease 6/7); when that is main, the candidate carries
+   * the session on. The loser is detached first, so its FSM never restarts or reconnects.
    */
-  private dump(loser: Connection): void {
-    const survivor = loser === this.main ? this.other! : this.main;
-    if (loser.fsm.state === 'Established') {
-      // Never dump an established session for a newcomer: the newcomer goes instead.
-      const newcomer = survivor;
-      this.other = undefined;
-      newcomer.fsm.adminDown = true;
-      this.feed(newcomer, { type: 'OpenCollisionDump' });
-      return;
-    }
-    survivor.fsm.adminDown = this.main.fsm.adminDown;
-    loser.fsm.adminDown = true;
-    this.main = survivor;
+  private dump(loser: Role): void {
+    const candidate = this.other!;
+    const lost = loser === 'main' ? this.main : candidate;
     this.other = undefined;
-    this.feed(loser, { type: 'OpenCollisionDump' });
+    if (loser === 'main') {
+      promote(candidate.fsm, this.main.fsm);
+      this.main = candidate;
+    }
+    this.clearTimers(lost);
+    this.feed(lost, { type: 'OpenCollisionDump' });
+  }
+
+  private clearTimers(c: Connection): void {
+    for (const h of c.timers.values()) this.clock.clearTimer(h);
+    c.timers.clear();
   }
 
   private count(to: MessageCounts, type: BgpMessage['type']): void {
@@ -518,13 +536,20 @@ export class Peer {
       }
       case 'StateChange':
         if (!isMain) {
-          // A collision candidate that fails just goes away.
-          if (a.to === 'Idle') {
-            for (const h of c.timers.values()) this.clock.clearTimer(h);
-            c.timers.clear();
-            if (this.other === c) this.other = undefined;
+          if (c === this.other && a.to === 'Established') {
+            // The candidate got there first: it becomes main (then reported as main's change) or goes.
+            const d = candidateEstablished(this.main.view);
+            this.log.info({ dropped: d.loser === 'main' ? 'other' : 'this', rule: d.rule }, 'connection collision resolved');
+            this.dump(d.loser);
+            if (c !== this.main) return;
+          } else {
+            // A collision candidate that fails, or a loser that finished, just goes away.
+            if (a.to === 'Idle') {
+              this.clearTimers(c);
+              if (this.other === c) this.other = undefined;
+            }
+            return;
           }
-          return;
         }
         this.since = this.clock.wall();
         if (a.to === 'Established') this.establishedAt = this.since;
