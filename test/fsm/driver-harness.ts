@@ -1,6 +1,6 @@
 // The session driver on loopback for tests: a driver wired to recording hooks, against a RawPeer on 127.0.0.1.
 import { ManualClock } from '../../src/bgp/fsm/clock.js';
-import { type Logger, Peer, type PeerHooks } from '../../src/bgp/fsm/session.js';
+import { type Logger, PeerDriver, type PeerHooks } from '../../src/bgp/fsm/session.js';
 import type { SessionConfig } from '../../src/bgp/fsm/types.js';
 import type { UpdateMessage } from '../../src/bgp/messages/index.js';
 import { config } from '../helpers/fsm-harness.js';
@@ -45,7 +45,7 @@ export async function established(over: Partial<SessionConfig> = {}, o: { holdTi
   const rs = new RawPeer({ asn: PEER_AS, bgpId: '192.0.2.2', ...(o.holdTime === undefined ? {} : { holdTime: o.holdTime }) });
   const port = await rs.listen('127.0.0.1');
   const { hooks, heard, log } = recorder();
-  const peer = new Peer({ address: '127.0.0.1', port }, config({ peerAs: PEER_AS, ...over }), clock, log, hooks);
+  const peer = new PeerDriver({ address: '127.0.0.1', port }, config({ peerAs: PEER_AS, ...over }), clock, log, hooks);
   peer.start();
   await until('Established', () => peer.state === 'Established');
   const close = async (): Promise<void> => {

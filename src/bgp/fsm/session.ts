@@ -29,17 +29,17 @@ export interface Logger {
 
 /** What the speaker wants to hear from a peer. */
 export interface PeerHooks {
-  stateChange(peer: Peer, from: State, to: State, reason: string): void;
+  stateChange(peer: PeerDriver, from: State, to: State, reason: string): void;
   /** Established: send the Adj-RIB-Out and End-of-RIB. */
-  up(peer: Peer, n: SessionNegotiated): void;
+  up(peer: PeerDriver, n: SessionNegotiated): void;
   /** Left Established: forget its Adj-RIB-In and Adj-RIB-Out (or keep them stale, RFC 4724, by `reason`). */
-  down(peer: Peer, reason: DownReason): void;
-  update(peer: Peer, u: UpdateMessage): void;
+  down(peer: PeerDriver, reason: DownReason): void;
+  update(peer: PeerDriver, u: UpdateMessage): void;
   /** The peer asked for our routes again. */
-  refresh(peer: Peer, afi: number, safi: number): void;
+  refresh(peer: PeerDriver, afi: number, safi: number): void;
   /** The socket drained after back-pressure: anything held back can go now. */
-  drained(peer: Peer): void;
-  notification(peer: Peer, direction: 'sent' | 'received', n: NotificationMessage): void;
+  drained(peer: PeerDriver): void;
+  notification(peer: PeerDriver, direction: 'sent' | 'received', n: NotificationMessage): void;
 }
 
 export interface PeerEndpoint {
@@ -78,7 +78,6 @@ class Connection {
   /** Replaced with every new TCP connection: nothing buffered from an old one may leak into it. */
   framer = new Framer();
   readonly timers = new Map<TimerName, TimerHandle>();
-  closed = false;
 
   constructor(
     readonly fsm: Session,
@@ -99,7 +98,11 @@ class Connection {
   }
 }
 
-export class Peer {
+/**
+ * One peer: its main connection (and a candidate during a collision), each with its FSM. Socket
+ * events become FSM events; the actions step() returns become writes, timers and hook calls.
+ */
+export class PeerDriver {
   private main: Connection;
   /** A second connection during a collision (RFC 4271 §6.8). */
   private other: Connection | undefined;
@@ -178,7 +181,7 @@ export class Peer {
    * (clock ms) the batch was handed to the kernel, or undefined when not established.
    */
   sendBatch(messages: BgpMessage[]): Promise<number> | undefined {
-    if (!this.established || !this.main.socket || this.main.closed) return undefined;
+    if (!this.established || !this.main.socket) return undefined;
     return this.write(this.main, messages);
   }
 
@@ -224,14 +227,16 @@ export class Peer {
     this.feed(c, { type: 'TcpConnectionConfirmed' });
   }
 
+  /** Make `socket` the connection's, with a fresh framer; events of a socket it no longer holds are ignored. */
   private attach(c: Connection, socket: net.Socket): void {
     c.socket = socket;
-    c.closed = false;
     c.framer = new Framer();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
     socket.on('drain', () => this.drained(c, socket));
-    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+    socket.on('error', (err) => {
+      if (c.socket === socket) this.log.debug({ err: err.message }, 'socket error');
+    });
     socket.on('close', () => this.onClose(c, socket));
   }
 
@@ -241,27 +246,16 @@ export class Peer {
       port: this.endpoint.port,
       ...(this.endpoint.localAddress ? { localAddress: this.endpoint.localAddress } : {}),
     });
-    c.socket = socket;
     c.outgoing = true;
-    c.closed = false;
-    c.framer = new Framer();
-    socket.setNoDelay(true);
+    this.attach(c, socket);
     socket.once('connect', () => {
-      if (c.socket !== socket) return;
-      socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
-      socket.on('drain', () => this.drained(c, socket));
-      this.feed(c, { type: 'Tcp_CR_Acked' });
+      if (c.socket === socket) this.feed(c, { type: 'Tcp_CR_Acked' });
     });
-    socket.on('error', (err) => {
-      if (c.socket === socket) this.log.debug({ err: err.message }, 'connection error');
-    });
-    socket.on('close', () => this.onClose(c, socket));
   }
 
   private onClose(c: Connection, socket: net.Socket): void {
     if (c.socket !== socket) return;
     c.socket = undefined;
-    c.closed = true;
     if (c.fsm.state !== 'Idle') this.feed(c, { type: 'TcpConnectionFails' });
     // A candidate lives as long as its connection: it never connects out (OpenSent would go to Active).
     if (c === this.other) {
@@ -283,7 +277,6 @@ export class Peer {
     const s = c.socket;
     if (!s) return;
     c.socket = undefined;
-    c.closed = true;
     s.end();
     // A peer that never reads would keep the socket half-open forever.
     const t = this.clock.setTimer(SOCKET_DROP_MS, () => s.destroy());
@@ -306,7 +299,6 @@ export class Peer {
     const s = c.socket;
     if (!s) return;
     c.socket = undefined;
-    c.closed = true;
     this.log.error(
       { unsent: s.writableLength, sendHoldTime: this.config.sendHoldTime, error: c.fsm.lastError?.text },
       'the peer has read nothing for the send hold time: connection dropped (RFC 9687)',
@@ -332,10 +324,10 @@ export class Peer {
 
   /** Bytes from `socket`: ignored unless it is still the connection's socket (an old one may still talk). */
   private onData(c: Connection, socket: net.Socket, chunk: Buffer): void {
-    if (c.socket !== socket || c.closed) return;
+    if (c.socket !== socket) return;
     c.framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     for (;;) {
-      if (c.closed || c.socket !== socket) return;
+      if (c.socket !== socket) return;
       let bytes: Uint8Array | undefined;
       try {
         bytes = c.framer.next();
@@ -511,7 +503,7 @@ export class Peer {
         else this.dropSocket(c);
         return;
       case 'Send':
-        if (!c.socket || c.closed) return;
+        if (!c.socket) return;
         if (a.message.type === 'KEEPALIVE' && c.socket.writableLength > WRITE_HIGH_WATER) return; // it would not be read
         void this.write(c, [a.message]);
         return;
@@ -578,3 +570,6 @@ export class Peer {
     }
   }
 }
+
+/** The old name, kept while the daemon moves to PeerDriver. */
+export { PeerDriver as Peer };
