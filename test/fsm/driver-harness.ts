@@ -14,12 +14,27 @@ export interface Heard {
   states: string[];
   downs: Parameters<PeerHooks['down']>[1][];
   updates: UpdateMessage[];
+  /** How many UPDATEs reached the hook in each event-loop turn (a turn ends at the next setImmediate). */
+  updatesPerTurn: number[];
+  /** Called after each UPDATE is recorded. */
+  onUpdate?: (u: UpdateMessage) => void;
   notifications: string[];
   logs: { level: string; obj: object; msg?: string }[];
 }
 
 function recorder(): { hooks: PeerHooks; heard: Heard; log: Logger } {
-  const heard: Heard = { states: [], downs: [], updates: [], notifications: [], logs: [] };
+  const heard: Heard = { states: [], downs: [], updates: [], updatesPerTurn: [], notifications: [], logs: [] };
+  let turnOpen = false;
+  const update = (u: UpdateMessage): void => {
+    heard.updates.push(u);
+    if (!turnOpen) {
+      turnOpen = true;
+      heard.updatesPerTurn.push(0);
+      setImmediate(() => (turnOpen = false));
+    }
+    heard.updatesPerTurn[heard.updatesPerTurn.length - 1]!++;
+    heard.onUpdate?.(u);
+  };
   const at = (level: string) => (obj: object, msg?: string) => heard.logs.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
   return {
     heard,
@@ -28,7 +43,7 @@ function recorder(): { hooks: PeerHooks; heard: Heard; log: Logger } {
       stateChange: (_p, from, to) => heard.states.push(`${from} -> ${to}`),
       up: () => {},
       down: (_p, reason) => heard.downs.push(reason),
-      update: (_p, u) => heard.updates.push(u),
+      update: (_p, u) => update(u),
       refresh: () => {},
       drained: () => {},
       notification: (_p, direction, n) => heard.notifications.push(`${direction} ${n.code}/${n.subcode}`),

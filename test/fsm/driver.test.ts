@@ -1,8 +1,8 @@
 // The session driver (session.ts) on loopback with a manual clock: time stamps, and what it reports.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KEEPALIVE, type UpdateMessage, makeNotification } from '../../src/bgp/messages/index.js';
-import { WRITE_HIGH_WATER } from '../../src/bgp/fsm/session.js';
+import { KEEPALIVE, type UpdateMessage, encodeMessage, makeNotification } from '../../src/bgp/messages/index.js';
+import { RECEIVE_SLICE_OCTETS, WRITE_HIGH_WATER } from '../../src/bgp/fsm/session.js';
 import { until } from '../helpers/speakers.js';
 import { established } from './driver-harness.js';
 
@@ -175,3 +175,100 @@ SendHold('no KEEPALIVE is queued behind a backlog above WRITE_HIGH_WATER', async
 });
 
 SendHold.run();
+
+const Slices = suite('driver: received UPDATEs handled in bounded slices');
+
+const prefixOf = (i: number): string => `10.${i >> 8}.${i & 255}.0/24`;
+
+/** `n` one-prefix UPDATEs from the peer (prefix i in the i-th), encoded back to back as it would send them. */
+function peerUpdates(d: Driven, n: number, from = 0): { bytes: Buffer; length: number } {
+  const ctx = d.peer.negotiated!.receive;
+  const parts: Uint8Array[] = [];
+  for (let i = from; i < from + n; i++) {
+    parts.push(
+      encodeMessage(
+        {
+          type: 'UPDATE',
+          withdrawn: [],
+          attributes: [
+            { type: 'ORIGIN', origin: 0 },
+            { type: 'AS_PATH', segments: [{ segmentType: 2, asns: [65002] }] },
+            { type: 'NEXT_HOP', nextHop: '192.0.2.2' },
+          ],
+          nlri: [{ prefix: prefixOf(i) }],
+        },
+        ctx,
+      ),
+    );
+  }
+  return { bytes: Buffer.concat(parts), length: parts[0]!.length };
+}
+
+const N = 20_000;
+
+Slices('a large burst: every UPDATE in order, none of the turns handling more than a slice, then the socket reads again', async () => {
+  const d = await established();
+  try {
+    const { bytes, length } = peerUpdates(d, N);
+    d.rs.socket!.write(bytes);
+    await until('every UPDATE', () => d.heard.updates.length === N, 10_000);
+    assert.equal(
+      d.heard.updates.map((u) => u.nlri[0]?.prefix),
+      Array.from({ length: N }, (_, i) => prefixOf(i)),
+    );
+    const most = Math.max(...d.heard.updatesPerTurn);
+    assert.ok(most <= Math.ceil(RECEIVE_SLICE_OCTETS / length), `${most} UPDATEs in one turn`);
+    assert.ok(d.heard.updatesPerTurn.length >= Math.floor((N * length) / RECEIVE_SLICE_OCTETS), `${d.heard.updatesPerTurn.length} turns`);
+    // Resumed: what the peer sends next still arrives.
+    d.rs.socket!.write(peerUpdates(d, 1, N).bytes);
+    await until('the UPDATE after the burst', () => d.heard.updates.length === N + 1);
+    assert.is(d.heard.updates[N]!.nlri[0]?.prefix, prefixOf(N));
+    assert.is(d.peer.state, 'Established');
+  } finally {
+    await d.close();
+  }
+});
+
+Slices('a session torn down in the middle of a slice handles nothing after it', async () => {
+  const d = await established();
+  try {
+    const stopAt = 500;
+    let stopped: Promise<void> | undefined;
+    d.heard.onUpdate = () => {
+      if (d.heard.updates.length === stopAt) stopped = d.peer.stop();
+    };
+    d.rs.socket!.write(peerUpdates(d, N).bytes);
+    await until('the stop', () => stopped !== undefined);
+    await stopped;
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    assert.is(d.heard.updates.length, stopAt);
+    assert.is(d.peer.state, 'Idle');
+  } finally {
+    await d.close();
+  }
+});
+
+Slices('a session torn down between slices: the pending slice does not run', async () => {
+  const d = await established();
+  try {
+    let atStop = -1;
+    let stopped: Promise<void> | undefined;
+    d.heard.onUpdate = () => {
+      if (d.heard.updates.length !== 1) return;
+      setImmediate(() => {
+        atStop = d.heard.updates.length;
+        stopped = d.peer.stop();
+      });
+    };
+    d.rs.socket!.write(peerUpdates(d, N).bytes);
+    await until('the stop', () => stopped !== undefined);
+    await stopped;
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    assert.ok(atStop > 0 && atStop < N, `stopped after ${atStop}`);
+    assert.is(d.heard.updates.length, atStop);
+  } finally {
+    await d.close();
+  }
+});
+
+Slices.run();

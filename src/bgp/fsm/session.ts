@@ -69,6 +69,12 @@ const REFUSED = {
   'collision-pending': 'a collision is already being resolved',
 } as const;
 
+/**
+ * Octets of received messages handled in one event-loop turn before the rest waits (about four
+ * full UPDATEs, some 4,000 IPv4 prefixes). A single larger message (RFC 8654) is still handled whole.
+ */
+export const RECEIVE_SLICE_OCTETS = 16 * 1024;
+
 /** How long a closing socket may take to flush before it is destroyed. */
 const SOCKET_DROP_MS = 2000;
 
@@ -78,6 +84,10 @@ class Connection {
   /** Replaced with every new TCP connection: nothing buffered from an old one may leak into it. */
   framer = new Framer();
   readonly timers = new Map<TimerName, TimerHandle>();
+  /** Received messages are being worked through over several turns: the socket is paused meanwhile. */
+  slicing = false;
+  /** Octets of received messages handled in the current event-loop turn. */
+  spent = 0;
 
   constructor(
     readonly fsm: Session,
@@ -231,6 +241,7 @@ export class PeerDriver {
   private attach(c: Connection, socket: net.Socket): void {
     c.socket = socket;
     c.framer = new Framer();
+    c.slicing = false;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
     socket.on('drain', () => this.drained(c, socket));
@@ -277,6 +288,8 @@ export class PeerDriver {
     const s = c.socket;
     if (!s) return;
     c.socket = undefined;
+    // Read on (and ignore) what still comes, so a socket paused mid-slice can see the peer's FIN.
+    s.resume();
     s.end();
     // A peer that never reads would keep the socket half-open forever.
     const t = this.clock.setTimer(SOCKET_DROP_MS, () => s.destroy());
@@ -326,8 +339,26 @@ export class PeerDriver {
   private onData(c: Connection, socket: net.Socket, chunk: Buffer): void {
     if (c.socket !== socket) return;
     c.framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    for (;;) {
-      if (c.socket !== socket) return;
+    if (!c.slicing) this.receive(c, socket);
+  }
+
+  /**
+   * Work through the framed messages, at most RECEIVE_SLICE_OCTETS of them per event-loop turn
+   * however many chunks the turn brings: beyond that the socket is paused and the rest waits for
+   * setImmediate, so a table load never holds up timers or the control socket for long
+   * (ARCHITECTURE: work is bounded per turn). The socket reads again once the backlog is done; a
+   * connection torn down meanwhile stops at once.
+   */
+  private receive(c: Connection, socket: net.Socket): void {
+    while (c.socket === socket) {
+      if (c.spent >= RECEIVE_SLICE_OCTETS) {
+        if (!c.slicing) {
+          c.slicing = true;
+          socket.pause();
+        }
+        setImmediate(() => this.receive(c, socket));
+        return;
+      }
       let bytes: Uint8Array | undefined;
       try {
         bytes = c.framer.next();
@@ -336,7 +367,17 @@ export class PeerDriver {
         this.feed(c, { type: 'BGPHeaderErr', error: e });
         return;
       }
-      if (!bytes) return;
+      if (!bytes) {
+        if (c.slicing) {
+          c.slicing = false;
+          socket.resume();
+        }
+        return;
+      }
+      // The turn's share starts with its first message and is given back when the turn is over
+      // (this immediate is queued before any continuation of the same turn).
+      if (c.spent === 0) setImmediate(() => (c.spent = 0));
+      c.spent += bytes.length;
       this.onMessage(c, bytes);
     }
   }
