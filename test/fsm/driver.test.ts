@@ -174,6 +174,24 @@ SendHold('no KEEPALIVE is queued behind a backlog above WRITE_HIGH_WATER', async
   }
 });
 
+SendHold('stop() with a peer that reads nothing: the socket is destroyed when the clock says, not before', async () => {
+  const d = await established({ sendHoldTime: 0 });
+  try {
+    await fillUntilBlocked(d);
+    let closed = false;
+    const stopped = d.peer.stop().then(() => (closed = true));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    d.clock.advance(1999);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    assert.is(closed, false, 'closed before the drop timer ran');
+    d.clock.advance(1);
+    await until('closed', () => closed, 1000);
+    await stopped;
+  } finally {
+    await d.close();
+  }
+});
+
 SendHold.run();
 
 const Slices = suite('driver: received UPDATEs handled in bounded slices');

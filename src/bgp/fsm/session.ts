@@ -1,4 +1,4 @@
-// The driver of one peer: sockets, framer and timers around the pure FSM; runs the actions step() returns.
+// The driver of one peer: sockets, framer and timers around the pure FSMs (fsm.ts, peer-fsm.ts); runs the actions they return.
 import net from 'node:net';
 import { BgpError, notificationName } from '../errors.js';
 import { ErrorCode, OpenSubcode } from '../iana.js';
@@ -18,7 +18,7 @@ import {
 import type { Clock, TimerHandle } from './clock.js';
 import { createSession, describeDownReason, step } from './fsm.js';
 import { type ConnectionView, type Role, candidateEstablished, createCandidate, incomingConnection, openCollision, promote } from './peer-fsm.js';
-import type { Action, DownReason, Event, MessageCounts, Session, SessionConfig, SessionNegotiated, State, TimerName } from './types.js';
+import { type Action, type DownReason, type Event, type MessageCounts, type Session, type SessionConfig, type SessionNegotiated, type State, TIMER_EXPIRES, type TimerName } from './types.js';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -545,18 +545,19 @@ export class PeerDriver {
         return;
       case 'Send':
         if (!c.socket) return;
-        if (a.message.type === 'KEEPALIVE' && c.socket.writableLength > WRITE_HIGH_WATER) return; // it would not be read
+        // A KEEPALIVE behind this much would not be read before the peer's hold timer anyway; the
+        // SendHoldTimer (RFC 9687) is what ends a session whose peer reads nothing.
+        if (a.message.type === 'KEEPALIVE' && c.socket.writableLength > WRITE_HIGH_WATER) return;
         void this.write(c, [a.message]);
         return;
       case 'StartTimer': {
         const old = c.timers.get(a.timer);
         if (old) this.clock.clearTimer(old);
-        const event = `${a.timer}_Expires` as Event['type'];
         c.timers.set(
           a.timer,
           this.clock.setTimer(a.seconds * 1000, () => {
             c.timers.delete(a.timer);
-            this.feed(c, { type: event } as Event);
+            this.feed(c, TIMER_EXPIRES[a.timer]);
           }),
         );
         return;

@@ -9,6 +9,15 @@ export type State = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' |
 export type TimerName = 'ConnectRetryTimer' | 'HoldTimer' | 'KeepaliveTimer' | 'IdleHoldTimer' | 'SendHoldTimer';
 export const TIMERS: readonly TimerName[] = ['ConnectRetryTimer', 'HoldTimer', 'KeepaliveTimer', 'IdleHoldTimer', 'SendHoldTimer'];
 
+/** The event each timer's expiry raises. */
+export const TIMER_EXPIRES: { readonly [T in TimerName]: { type: `${T}_Expires` } } = {
+  ConnectRetryTimer: { type: 'ConnectRetryTimer_Expires' },
+  HoldTimer: { type: 'HoldTimer_Expires' },
+  KeepaliveTimer: { type: 'KeepaliveTimer_Expires' },
+  IdleHoldTimer: { type: 'IdleHoldTimer_Expires' },
+  SendHoldTimer: { type: 'SendHoldTimer_Expires' },
+};
+
 /**
  * RFC 4271 §8.1 events (names as in the RFC), plus ROUTE-REFRESH, which §8 predates, RFC 9687's
  * SendHoldTimer_Expires, and the two write-progress reports that drive the SendHoldTimer.
