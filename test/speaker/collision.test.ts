@@ -56,7 +56,21 @@ async function watcher(watcherId: string) {
   return { w, out, server, accepted, clock, connectIn };
 }
 
-const openFrom = (peerId: string) => makeOpen({ asn: 65515, holdTime: 180, bgpId: peerId, capabilities: [{ type: 'MULTIPROTOCOL', afi: 1, safi: 1 }] });
+const openFrom = (peerId: string, gracefulRestart = false) =>
+  makeOpen({
+    asn: 65515,
+    holdTime: 180,
+    bgpId: peerId,
+    capabilities: [{ type: 'MULTIPROTOCOL', afi: 1, safi: 1 }, ...(gracefulRestart ? [{ type: 'GRACEFUL_RESTART' as const, flags: 0, restartTime: 120, families: [] }] : [])],
+  });
+
+/** Our outgoing connection brought to Established with the peer's OPEN. */
+async function establishOut(x: Awaited<ReturnType<typeof watcher>>, gracefulRestart: boolean): Promise<void> {
+  x.out.send(openFrom('10.0.0.2', gracefulRestart));
+  await until('KEEPALIVE on our connection', () => x.out.types().includes('KEEPALIVE'));
+  x.out.send(KEEPALIVE);
+  await waitState(x.w, '127.0.0.2', 'Established');
+}
 
 async function collide(watcherId: string, peerId: string) {
   const { w, out, server, accepted, clock, connectIn } = await watcher(watcherId);
@@ -151,3 +165,39 @@ Candidate('a candidate whose connection drops is forgotten: the next connection 
 });
 
 Candidate.run();
+
+const Established = suite('a new connection while Established');
+
+Established('without graceful restart: refused with 6/7, the session stands', async () => {
+  const x = await watcher('10.0.0.9');
+  try {
+    await establishOut(x, false);
+    const inc = x.connectIn();
+    await until('the refusal', () => inc.types().includes('N6/7'));
+    assert.is(x.w.stateOf('127.0.0.2'), 'Established');
+    assert.not.ok(x.out.closed);
+  } finally {
+    await x.w.stop();
+    x.server.close();
+  }
+});
+
+Established('with graceful restart: the peer restarted; the old connection closes without a NOTIFICATION and the new one takes over (RFC 4724 §4.2)', async () => {
+  const x = await watcher('10.0.0.9');
+  try {
+    await establishOut(x, true);
+    const inc = x.connectIn();
+    await until("the watcher's OPEN on the new connection", () => inc.types().includes('OPEN'));
+    await until('the old connection closed', () => x.out.closed);
+    assert.not.ok(x.out.types().some((t) => t.startsWith('N')), 'a NOTIFICATION on the old connection');
+    inc.send(openFrom('10.0.0.2', true));
+    await until('KEEPALIVE on the new connection', () => inc.types().includes('KEEPALIVE'));
+    inc.send(KEEPALIVE);
+    await waitState(x.w, '127.0.0.2', 'Established');
+  } finally {
+    await x.w.stop();
+    x.server.close();
+  }
+});
+
+Established.run();
