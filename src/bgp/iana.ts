@@ -97,7 +97,7 @@ export const ErrorCode = {
   FSM: 5,
   CEASE: 6,
   ROUTE_REFRESH: 7,
-  SEND_HOLD_TIMER_EXPIRED: 8, // RFC 9687 §5
+  SEND_HOLD_TIMER_EXPIRED: 8, // RFC 9687
 } as const;
 
 export const HeaderSubcode = {

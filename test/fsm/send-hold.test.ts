@@ -61,7 +61,7 @@ Arm('any way back to Idle stops it: a later report re-arms from scratch only onc
 
 Arm.run();
 
-const Expiry = suite('SendHoldTimer_Expires (RFC 9687 §4)');
+const Expiry = suite('SendHoldTimer_Expires (RFC 9687)');
 
 Expiry('Established: NOTIFICATION 8/0 attempted, connection dropped at once, SessionDown, Idle, failure counted', () => {
   const s = sessionIn('Established');

@@ -136,7 +136,10 @@ class Step {
     this.to('OpenSent', 'connection up, OPEN sent');
   }
 
-  /** NOTIFICATION(code, subcode) for an error found in what the peer did, then Idle (a failure). */
+  /**
+   * NOTIFICATION(code, subcode) for an error found in what the peer did, then Idle (a failure).
+   * `detail` goes into the down reason; `text` (default: the detail) into lastError.
+   */
   fail(code: number, subcode: number, data: Uint8Array | undefined, detail: string | undefined, text?: string): void {
     this.notify(code, subcode, data, text ?? detail);
     this.drop({ type: 'notification-sent', code, subcode, ...(detail ? { detail } : {}) }, true);
@@ -337,7 +340,7 @@ function connected(st: Step, e: Event): boolean {
       st.drop({ type: 'hold-timer-expired' }, true);
       return true;
     case 'WriteBlocked':
-      // RFC 9687 §3: the timer runs from the moment data waits; more data waiting does not restart it.
+      // RFC 9687: the timer runs from the moment data waits; more data waiting does not restart it.
       if (!st.s.sendHoldTimerRunning) st.startSendHold();
       return true;
     case 'WriteProgress':
@@ -347,7 +350,7 @@ function connected(st: Step, e: Event): boolean {
       else st.stopSendHold();
       return true;
     case 'SendHoldTimer_Expires':
-      // RFC 9687 §4: try to send Send Hold Timer Expired, drop the connection at once (it cannot
+      // RFC 9687: try to send Send Hold Timer Expired, drop the connection at once (it cannot
       // be flushed), count a failure and go to Idle, as for an expired HoldTimer.
       st.s.sendHoldTimerRunning = false;
       st.notify(ErrorCode.SEND_HOLD_TIMER_EXPIRED, 0);

@@ -27,7 +27,7 @@ export interface GrInfo {
   families: GrFamily[];
 }
 
-/** Both sides advertised the capability: graceful restart is in effect for the session (RFC 4724 §4). */
+/** Both sides advertised the capability: graceful restart is in effect for the session (RFC 4724). */
 export interface GracefulRestartNegotiated {
   local: GrInfo;
   peer: GrInfo;
@@ -53,7 +53,7 @@ export function negotiateGracefulRestart(local: OpenMessage, peer: OpenMessage):
   return l && p ? { local: l, peer: p } : undefined;
 }
 
-/** RFC 8538 §3: NOTIFICATIONs (but Hard Reset) fall under graceful restart only when both sides set N. */
+/** RFC 8538: NOTIFICATIONs (but Hard Reset) fall under graceful restart only when both sides set N. */
 export function notificationNegotiated(gr: GracefulRestartNegotiated | undefined): boolean {
   return gr !== undefined && gr.local.notification && gr.peer.notification;
 }

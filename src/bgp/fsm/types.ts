@@ -30,7 +30,7 @@ export type Event =
   | { type: 'HoldTimer_Expires' }
   | { type: 'KeepaliveTimer_Expires' }
   | { type: 'IdleHoldTimer_Expires' }
-  /** RFC 9687 §4 (Event 29): the peer made no progress reading what we send for SendHoldTime. */
+  /** RFC 9687 (Event 29): the peer made no progress reading what we send for SendHoldTime. */
   | { type: 'SendHoldTimer_Expires' }
   /** The driver wrote and the kernel did not take it all: octets are waiting to be sent. */
   | { type: 'WriteBlocked' }
@@ -80,7 +80,7 @@ export type ActionType = Action['type'];
 /**
  * Why an Established session ended. A graceful-restart helper needs the kind (RFC 4724 §4.2: stale
  * routes are kept when the TCP session fails or the hold timer expires, flushed after a NOTIFICATION
- * unless RFC 8538 §3 says otherwise), so it is data, not text.
+ * unless RFC 8538 says otherwise), so it is data, not text.
  */
 export type DownReason =
   /** The TCP connection failed or the peer closed it without a NOTIFICATION. */
