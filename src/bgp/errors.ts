@@ -33,6 +33,7 @@ const CODE_NAMES: Readonly<Record<number, string>> = {
   5: 'Finite State Machine Error',
   6: 'Cease',
   7: 'ROUTE-REFRESH Message Error',
+  8: 'Send Hold Timer Expired', // RFC 9687
 };
 
 const SUBCODE_NAMES: Readonly<Record<number, Readonly<Record<number, string>>>> = {
@@ -90,6 +91,7 @@ const SUBCODE_NAMES: Readonly<Record<number, Readonly<Record<number, string>>>> 
     10: 'BFD Down',
   },
   7: { 1: 'Invalid Message Length' },
+  8: { 0: 'Unspecific' },
 };
 
 export function errorCodeName(code: number): string {

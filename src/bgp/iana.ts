@@ -88,7 +88,7 @@ export const RouteRefreshSubtype = {
   EORR: 2, // RFC 7313 end of route refresh
 } as const;
 
-/** NOTIFICATION error codes (RFC 4271 §4.5, RFC 7313). */
+/** NOTIFICATION error codes (RFC 4271 §4.5, RFC 7313, RFC 9687). */
 export const ErrorCode = {
   MESSAGE_HEADER: 1,
   OPEN_MESSAGE: 2,
@@ -97,6 +97,7 @@ export const ErrorCode = {
   FSM: 5,
   CEASE: 6,
   ROUTE_REFRESH: 7,
+  SEND_HOLD_TIMER_EXPIRED: 8, // RFC 9687
 } as const;
 
 export const HeaderSubcode = {

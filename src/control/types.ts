@@ -81,7 +81,7 @@ export interface NeighborInfo {
    * `ignored`: received routes not installed because their next hop cannot be used (RFC 4271 §6.3), by reason.
    */
   prefixes: { received: number; advertised: number; pending?: number; ignored?: { nextHopZero: number; nextHopMulticast: number; nextHopReserved: number; nextHopOwnAddress: number } };
-  lastError?: LastError & { at: string };
+  lastError?: Omit<LastError, 'at'> & { at: string };
 }
 
 export interface Summary {

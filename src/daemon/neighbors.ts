@@ -1,6 +1,6 @@
 // The neighbor registry: each configured peer with its driver and RIBs, by address; start, stop, reload.
 import type { Clock } from '../bgp/fsm/clock.js';
-import { type Logger, Peer, type PeerHooks } from '../bgp/fsm/session.js';
+import { type Logger, PeerDriver, type PeerHooks } from '../bgp/fsm/session.js';
 import type { SessionConfig } from '../bgp/fsm/types.js';
 import { Afi, IPV4_UNICAST, IPV6_UNICAST, Safi } from '../bgp/iana.js';
 import type { Capability } from '../bgp/messages/index.js';
@@ -21,7 +21,7 @@ export const FAMILY_KEYS: Readonly<Record<FamilyName, number>> = { 'ipv4-unicast
 /** One configured peer. */
 export interface Neighbor {
   readonly config: NeighborConfig;
-  readonly peer: Peer;
+  readonly peer: PeerDriver;
   readonly ribIn: AdjRibIn;
   readonly ribOut: AdjRibOut;
   /** Families configured for this neighbor (familyKey). */
@@ -50,6 +50,7 @@ export function sessionConfig(n: NeighborConfig, c: Config, random: () => number
     holdTime: n.holdTime,
     keepaliveTime: n.keepaliveTime,
     connectRetryTime: n.connectRetryTime,
+    sendHoldTime: n.sendHoldTime,
     passive: n.passive,
     capabilities: localCapabilities(n, c.localAs),
     idleHoldTime: 1,
@@ -60,7 +61,7 @@ export function sessionConfig(n: NeighborConfig, c: Config, random: () => number
 
 /** Every setting of a neighbor, in a fixed order: two neighbors are the same when these are. */
 function settings(n: NeighborConfig): unknown[] {
-  return [n.address, n.remoteAs, n.port, n.localAddress, n.passive, n.holdTime, n.keepaliveTime, n.connectRetryTime, [...n.families].sort().join(','), n.description];
+  return [n.address, n.remoteAs, n.port, n.localAddress, n.passive, n.holdTime, n.keepaliveTime, n.connectRetryTime, n.sendHoldTime, [...n.families].sort().join(','), n.description];
 }
 
 export function sameNeighbor(a: NeighborConfig, b: NeighborConfig): boolean {
@@ -121,9 +122,9 @@ export class NeighborRegistry {
       ribOut: new AdjRibOut(),
       families: new Set(cfg.families.map((f) => FAMILY_KEYS[f])),
       exported: new WeakMap(),
-      peer: undefined as unknown as Peer,
+      peer: undefined as unknown as PeerDriver,
     };
-    (n as { peer: Peer }).peer = new Peer(
+    (n as { peer: PeerDriver }).peer = new PeerDriver(
       { address: cfg.address, port: cfg.port, ...(cfg.localAddress ? { localAddress: cfg.localAddress } : {}) },
       sessionConfig(cfg, config, this.deps.random),
       this.deps.clock,

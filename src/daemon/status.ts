@@ -111,11 +111,11 @@ export class StatusView {
         routeRefresh: neg.send.routeRefresh,
         enhancedRouteRefresh: neg.send.enhancedRouteRefresh,
         extendedMessage: neg.send.extendedMessage,
-        gracefulRestart: neg.peerOpen.capabilities.some((c) => c.type === 'GRACEFUL_RESTART'),
+        gracefulRestart: neg.gracefulRestart !== undefined,
         families: [...neg.send.families].map((f) => familyName(f >> 8, f & 0xff)),
       };
     }
-    if (s.lastError) info.lastError = { ...s.lastError, at: this.iso(p.lastErrorAt ?? p.since) };
+    if (s.lastError) info.lastError = { ...s.lastError, at: this.iso(s.lastError.at) };
     return info;
   }
 

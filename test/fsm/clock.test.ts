@@ -204,8 +204,9 @@ Loop('hold 9 / keepalive 3: KEEPALIVE every 2.625 s (3 s jittered at 87.5 %), Ho
     '15000 StopTimer HoldTimer',
     '15000 StopTimer KeepaliveTimer',
     '15000 StopTimer IdleHoldTimer',
+    '15000 StopTimer SendHoldTimer',
     '15000 Disconnect',
-    '15000 SessionDown',
+    '15000 SessionDown hold-timer-expired',
     '15000 StateChange Established -> Idle',
     '15000 StartTimer IdleHoldTimer 5',
   ]);
@@ -272,6 +273,40 @@ Loop('OPEN never answered: the 240 s HoldTimer ends OpenSent, then the back-off 
   d.clock.advance(240_000);
   assert.is(d.session.state, 'Idle');
   assert.equal(d.since(485_000).slice(-1), ['485000 StartTimer IdleHoldTimer 10']);
+});
+
+Loop('a peer that sends KEEPALIVEs but reads nothing: the SendHoldTimer ends it 480 s after the writes blocked', () => {
+  const d = new Driver(config({ holdTime: 90, keepaliveTime: 30, sendHoldTime: 480 }));
+  d.establish(90);
+  d.clock.advance(10_000);
+  d.feed({ type: 'WriteBlocked' });
+  // The peer keeps the HoldTimer alive every 30 s; nothing it does restarts the SendHoldTimer.
+  for (let t = 30_000; t <= 480_000; t += 30_000) {
+    d.clock.advance(t - d.clock.now());
+    d.feed(SAMPLE.KeepAliveMsg);
+    d.feed({ type: 'WriteBlocked' });
+  }
+  d.clock.advance(489_999 - d.clock.now());
+  assert.is(d.session.state, 'Established', 'still up 1 ms before the deadline');
+  d.clock.advance(1);
+  assert.is(d.session.state, 'Idle');
+  assert.equal(d.since(490_000).slice(0, 1), ['490000 Send NOTIFICATION 8/0 data=']);
+  assert.ok(d.since(490_000).includes('490000 Disconnect abort'));
+  assert.ok(d.since(490_000).includes('490000 SessionDown send-hold-timer-expired'));
+});
+
+Loop('progress pushes the SendHoldTimer deadline back; once nothing waits it never fires', () => {
+  const d = new Driver(config({ holdTime: 0, sendHoldTime: 480 }));
+  d.establish(0);
+  d.feed({ type: 'WriteBlocked' });
+  d.clock.advance(400_000);
+  d.feed({ type: 'WriteProgress', pending: 4096 });
+  d.clock.advance(479_999);
+  assert.is(d.session.state, 'Established');
+  d.feed({ type: 'WriteProgress', pending: 0 });
+  assert.equal(d.armed(), []);
+  d.clock.advance(3_600_000);
+  assert.is(d.session.state, 'Established');
 });
 
 Loop('ConnectRetryTimer: a silent peer gets a connection attempt every 105 s', () => {

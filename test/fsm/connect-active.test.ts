@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { OPEN_HOLD_TIME, localOpen, step } from '../../src/bgp/fsm/fsm.js';
 import type { EventType } from '../../src/bgp/fsm/types.js';
 import type { OpenMessage } from '../../src/bgp/messages/index.js';
-import { J, LOCAL_ID, MP_IPV4, MP_IPV6, ROUTE_REFRESH, SAMPLE, config, ev, expectStep, fields, sessionIn, toIdle } from '../helpers/fsm-harness.js';
+import { J, LOCAL_ID, MP_IPV4, MP_IPV6, ROUTE_REFRESH, SAMPLE, config, ev, expectStep, fields, sessionIn, toIdle, WALL } from '../helpers/fsm-harness.js';
 
 /** Our OPEN with the harness config: capabilities as configured, 4-octet AS appended. */
 const OUR_OPEN: OpenMessage = {
@@ -130,7 +130,7 @@ Fails('Connect: to Active, waiting for the still running ConnectRetryTimer (docu
     idleHoldTime: 5,
     adminDown: false,
     negotiated: false,
-    lastError: { direction: 'local', code: 0, subcode: 0, text: 'TCP connection failed' },
+    lastError: { direction: 'local', code: 0, subcode: 0, text: 'TCP connection failed', at: WALL },
   });
   // ...then the timer brings it back to Connect.
   expectStep(s, ev('ConnectRetryTimer_Expires'), ['Disconnect', `StartTimer ConnectRetryTimer ${J(120)}`, 'Connect', 'StateChange Active -> Connect']);

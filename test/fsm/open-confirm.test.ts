@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { step } from '../../src/bgp/fsm/fsm.js';
 import type { EventType } from '../../src/bgp/fsm/types.js';
 import { shutdownCommunication } from '../../src/bgp/messages/index.js';
-import { J, SAMPLE, ev, expectStep, fields, peerOpen, sessionIn, toIdle } from '../helpers/fsm-harness.js';
+import { J, SAMPLE, ev, expectStep, fields, peerOpen, sessionIn, toIdle, WALL } from '../helpers/fsm-harness.js';
 import { hex } from '../helpers/hex.js';
 
 const Keepalive = suite('OpenConfirm: KeepAliveMsg');
@@ -55,7 +55,7 @@ Timers('KeepaliveTimer_Expires uses the negotiated interval, not the configured 
 Timers('HoldTimer_Expires: NOTIFICATION 4/0, Idle, failure counted', () => {
   const s = sessionIn('OpenConfirm');
   expectStep(s, ev('HoldTimer_Expires'), toIdle('OpenConfirm', { notify: '4/0 data=', idleHold: 5 }));
-  assert.equal(s.lastError, { direction: 'sent', code: 4, subcode: 0, text: 'Hold Timer Expired / Unspecific' });
+  assert.equal(s.lastError, { direction: 'sent', code: 4, subcode: 0, text: 'Hold Timer Expired / Unspecific', at: WALL });
   assert.is(s.connectRetryCounter, 1);
   assert.is(s.failures, 1);
   assert.is(s.negotiated, undefined);
@@ -81,7 +81,7 @@ Stop('Cease 6/2 carrying the communication (RFC 9003: length octet + UTF-8), Idl
     idleHoldTime: 5,
     adminDown: true,
     negotiated: false,
-    lastError: { direction: 'sent', code: 6, subcode: 2, text: 'administrative shutdown' },
+    lastError: { direction: 'sent', code: 6, subcode: 2, text: 'administrative shutdown', at: WALL },
   });
 });
 
@@ -123,7 +123,7 @@ Errors('BGPOpenMsgErr: its NOTIFICATION, Idle', () => {
 Errors('NotifMsg: Idle, lastError received, failure counted', () => {
   const s = sessionIn('OpenConfirm');
   expectStep(s, ev('NotifMsg'), toIdle('OpenConfirm', { idleHold: 5 }));
-  assert.equal(s.lastError, { direction: 'received', code: 6, subcode: 2, text: 'Cease / Administrative Shutdown' });
+  assert.equal(s.lastError, { direction: 'received', code: 6, subcode: 2, text: 'Cease / Administrative Shutdown', at: WALL });
   assert.is(s.connectRetryCounter, 1);
   assert.is(s.failures, 1);
 });

@@ -5,7 +5,7 @@ import { step } from '../../src/bgp/fsm/fsm.js';
 import type { EventType } from '../../src/bgp/fsm/types.js';
 import { IPV4_UNICAST } from '../../src/bgp/iana.js';
 import { type OpenMessage, makeOpen } from '../../src/bgp/messages/index.js';
-import { J, LOCAL_ID, MP_IPV4, MP_IPV6, PEER_ID, ROUTE_REFRESH, SAMPLE, ev, expectStep, fields, peerOpen, sessionIn, toIdle } from '../helpers/fsm-harness.js';
+import { J, LOCAL_ID, MP_IPV4, MP_IPV6, PEER_ID, ROUTE_REFRESH, SAMPLE, ev, expectStep, fields, peerOpen, sessionIn, toIdle, WALL } from '../helpers/fsm-harness.js';
 import { hex } from '../helpers/hex.js';
 
 const Open = suite('OpenSent: BGPOpen accepted');
@@ -183,7 +183,7 @@ Errors('BGPOpenMsgErr: its NOTIFICATION (2/6), Idle, failure counted', () => {
   const s = sessionIn('OpenSent');
   const e = ev('BGPOpenMsgErr');
   expectStep(s, e, toIdle('OpenSent', { notify: '2/6 data=', idleHold: 5 }));
-  assert.equal(s.lastError, { direction: 'sent', code: 2, subcode: 6, text: e.error.message });
+  assert.equal(s.lastError, { direction: 'sent', code: 2, subcode: 6, text: e.error.message, at: WALL });
   assert.is(s.connectRetryCounter, 1);
   assert.is(s.failures, 1);
 });
@@ -197,7 +197,7 @@ Errors('BGPHeaderErr: its NOTIFICATION with its data (1/2, the bad length)', () 
 Errors('HoldTimer_Expires: NOTIFICATION 4/0, Idle, failure counted', () => {
   const s = sessionIn('OpenSent');
   expectStep(s, ev('HoldTimer_Expires'), toIdle('OpenSent', { notify: '4/0 data=', idleHold: 5 }));
-  assert.equal(s.lastError, { direction: 'sent', code: 4, subcode: 0, text: 'Hold Timer Expired / Unspecific' });
+  assert.equal(s.lastError, { direction: 'sent', code: 4, subcode: 0, text: 'Hold Timer Expired / Unspecific', at: WALL });
   assert.is(s.connectRetryCounter, 1);
   assert.is(s.failures, 1);
 });
@@ -205,7 +205,7 @@ Errors('HoldTimer_Expires: NOTIFICATION 4/0, Idle, failure counted', () => {
 Errors('OpenCollisionDump: Cease 6/7, Idle, no back-off growth', () => {
   const s = sessionIn('OpenSent');
   expectStep(s, ev('OpenCollisionDump'), toIdle('OpenSent', { notify: '6/7 data=', idleHold: 5 }));
-  assert.equal(s.lastError, { direction: 'sent', code: 6, subcode: 7, text: 'Cease / Connection Collision Resolution' });
+  assert.equal(s.lastError, { direction: 'sent', code: 6, subcode: 7, text: 'Cease / Connection Collision Resolution', at: WALL });
   assert.is(s.failures, 0);
 });
 
@@ -229,7 +229,7 @@ const Notif = suite('OpenSent: NOTIFICATION received');
 Notif('NotifMsg: Idle without answering (documented deviation from the FSM error of §8.2.2), failure counted', () => {
   const s = sessionIn('OpenSent');
   expectStep(s, ev('NotifMsg'), toIdle('OpenSent', { idleHold: 5 }));
-  assert.equal(s.lastError, { direction: 'received', code: 6, subcode: 2, text: 'Cease / Administrative Shutdown' });
+  assert.equal(s.lastError, { direction: 'received', code: 6, subcode: 2, text: 'Cease / Administrative Shutdown', at: WALL });
   assert.is(s.connectRetryCounter, 1);
   assert.is(s.failures, 1);
 });
@@ -237,7 +237,7 @@ Notif('NotifMsg: Idle without answering (documented deviation from the FSM error
 Notif('NotifMsgVerErr: Idle, ConnectRetryCounter and failures not incremented', () => {
   const s = sessionIn('OpenSent');
   expectStep(s, ev('NotifMsgVerErr'), toIdle('OpenSent', { idleHold: 5 }));
-  assert.equal(s.lastError, { direction: 'received', code: 2, subcode: 1, text: 'OPEN Message Error / Unsupported Version Number' });
+  assert.equal(s.lastError, { direction: 'received', code: 2, subcode: 1, text: 'OPEN Message Error / Unsupported Version Number', at: WALL });
   assert.is(s.connectRetryCounter, 0);
   assert.is(s.failures, 0);
 });
@@ -256,7 +256,7 @@ Stop('Cease 6/2 with an empty communication (length octet 0), Idle, no restart',
     idleHoldTime: 5,
     adminDown: true,
     negotiated: false,
-    lastError: { direction: 'sent', code: 6, subcode: 2, text: 'administrative shutdown' },
+    lastError: { direction: 'sent', code: 6, subcode: 2, text: 'administrative shutdown', at: WALL },
   });
 });
 

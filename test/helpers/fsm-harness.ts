@@ -3,7 +3,7 @@
 import * as assert from 'uvu/assert';
 import { BgpError } from '../../src/bgp/errors.js';
 import { createSession, step } from '../../src/bgp/fsm/fsm.js';
-import type { Action, Event, EventType, Session, SessionConfig, State, TimerName } from '../../src/bgp/fsm/types.js';
+import { type Action, type DownReason, type Event, type EventType, type Session, type SessionConfig, type State, TIMERS, type TimerName } from '../../src/bgp/fsm/types.js';
 import type { BgpMessage, Capability, OpenMessage, UpdateMessage } from '../../src/bgp/messages/index.js';
 import { makeNotification, makeOpen } from '../../src/bgp/messages/index.js';
 import { hex } from './hex.js';
@@ -15,13 +15,14 @@ export const MP_IPV4: Capability = { type: 'MULTIPROTOCOL', afi: 1, safi: 1 };
 export const MP_IPV6: Capability = { type: 'MULTIPROTOCOL', afi: 2, safi: 1 };
 export const ROUTE_REFRESH: Capability = { type: 'ROUTE_REFRESH' };
 
-/** eBGP 65001 → 65002; connect retry 120 s, hold 90 s, keepalive 30 s, back-off 5 s up to 60 s; random 0.5. */
+/** eBGP 65001 → 65002; connect retry 120 s, hold 90 s, send hold 480 s, keepalive 30 s, back-off 5 s up to 60 s; random 0.5. */
 export function config(over: Partial<SessionConfig> = {}): SessionConfig {
   return {
     localAs: 65001,
     peerAs: 65002,
     bgpId: LOCAL_ID,
     holdTime: 90,
+    sendHoldTime: 480,
     keepaliveTime: 30,
     connectRetryTime: 120,
     passive: false,
@@ -52,6 +53,9 @@ export const SAMPLE: { readonly [K in EventType]: Extract<Event, { type: K }> } 
   HoldTimer_Expires: { type: 'HoldTimer_Expires' },
   KeepaliveTimer_Expires: { type: 'KeepaliveTimer_Expires' },
   IdleHoldTimer_Expires: { type: 'IdleHoldTimer_Expires' },
+  SendHoldTimer_Expires: { type: 'SendHoldTimer_Expires' },
+  WriteBlocked: { type: 'WriteBlocked' },
+  WriteProgress: { type: 'WriteProgress', pending: 1000 },
   Tcp_CR_Acked: { type: 'Tcp_CR_Acked' },
   TcpConnectionConfirmed: { type: 'TcpConnectionConfirmed' },
   TcpConnectionFails: { type: 'TcpConnectionFails' },
@@ -84,9 +88,24 @@ function message(m: BgpMessage): string {
   }
 }
 
-/** One line per action; StateChange and SessionDown reasons are free text and left out. */
+/** A DownReason in one word, with the NOTIFICATION's code/subcode or the communication where it has one. */
+export function reasonLine(r: DownReason): string {
+  switch (r.type) {
+    case 'notification-sent':
+    case 'notification-received':
+      return `${r.type} ${r.code}/${r.subcode}`;
+    case 'admin-stop':
+      return r.communication === undefined ? r.type : `${r.type} "${r.communication}"`;
+    default:
+      return r.type;
+  }
+}
+
+/** One line per action; StateChange reasons are free text and left out. */
 export function render(a: Action): string {
   switch (a.type) {
+    case 'SessionDown':
+      return `SessionDown ${reasonLine(a.reason)}`;
     case 'Send':
       return `Send ${message(a.message)}`;
     case 'StartTimer':
@@ -97,6 +116,8 @@ export function render(a: Action): string {
       return `StateChange ${a.from} -> ${a.to}`;
     case 'ResendAdjRibOut':
       return `ResendAdjRibOut ${a.afi}/${a.safi}`;
+    case 'Disconnect':
+      return a.abort ? 'Disconnect abort' : 'Disconnect';
     default:
       return a.type;
   }
@@ -104,22 +125,28 @@ export function render(a: Action): string {
 
 export const lines = (actions: readonly Action[]): string[] => actions.map(render);
 
-/** Step and compare the rendered actions. */
+/** The wall time expectStep() gives its events (2026-03-01T12:00:00Z): errors recorded carry it. */
+export const WALL = Date.UTC(2026, 2, 1, 12);
+
+/** Step at WALL and compare the rendered actions. */
 export function expectStep(s: Session, e: Event, expected: string[]): Action[] {
-  const actions = step(s, e);
+  const actions = step(s, e, WALL);
   assert.equal(lines(actions), expected, `${e.type}`);
   return actions;
 }
 
-export const STOP_ALL: readonly string[] = ['ConnectRetryTimer', 'HoldTimer', 'KeepaliveTimer', 'IdleHoldTimer'].map((t) => `StopTimer ${t}`);
+export const STOP_ALL: readonly string[] = TIMERS.map((t) => `StopTimer ${t}`);
 
-/** The actions of a return to Idle: NOTIFICATION first, then timers, connection, session, state, back-off. */
-export function toIdle(from: State, o: { notify?: string; down?: boolean; idleHold?: number } = {}): string[] {
+/**
+ * The actions of a return to Idle: NOTIFICATION first, then timers, connection, session, state,
+ * back-off. `down`: the SessionDown reason as reasonLine() renders it (Established only).
+ */
+export function toIdle(from: State, o: { notify?: string; down?: string; idleHold?: number; abort?: boolean } = {}): string[] {
   return [
     ...(o.notify ? [`Send NOTIFICATION ${o.notify}`] : []),
     ...STOP_ALL,
-    'Disconnect',
-    ...(o.down ? ['SessionDown'] : []),
+    o.abort ? 'Disconnect abort' : 'Disconnect',
+    ...(o.down ? [`SessionDown ${o.down}`] : []),
     `StateChange ${from} -> Idle`,
     ...(o.idleHold !== undefined ? [`StartTimer IdleHoldTimer ${o.idleHold}`] : []),
   ];
@@ -173,4 +200,5 @@ export const TIMER_EXPIRES: { readonly [T in TimerName]: Event } = {
   HoldTimer: SAMPLE.HoldTimer_Expires,
   KeepaliveTimer: SAMPLE.KeepaliveTimer_Expires,
   IdleHoldTimer: SAMPLE.IdleHoldTimer_Expires,
+  SendHoldTimer: SAMPLE.SendHoldTimer_Expires,
 };

@@ -3,13 +3,14 @@ import { BgpError, notificationName } from '../errors.js';
 import { CeaseSubcode, ErrorCode, FsmSubcode, OpenSubcode } from '../iana.js';
 import { KEEPALIVE, type NotificationMessage, type OpenMessage, makeNotification, makeOpen, negotiate, speakerAs } from '../messages/index.js';
 import { jitter } from './clock.js';
-import { type Action, type Event, type LastError, type Session, type SessionConfig, type State, TIMERS } from './types.js';
+import { negotiateGracefulRestart } from './graceful-restart.js';
+import { type Action, type DownReason, type Event, type LastError, type Session, type SessionConfig, type State, TIMERS, type TimerName } from './types.js';
 
 /** RFC 4271 §8.2.2: "a large value" for the HoldTimer while waiting for the peer's OPEN. */
 export const OPEN_HOLD_TIME = 240;
 
 export function createSession(config: SessionConfig): Session {
-  return { config, state: 'Idle', connectRetryCounter: 0, idleHoldTime: config.idleHoldTime, failures: 0, adminDown: true };
+  return { config, state: 'Idle', connectRetryCounter: 0, idleHoldTime: config.idleHoldTime, failures: 0, adminDown: true, sendHoldTimerRunning: false };
 }
 
 /** Our OPEN for this session. */
@@ -51,13 +52,37 @@ export function negotiateTimers(config: SessionConfig, peerHoldTime: number): { 
   return { holdTime, keepaliveTime: Math.max(1, Math.min(config.keepaliveTime, Math.floor(holdTime / 3))) };
 }
 
-function notification(code: number, subcode: number, data?: Uint8Array | string): NotificationMessage {
-  return makeNotification(code, subcode, data);
+/** One line for a log or a state-change reason. */
+export function describeDownReason(r: DownReason): string {
+  switch (r.type) {
+    case 'tcp-failure':
+      return 'connection lost';
+    case 'hold-timer-expired':
+      return 'hold timer expired';
+    case 'send-hold-timer-expired':
+      return 'send hold timer expired: the peer is not reading';
+    case 'notification-sent':
+      return `NOTIFICATION sent: ${notificationName(r.code, r.subcode)}${r.detail ? `: ${r.detail}` : ''}`;
+    case 'notification-received':
+      return `NOTIFICATION received: ${notificationName(r.code, r.subcode)}`;
+    case 'admin-stop':
+      return r.communication ? `stopped by operator: ${r.communication}` : 'stopped by operator';
+    case 'collision':
+      return 'connection collision: this connection was dropped';
+    default: {
+      const never: never = r;
+      throw new Error(`unknown down reason ${JSON.stringify(never)}`);
+    }
+  }
 }
 
 class Step {
   readonly actions: Action[] = [];
-  constructor(readonly s: Session) {}
+  constructor(
+    readonly s: Session,
+    /** Wall time of the event being processed: stamped on any error it records. */
+    readonly wall: number,
+  ) {}
 
   emit(a: Action): void {
     this.actions.push(a);
@@ -68,12 +93,27 @@ class Step {
     this.s.state = state;
   }
 
-  start(timer: 'ConnectRetryTimer' | 'HoldTimer' | 'KeepaliveTimer' | 'IdleHoldTimer', seconds: number): void {
+  start(timer: TimerName, seconds: number): void {
     this.emit({ type: 'StartTimer', timer, seconds });
   }
 
-  stop(timer: 'ConnectRetryTimer' | 'HoldTimer' | 'KeepaliveTimer' | 'IdleHoldTimer'): void {
+  stop(timer: TimerName): void {
     this.emit({ type: 'StopTimer', timer });
+  }
+
+  /** RFC 9687: arm the SendHoldTimer (or restart it: the peer made progress); no-op when disabled. */
+  startSendHold(): void {
+    const t = this.s.config.sendHoldTime;
+    if (t <= 0) return;
+    this.start('SendHoldTimer', t);
+    this.s.sendHoldTimerRunning = true;
+  }
+
+  /** Nothing waits to be sent any more, or the connection is gone. */
+  stopSendHold(): void {
+    if (!this.s.sendHoldTimerRunning) return;
+    this.stop('SendHoldTimer');
+    this.s.sendHoldTimerRunning = false;
   }
 
   connectRetry(): void {
@@ -81,9 +121,9 @@ class Step {
   }
 
   notify(code: number, subcode: number, data?: Uint8Array | string, detail?: string): void {
-    const n = notification(code, subcode, data);
+    const n = makeNotification(code, subcode, data);
     this.emit({ type: 'Send', message: n });
-    this.s.lastError = { direction: 'sent', code, subcode, text: detail ?? notificationName(code, subcode) };
+    this.s.lastError = { direction: 'sent', code, subcode, text: detail ?? notificationName(code, subcode), at: this.wall };
   }
 
   /** Open the session on a connection that just came up: OPEN out, a long hold timer, OpenSent. */
@@ -97,15 +137,34 @@ class Step {
   }
 
   /**
+   * NOTIFICATION(code, subcode) for an error found in what the peer did, then Idle (a failure).
+   * `detail` goes into the down reason; `text` (default: the detail) into lastError.
+   */
+  fail(code: number, subcode: number, data: Uint8Array | undefined, detail: string | undefined, text?: string): void {
+    this.notify(code, subcode, data, text ?? detail);
+    this.drop({ type: 'notification-sent', code, subcode, ...(detail ? { detail } : {}) }, true);
+  }
+
+  /** Leave a state that holds a connection (OpenSent, OpenConfirm, Established) for Idle. */
+  drop(reason: DownReason, failure: boolean, abort = false): void {
+    this.idle(`${describeDownReason(reason)} in ${this.s.state}`, failure, reason, abort);
+  }
+
+  /**
    * Back to Idle: timers stopped, connection dropped, and unless an operator stopped the session, an
    * automatic restart after the IdleHold back-off (doubling with each failure, RFC 4271 §8.1.1
-   * DampPeerOscillations).
+   * DampPeerOscillations). `down` says why, for a session that was Established; `abort` drops the
+   * connection without flushing it.
    */
-  idle(reason: string, failure: boolean): void {
+  idle(reason: string, failure: boolean, down?: DownReason, abort = false): void {
     const wasEstablished = this.s.state === 'Established';
     for (const t of TIMERS) this.stop(t);
-    this.emit({ type: 'Disconnect' });
-    if (wasEstablished) this.emit({ type: 'SessionDown', reason });
+    this.s.sendHoldTimerRunning = false;
+    this.emit(abort ? { type: 'Disconnect', abort } : { type: 'Disconnect' });
+    if (wasEstablished) {
+      if (!down) throw new Error(`leaving Established without a reason (${reason})`);
+      this.emit({ type: 'SessionDown', reason: down });
+    }
     this.s.negotiated = undefined;
     if (failure) {
       this.s.connectRetryCounter++;
@@ -120,7 +179,7 @@ class Step {
   }
 
   received(n: NotificationMessage): void {
-    const err: LastError = { direction: 'received', code: n.code, subcode: n.subcode, text: notificationName(n.code, n.subcode) };
+    const err: LastError = { direction: 'received', code: n.code, subcode: n.subcode, text: notificationName(n.code, n.subcode), at: this.wall };
     this.s.lastError = err;
   }
 }
@@ -138,9 +197,13 @@ function begin(st: Step): void {
   st.to('Connect', 'connecting');
 }
 
-/** Process one event; mutates the session and returns what the driver must do, in order. */
-export function step(s: Session, e: Event): Action[] {
-  const st = new Step(s);
+/**
+ * Process one event; mutates the session and returns what the driver must do, in order. `wall` is
+ * the wall time of the event (ms since 1970), given by the driver: the FSM reads no clock, and an
+ * error it records carries this time (a test that does not care passes nothing and reads 0).
+ */
+export function step(s: Session, e: Event, wall = 0): Action[] {
+  const st = new Step(s, wall);
   switch (s.state) {
     case 'Idle':
       idle(st, e);
@@ -173,6 +236,8 @@ function manualStop(st: Step, e: Event & { type: 'ManualStop' }): void {
   st.s.connectRetryCounter = 0;
   if (st.s.state === 'OpenSent' || st.s.state === 'OpenConfirm' || st.s.state === 'Established') {
     st.notify(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, e.communication ?? '', 'administrative shutdown');
+    st.drop({ type: 'admin-stop', ...(e.communication ? { communication: e.communication } : {}) }, false);
+    return;
   }
   st.idle('stopped by operator', false);
 }
@@ -222,6 +287,11 @@ function connectOrActive(st: Step, e: Event): void {
     case 'AutomaticStart':
     case 'IdleHoldTimer_Expires':
       return;
+    case 'WriteBlocked':
+    case 'WriteProgress':
+    case 'SendHoldTimer_Expires':
+      // No BGP connection to hold: a report or an expiry from one that is already gone.
+      return;
     case 'ManualStop':
       return manualStop(st, e);
     case 'ConnectRetryTimer_Expires':
@@ -239,7 +309,7 @@ function connectOrActive(st: Step, e: Event): void {
       // Wait for the ConnectRetryTimer (still running) before trying again, as BIRD and FRR do.
       if (st.s.config.passive) st.to('Active', 'connection failed');
       else {
-        st.s.lastError = { direction: 'local', code: 0, subcode: 0, text: 'TCP connection failed' };
+        st.s.lastError = { direction: 'local', code: 0, subcode: 0, text: 'TCP connection failed', at: st.wall };
         st.to('Active', 'connection failed, retrying after ConnectRetryTimer');
       }
       return;
@@ -267,7 +337,24 @@ function connected(st: Step, e: Event): boolean {
       return true;
     case 'HoldTimer_Expires':
       st.notify(ErrorCode.HOLD_TIMER_EXPIRED, 0);
-      st.idle(`hold timer expired in ${where}`, true);
+      st.drop({ type: 'hold-timer-expired' }, true);
+      return true;
+    case 'WriteBlocked':
+      // RFC 9687: the timer runs from the moment data waits; more data waiting does not restart it.
+      if (!st.s.sendHoldTimerRunning) st.startSendHold();
+      return true;
+    case 'WriteProgress':
+      // The peer read some of it: restarted while more waits, stopped once nothing does.
+      if (!st.s.sendHoldTimerRunning) return true;
+      if (e.pending > 0) st.startSendHold();
+      else st.stopSendHold();
+      return true;
+    case 'SendHoldTimer_Expires':
+      // RFC 9687: try to send Send Hold Timer Expired, drop the connection at once (it cannot
+      // be flushed), count a failure and go to Idle, as for an expired HoldTimer.
+      st.s.sendHoldTimerRunning = false;
+      st.notify(ErrorCode.SEND_HOLD_TIMER_EXPIRED, 0);
+      st.drop({ type: 'send-hold-timer-expired' }, true, true);
       return true;
     case 'KeepaliveTimer_Expires':
       if (where === 'OpenSent') return false;
@@ -284,18 +371,17 @@ function connected(st: Step, e: Event): boolean {
     case 'BGPOpenMsgErr':
     case 'UpdateMsgErr':
       if (e.type === 'UpdateMsgErr' && where !== 'Established') return false;
-      st.notify(e.error.code, e.error.subcode, e.error.data, e.error.message);
-      st.idle(e.error.message, true);
+      st.fail(e.error.code, e.error.subcode, e.error.data, e.error.detail, e.error.message);
       return true;
     case 'OpenCollisionDump':
       st.notify(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
-      st.idle('connection collision: this connection was dropped', false);
+      st.drop({ type: 'collision' }, false);
       return true;
     case 'NotifMsgVerErr':
     case 'NotifMsg':
       // RFC 4271: a version error is no failure of the peer's (no back-off); any other NOTIFICATION is.
       st.received(e.notification);
-      st.idle(`NOTIFICATION received: ${notificationName(e.notification.code, e.notification.subcode)}`, e.type === 'NotifMsg');
+      st.drop({ type: 'notification-received', code: e.notification.code, subcode: e.notification.subcode }, e.type === 'NotifMsg');
       return true;
     default:
       return false;
@@ -308,19 +394,20 @@ function openSent(st: Step, e: Event): void {
     case 'TcpConnectionFails':
       st.emit({ type: 'Disconnect' });
       st.stop('HoldTimer');
+      st.stopSendHold();
       if (!st.s.config.passive) st.connectRetry();
       st.to('Active', 'connection lost in OpenSent');
       return;
     case 'BGPOpen': {
       const bad = checkOpen(st.s.config, e.open);
       if (bad) {
-        st.notify(bad.code, bad.subcode, bad.data, bad.message);
-        st.idle(bad.message, true);
+        st.fail(bad.code, bad.subcode, bad.data, bad.detail, bad.message);
         return;
       }
       const local = st.s.localOpen ?? localOpen(st.s.config);
       const timers = negotiateTimers(st.s.config, e.open.holdTime);
       const external = st.s.config.peerAs !== st.s.config.localAs;
+      const gracefulRestart = negotiateGracefulRestart(local, e.open);
       st.s.negotiated = {
         peerAs: speakerAs(e.open),
         peerId: e.open.bgpId,
@@ -329,6 +416,7 @@ function openSent(st: Step, e: Event): void {
         ...timers,
         send: negotiate(local, e.open, external),
         receive: negotiate(e.open, local, external),
+        ...(gracefulRestart ? { gracefulRestart } : {}),
       };
       st.stop('ConnectRetryTimer');
       st.emit({ type: 'Send', message: KEEPALIVE });
@@ -342,8 +430,7 @@ function openSent(st: Step, e: Event): void {
       return;
     }
     default:
-      st.notify(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_OPENSENT, undefined, `unexpected ${e.type} in OpenSent`);
-      st.idle(`unexpected ${e.type} in OpenSent`, true);
+      st.fail(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_OPENSENT, undefined, `unexpected ${e.type}`, `unexpected ${e.type} in OpenSent`);
       return;
   }
 }
@@ -352,7 +439,7 @@ function openConfirm(st: Step, e: Event): void {
   if (connected(st, e)) return;
   switch (e.type) {
     case 'TcpConnectionFails':
-      st.idle('connection lost in OpenConfirm', true);
+      st.drop({ type: 'tcp-failure' }, true);
       return;
     case 'KeepAliveMsg': {
       const n = st.s.negotiated!;
@@ -362,8 +449,7 @@ function openConfirm(st: Step, e: Event): void {
       return;
     }
     default:
-      st.notify(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_OPENCONFIRM, undefined, `unexpected ${e.type} in OpenConfirm`);
-      st.idle(`unexpected ${e.type} in OpenConfirm`, true);
+      st.fail(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_OPENCONFIRM, undefined, `unexpected ${e.type}`, `unexpected ${e.type} in OpenConfirm`);
       return;
   }
 }
@@ -376,7 +462,7 @@ function established(st: Step, e: Event): void {
   };
   switch (e.type) {
     case 'TcpConnectionFails':
-      st.idle('connection lost', true);
+      st.drop({ type: 'tcp-failure' }, true);
       return;
     case 'KeepAliveMsg':
       restartHold();
@@ -393,8 +479,7 @@ function established(st: Step, e: Event): void {
       st.emit({ type: 'ResendAdjRibOut', afi: e.refresh.afi, safi: e.refresh.safi });
       return;
     default:
-      st.notify(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_ESTABLISHED, undefined, `unexpected ${e.type} in Established`);
-      st.idle(`unexpected ${e.type} in Established`, true);
+      st.fail(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_ESTABLISHED, undefined, `unexpected ${e.type}`, `unexpected ${e.type} in Established`);
       return;
   }
 }

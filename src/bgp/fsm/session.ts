@@ -1,7 +1,7 @@
-// The driver of one peer: sockets, framer and timers around the pure FSM; runs the actions step() returns.
+// The driver of one peer: sockets, framer and timers around the pure FSMs (fsm.ts, peer-fsm.ts); runs the actions they return.
 import net from 'node:net';
 import { BgpError, notificationName } from '../errors.js';
-import { CeaseSubcode, ErrorCode, OpenSubcode } from '../iana.js';
+import { ErrorCode, OpenSubcode } from '../iana.js';
 import {
   type BgpMessage,
   DEFAULT_NEGOTIATED,
@@ -16,8 +16,9 @@ import {
   shutdownCommunication,
 } from '../messages/index.js';
 import type { Clock, TimerHandle } from './clock.js';
-import { createSession, keepLocallyInitiated, step } from './fsm.js';
-import type { Action, Event, MessageCounts, Session, SessionConfig, SessionNegotiated, State, TimerName } from './types.js';
+import { createSession, describeDownReason, step } from './fsm.js';
+import { type ConnectionView, type Role, candidateEstablished, createCandidate, incomingConnection, openCollision, promote } from './peer-fsm.js';
+import { type Action, type DownReason, type Event, type MessageCounts, type Session, type SessionConfig, type SessionNegotiated, type State, TIMER_EXPIRES, type TimerName } from './types.js';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -28,17 +29,17 @@ export interface Logger {
 
 /** What the speaker wants to hear from a peer. */
 export interface PeerHooks {
-  stateChange(peer: Peer, from: State, to: State, reason: string): void;
+  stateChange(peer: PeerDriver, from: State, to: State, reason: string): void;
   /** Established: send the Adj-RIB-Out and End-of-RIB. */
-  up(peer: Peer, n: SessionNegotiated): void;
-  /** Left Established: forget its Adj-RIB-In and Adj-RIB-Out. */
-  down(peer: Peer, reason: string): void;
-  update(peer: Peer, u: UpdateMessage): void;
+  up(peer: PeerDriver, n: SessionNegotiated): void;
+  /** Left Established: forget its Adj-RIB-In and Adj-RIB-Out (or keep them stale, RFC 4724, by `reason`). */
+  down(peer: PeerDriver, reason: DownReason): void;
+  update(peer: PeerDriver, u: UpdateMessage): void;
   /** The peer asked for our routes again. */
-  refresh(peer: Peer, afi: number, safi: number): void;
+  refresh(peer: PeerDriver, afi: number, safi: number): void;
   /** The socket drained after back-pressure: anything held back can go now. */
-  drained(peer: Peer): void;
-  notification(peer: Peer, direction: 'sent' | 'received', n: NotificationMessage): void;
+  drained(peer: PeerDriver): void;
+  notification(peer: PeerDriver, direction: 'sent' | 'received', n: NotificationMessage): void;
 }
 
 export interface PeerEndpoint {
@@ -61,13 +62,32 @@ const zero = (): MessageCounts => ({ open: 0, update: 0, notification: 0, keepal
 /** Above this many octets waiting in the socket, UPDATEs wait for 'drain' (the peer is not reading). */
 export const WRITE_HIGH_WATER = 256 * 1024;
 
+/** Log text for a refused connection. */
+const REFUSED = {
+  'admin-down': 'the neighbor is administratively down',
+  established: 'connection collision with an established session',
+  'collision-pending': 'a collision is already being resolved',
+} as const;
+
+/**
+ * Octets of received messages handled in one event-loop turn before the rest waits (about four
+ * full UPDATEs, some 4,000 IPv4 prefixes). A single larger message (RFC 8654) is still handled whole.
+ */
+export const RECEIVE_SLICE_OCTETS = 16 * 1024;
+
+/** How long a closing socket may take to flush before it is destroyed. */
+const SOCKET_DROP_MS = 2000;
+
 /** One TCP connection and the FSM instance that runs it (two exist only during a collision). */
 class Connection {
   socket: net.Socket | undefined;
   /** Replaced with every new TCP connection: nothing buffered from an old one may leak into it. */
   framer = new Framer();
   readonly timers = new Map<TimerName, TimerHandle>();
-  closed = false;
+  /** Received messages are being worked through over several turns: the socket is paused meanwhile. */
+  slicing = false;
+  /** Octets of received messages handled in the current event-loop turn. */
+  spent = 0;
 
   constructor(
     readonly fsm: Session,
@@ -82,18 +102,30 @@ class Connection {
   get send(): Negotiated {
     return this.fsm.negotiated?.send ?? DEFAULT_NEGOTIATED;
   }
+
+  get view(): ConnectionView {
+    return { state: this.fsm.state, outgoing: this.outgoing };
+  }
 }
 
-export class Peer {
+/**
+ * One peer: its main connection (and a candidate during a collision), each with its FSM. Socket
+ * events become FSM events; the actions step() returns become writes, timers and hook calls.
+ */
+export class PeerDriver {
   private main: Connection;
   /** A second connection during a collision (RFC 4271 §6.8). */
   private other: Connection | undefined;
   readonly received: MessageCounts = zero();
   readonly sent: MessageCounts = zero();
-  since = Date.now();
+  /** Wall time (clock.wall()) of the last state change of the main connection. */
+  since: number;
+  /** Wall time the session reached Established; undefined when it is not. */
   establishedAt: number | undefined;
-  lastErrorAt: number | undefined;
   private closeWaiters: (() => void)[] = [];
+  /** Events waiting for the current step's actions to finish (see feed). */
+  private readonly pending: [Connection, Event][] = [];
+  private stepping = false;
 
   constructor(
     readonly endpoint: PeerEndpoint,
@@ -103,6 +135,7 @@ export class Peer {
     private readonly hooks: PeerHooks,
   ) {
     this.main = new Connection(createSession(config), true);
+    this.since = clock.wall();
   }
 
   get state(): State {
@@ -158,67 +191,63 @@ export class Peer {
    * (clock ms) the batch was handed to the kernel, or undefined when not established.
    */
   sendBatch(messages: BgpMessage[]): Promise<number> | undefined {
-    if (!this.established || !this.main.socket || this.main.closed) return undefined;
+    if (!this.established || !this.main.socket) return undefined;
     return this.write(this.main, messages);
   }
 
-  /** An incoming connection from this peer's address. */
+  /** An incoming connection from this peer's address: peer-fsm.ts decides, this carries it out. */
   accept(socket: net.Socket): void {
     const m = this.main;
-    const s = m.fsm.state;
-    if (m.fsm.adminDown) {
-      this.log.info({ remote: socket.remoteAddress }, 'connection refused: neighbor is administratively down');
-      rejectSocket(socket, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN);
-      return;
-    }
-    if (s === 'Idle' || s === 'Connect' || s === 'Active') {
-      // Take the peer's connection instead of ours still being set up.
-      this.dropSocket(m);
-      m.outgoing = false;
-      this.attach(m, socket);
-      this.feed(m, { type: 'TcpConnectionConfirmed' });
-      return;
-    }
-    if (s === 'Established') {
-      // RFC 4724 §4: with graceful restart, a new connection means the peer restarted; otherwise
-      // the established session stands and the newcomer is refused (RFC 4271 §6.8).
-      const gr = m.fsm.negotiated?.peerOpen.capabilities.some((c) => c.type === 'GRACEFUL_RESTART');
-      if (!gr) {
-        this.log.info({ remote: socket.remoteAddress }, 'connection collision with an established session: refused');
-        rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
+    const d = incomingConnection({
+      main: m.view,
+      candidate: this.other !== undefined,
+      adminDown: m.fsm.adminDown,
+      gracefulRestart: m.fsm.negotiated?.gracefulRestart !== undefined,
+    });
+    switch (d.type) {
+      case 'refuse':
+        this.log.info({ remote: socket.remoteAddress, why: d.why }, `connection refused (${REFUSED[d.why]})`);
+        this.rejectSocket(socket, d.subcode);
+        return;
+      case 'take-over':
+        if (d.restart) {
+          this.log.info({}, 'new connection from an established peer with graceful restart: it restarted');
+          this.feed(m, { type: 'TcpConnectionFails' });
+        }
+        this.takeOver(m, socket);
+        return;
+      case 'candidate': {
+        const c = new Connection(createCandidate(this.config), false);
+        this.other = c;
+        this.takeOver(c, socket);
         return;
       }
-      this.log.info({}, 'new connection from an established peer with graceful restart: it restarted');
-      this.feed(m, { type: 'TcpConnectionFails' });
-      this.dropSocket(m);
-      m.outgoing = false;
-      this.attach(m, socket);
-      this.feed(m, { type: 'TcpConnectionConfirmed' });
-      return;
+      default: {
+        const never: never = d;
+        throw new Error(`unknown decision ${JSON.stringify(never)}`);
+      }
     }
-    // OpenSent or OpenConfirm: run the newcomer on its own FSM until an OPEN decides (§6.8).
-    if (this.other) {
-      rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
-      return;
-    }
-    // Administratively down from birth: a candidate that fails is not restarted, only dropped.
-    const c = new Connection(createSession(this.config), false);
-    c.fsm.state = 'Active';
-    this.other = c;
+  }
+
+  /** Run `c` on the peer's connection `socket` from now on: whatever it had is dropped. */
+  private takeOver(c: Connection, socket: net.Socket): void {
+    this.dropSocket(c);
+    c.outgoing = false;
     this.attach(c, socket);
     this.feed(c, { type: 'TcpConnectionConfirmed' });
   }
 
+  /** Make `socket` the connection's, with a fresh framer; events of a socket it no longer holds are ignored. */
   private attach(c: Connection, socket: net.Socket): void {
     c.socket = socket;
-    c.closed = false;
     c.framer = new Framer();
+    c.slicing = false;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
-    socket.on('drain', () => {
-      if (c === this.main) this.hooks.drained(this);
+    socket.on('drain', () => this.drained(c, socket));
+    socket.on('error', (err) => {
+      if (c.socket === socket) this.log.debug({ err: err.message }, 'socket error');
     });
-    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => this.onClose(c, socket));
   }
 
@@ -228,30 +257,22 @@ export class Peer {
       port: this.endpoint.port,
       ...(this.endpoint.localAddress ? { localAddress: this.endpoint.localAddress } : {}),
     });
-    c.socket = socket;
     c.outgoing = true;
-    c.closed = false;
-    c.framer = new Framer();
-    socket.setNoDelay(true);
+    this.attach(c, socket);
     socket.once('connect', () => {
-      if (c.socket !== socket) return;
-      socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
-      socket.on('drain', () => {
-        if (c === this.main) this.hooks.drained(this);
-      });
-      this.feed(c, { type: 'Tcp_CR_Acked' });
+      if (c.socket === socket) this.feed(c, { type: 'Tcp_CR_Acked' });
     });
-    socket.on('error', (err) => {
-      if (c.socket === socket) this.log.debug({ err: err.message }, 'connection error');
-    });
-    socket.on('close', () => this.onClose(c, socket));
   }
 
   private onClose(c: Connection, socket: net.Socket): void {
     if (c.socket !== socket) return;
     c.socket = undefined;
-    c.closed = true;
     if (c.fsm.state !== 'Idle') this.feed(c, { type: 'TcpConnectionFails' });
+    // A candidate lives as long as its connection: it never connects out (OpenSent would go to Active).
+    if (c === this.other) {
+      this.other = undefined;
+      this.clearTimers(c);
+    }
     this.settleClose();
   }
 
@@ -267,23 +288,77 @@ export class Peer {
     const s = c.socket;
     if (!s) return;
     c.socket = undefined;
-    c.closed = true;
+    // Read on (and ignore) what still comes, so a socket paused mid-slice can see the peer's FIN.
+    s.resume();
     s.end();
     // A peer that never reads would keep the socket half-open forever.
-    const t = setTimeout(() => s.destroy(), 2000);
-    t.unref();
+    const t = this.clock.setTimer(SOCKET_DROP_MS, () => s.destroy());
     s.once('close', () => {
-      clearTimeout(t);
+      this.clock.clearTimer(t);
       this.settleClose();
     });
   }
 
+  /** Refuse a connection: a Cease NOTIFICATION, then close (at once if it cannot be flushed). */
+  private rejectSocket(socket: net.Socket, subcode: number): void {
+    socket.on('error', () => {});
+    socket.end(encodeMessage(makeNotification(ErrorCode.CEASE, subcode), DEFAULT_NEGOTIATED));
+    const t = this.clock.setTimer(SOCKET_DROP_MS, () => socket.destroy());
+    socket.once('close', () => this.clock.clearTimer(t));
+  }
+
+  /** Close a connection's socket at once, dropping what is unsent (RFC 9687: it would never flush). */
+  private abortSocket(c: Connection): void {
+    const s = c.socket;
+    if (!s) return;
+    c.socket = undefined;
+    this.log.error(
+      { unsent: s.writableLength, sendHoldTime: this.config.sendHoldTime, error: c.fsm.lastError?.text },
+      'the peer has read nothing for the send hold time: connection dropped (RFC 9687)',
+    );
+    s.once('close', () => this.settleClose());
+    s.destroy();
+  }
+
+  /** The socket wrote everything it held: progress for the SendHoldTimer, and room for held-back UPDATEs. */
+  private drained(c: Connection, socket: net.Socket): void {
+    this.progressed(c, socket);
+    if (c === this.main) this.hooks.drained(this);
+  }
+
+  /**
+   * RFC 9687: a write completed or the socket drained. While the SendHoldTimer runs (a backlog was
+   * reported), the FSM hears what still waits; otherwise there is nothing to tell it.
+   */
+  private progressed(c: Connection, socket: net.Socket): void {
+    if (c.socket !== socket || !c.fsm.sendHoldTimerRunning) return;
+    this.feed(c, { type: 'WriteProgress', pending: socket.writableLength });
+  }
+
   /** Bytes from `socket`: ignored unless it is still the connection's socket (an old one may still talk). */
   private onData(c: Connection, socket: net.Socket, chunk: Buffer): void {
-    if (c.socket !== socket || c.closed) return;
+    if (c.socket !== socket) return;
     c.framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    for (;;) {
-      if (c.closed || c.socket !== socket) return;
+    if (!c.slicing) this.receive(c, socket);
+  }
+
+  /**
+   * Work through the framed messages, at most RECEIVE_SLICE_OCTETS of them per event-loop turn
+   * however many chunks the turn brings: beyond that the socket is paused and the rest waits for
+   * setImmediate, so a table load never holds up timers or the control socket for long
+   * (ARCHITECTURE: work is bounded per turn). The socket reads again once the backlog is done; a
+   * connection torn down meanwhile stops at once.
+   */
+  private receive(c: Connection, socket: net.Socket): void {
+    while (c.socket === socket) {
+      if (c.spent >= RECEIVE_SLICE_OCTETS) {
+        if (!c.slicing) {
+          c.slicing = true;
+          socket.pause();
+        }
+        setImmediate(() => this.receive(c, socket));
+        return;
+      }
       let bytes: Uint8Array | undefined;
       try {
         bytes = c.framer.next();
@@ -292,7 +367,17 @@ export class Peer {
         this.feed(c, { type: 'BGPHeaderErr', error: e });
         return;
       }
-      if (!bytes) return;
+      if (!bytes) {
+        if (c.slicing) {
+          c.slicing = false;
+          socket.resume();
+        }
+        return;
+      }
+      // The turn's share starts with its first message and is given back when the turn is over
+      // (this immediate is queued before any continuation of the same turn).
+      if (c.spent === 0) setImmediate(() => (c.spent = 0));
+      c.spent += bytes.length;
       this.onMessage(c, bytes);
     }
   }
@@ -341,7 +426,6 @@ export class Peer {
           `NOTIFICATION received: ${notificationName(m.code, m.subcode)}`,
         );
         if (c === this.main) this.hooks.notification(this, 'received', m);
-        this.lastErrorAt = Date.now();
         const version = m.code === ErrorCode.OPEN_MESSAGE && m.subcode === OpenSubcode.UNSUPPORTED_VERSION_NUMBER;
         this.feed(c, version ? { type: 'NotifMsgVerErr', notification: m } : { type: 'NotifMsg', notification: m });
         return;
@@ -358,38 +442,43 @@ export class Peer {
   }
 
   /**
-   * RFC 4271 §6.8: an OPEN on one connection while the other is in OpenConfirm decides which
-   * survives. Returns true when `c` itself was dropped (its OPEN must not be processed).
+   * RFC 4271 §6.8: an OPEN on `c` while the peer has two connections may settle which survives.
+   * Returns true when `c` itself was dropped (its OPEN must not be processed).
    */
   private collision(c: Connection, peerId: string): boolean {
-    const o = c === this.main ? this.other : this.main;
-    if (!this.other || !o || o.fsm.state !== 'OpenConfirm' && o.fsm.state !== 'Established') return false;
-    const keepOutgoing = keepLocallyInitiated(this.config.bgpId, peerId, this.config.localAs, this.config.peerAs);
-    const loser = c.outgoing === keepOutgoing ? o : c;
-    this.log.info({ kept: loser === c ? 'existing' : 'new', keepOutgoing }, 'connection collision resolved');
-    this.dump(loser);
-    return loser === c;
+    const on: Role = c === this.main ? 'main' : 'candidate';
+    const d = openCollision({
+      on,
+      main: this.main.view,
+      candidate: this.other?.view,
+      local: { bgpId: this.config.bgpId, asn: this.config.localAs },
+      peer: { bgpId: peerId, asn: this.config.peerAs },
+    });
+    if (d.type === 'none') return false;
+    this.log.info({ dropped: d.loser === on ? 'this' : 'other', rule: d.rule, ...(d.rule === 'identifier' ? { keepOutgoing: d.keepOutgoing } : {}) }, 'connection collision resolved');
+    this.dump(d.loser);
+    return d.loser === on;
   }
 
   /**
-   * Drop a connection that lost a collision; the survivor becomes the main one. The loser is
-   * detached first and marked administratively down, so its FSM never restarts on its own.
+   * Drop the connection that lost a collision (Cease 6/7); when that is main, the candidate carries
+   * the session on. The loser is detached first, so its FSM never restarts or reconnects.
    */
-  private dump(loser: Connection): void {
-    const survivor = loser === this.main ? this.other! : this.main;
-    if (loser.fsm.state === 'Established') {
-      // Never dump an established session for a newcomer: the newcomer goes instead.
-      const newcomer = survivor;
-      this.other = undefined;
-      newcomer.fsm.adminDown = true;
-      this.feed(newcomer, { type: 'OpenCollisionDump' });
-      return;
-    }
-    survivor.fsm.adminDown = this.main.fsm.adminDown;
-    loser.fsm.adminDown = true;
-    this.main = survivor;
+  private dump(loser: Role): void {
+    const candidate = this.other!;
+    const lost = loser === 'main' ? this.main : candidate;
     this.other = undefined;
-    this.feed(loser, { type: 'OpenCollisionDump' });
+    if (loser === 'main') {
+      promote(candidate.fsm, this.main.fsm);
+      this.main = candidate;
+    }
+    this.clearTimers(lost);
+    this.feed(lost, { type: 'OpenCollisionDump' });
+  }
+
+  private clearTimers(c: Connection): void {
+    for (const h of c.timers.values()) this.clock.clearTimer(h);
+    c.timers.clear();
   }
 
   private count(to: MessageCounts, type: BgpMessage['type']): void {
@@ -406,17 +495,39 @@ export class Peer {
         const bytes = encodeMessage(m, c.send);
         this.count(this.sent, m.type);
         if (m.type === 'NOTIFICATION' && c === this.main) this.hooks.notification(this, 'sent', m);
-        if (i === messages.length - 1) socket.write(bytes, () => resolve(this.clock.now()));
-        else socket.write(bytes);
+        if (i === messages.length - 1) {
+          socket.write(bytes, (err) => {
+            resolve(this.clock.now());
+            if (!err) this.progressed(c, socket);
+          });
+        } else {
+          socket.write(bytes);
+        }
       }
       socket.uncork();
+      // What the kernel would not take waits for the peer to read it: the SendHoldTimer's business.
+      if (socket.writableLength > 0) this.feed(c, { type: 'WriteBlocked' });
     });
   }
 
-  /** Step the FSM of one connection and carry out its actions. */
+  /**
+   * Step the FSM of one connection and carry out its actions. An event raised while actions run (a
+   * write that blocks, a hook that sends) waits until they are done, so each step sees the
+   * session as the one before left it.
+   */
   private feed(c: Connection, e: Event): void {
-    const actions = step(c.fsm, e);
-    for (const a of actions) this.run(c, a);
+    this.pending.push([c, e]);
+    if (this.stepping) return;
+    this.stepping = true;
+    try {
+      for (let next = this.pending.shift(); next; next = this.pending.shift()) {
+        const [conn, event] = next;
+        for (const a of step(conn.fsm, event, this.clock.wall())) this.run(conn, a);
+      }
+    } finally {
+      this.stepping = false;
+      this.pending.length = 0;
+    }
   }
 
   private run(c: Connection, a: Action): void {
@@ -429,22 +540,24 @@ export class Peer {
         this.connect(c);
         return;
       case 'Disconnect':
-        this.dropSocket(c);
+        if (a.abort) this.abortSocket(c);
+        else this.dropSocket(c);
         return;
       case 'Send':
-        if (!c.socket || c.closed) return;
-        if (a.message.type === 'KEEPALIVE' && c.socket.writableLength > WRITE_HIGH_WATER) return; // it would not be read
+        if (!c.socket) return;
+        // A KEEPALIVE behind this much would not be read before the peer's hold timer anyway; the
+        // SendHoldTimer (RFC 9687) is what ends a session whose peer reads nothing.
+        if (a.message.type === 'KEEPALIVE' && c.socket.writableLength > WRITE_HIGH_WATER) return;
         void this.write(c, [a.message]);
         return;
       case 'StartTimer': {
         const old = c.timers.get(a.timer);
         if (old) this.clock.clearTimer(old);
-        const event = `${a.timer}_Expires` as Event['type'];
         c.timers.set(
           a.timer,
           this.clock.setTimer(a.seconds * 1000, () => {
             c.timers.delete(a.timer);
-            this.feed(c, { type: event } as Event);
+            this.feed(c, TIMER_EXPIRES[a.timer]);
           }),
         );
         return;
@@ -457,16 +570,23 @@ export class Peer {
       }
       case 'StateChange':
         if (!isMain) {
-          // A collision candidate that fails just goes away.
-          if (a.to === 'Idle') {
-            for (const h of c.timers.values()) this.clock.clearTimer(h);
-            c.timers.clear();
-            if (this.other === c) this.other = undefined;
+          if (c === this.other && a.to === 'Established') {
+            // The candidate got there first: it becomes main (then reported as main's change) or goes.
+            const d = candidateEstablished(this.main.view);
+            this.log.info({ dropped: d.loser === 'main' ? 'other' : 'this', rule: d.rule }, 'connection collision resolved');
+            this.dump(d.loser);
+            if (c !== this.main) return;
+          } else {
+            // A collision candidate that fails, or a loser that finished, just goes away.
+            if (a.to === 'Idle') {
+              this.clearTimers(c);
+              if (this.other === c) this.other = undefined;
+            }
+            return;
           }
-          return;
         }
-        this.since = Date.now();
-        if (a.to === 'Established') this.establishedAt = Date.now();
+        this.since = this.clock.wall();
+        if (a.to === 'Established') this.establishedAt = this.since;
         if (a.from === 'Established') this.establishedAt = undefined;
         this.log.info({ from: a.from, to: a.to, reason: a.reason }, `${a.from} -> ${a.to}`);
         this.hooks.stateChange(this, a.from, a.to, a.reason);
@@ -475,7 +595,9 @@ export class Peer {
         if (isMain) this.hooks.up(this, a.negotiated);
         return;
       case 'SessionDown':
-        if (isMain) this.hooks.down(this, a.reason);
+        if (!isMain) return;
+        this.log.warn({ reason: a.reason }, `session down: ${describeDownReason(a.reason)}`);
+        this.hooks.down(this, a.reason);
         return;
       case 'ApplyUpdate':
         if (isMain) this.hooks.update(this, a.update);
@@ -491,11 +613,5 @@ export class Peer {
   }
 }
 
-/** Refuse a connection: a Cease NOTIFICATION, then close. */
-function rejectSocket(socket: net.Socket, subcode: number): void {
-  socket.on('error', () => {});
-  socket.end(encodeMessage(makeNotification(ErrorCode.CEASE, subcode), DEFAULT_NEGOTIATED));
-  const t = setTimeout(() => socket.destroy(), 2000);
-  t.unref();
-  socket.once('close', () => clearTimeout(t));
-}
+/** The old name, kept while the daemon moves to PeerDriver. */
+export { PeerDriver as Peer };

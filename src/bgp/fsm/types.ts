@@ -1,13 +1,27 @@
 // The session state machine's vocabulary (RFC 4271 §8): states, events, actions and session data.
 import type { BgpError } from '../errors.js';
 import type { BgpMessage, Capability, Negotiated, NotificationMessage, OpenMessage, RouteRefreshMessage, UpdateMessage } from '../messages/index.js';
+import type { GracefulRestartNegotiated } from './graceful-restart.js';
 
 export type State = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 
-export type TimerName = 'ConnectRetryTimer' | 'HoldTimer' | 'KeepaliveTimer' | 'IdleHoldTimer';
-export const TIMERS: readonly TimerName[] = ['ConnectRetryTimer', 'HoldTimer', 'KeepaliveTimer', 'IdleHoldTimer'];
+/** RFC 4271 §8 timers, and RFC 9687's SendHoldTimer. Each expiry is the event `${TimerName}_Expires`. */
+export type TimerName = 'ConnectRetryTimer' | 'HoldTimer' | 'KeepaliveTimer' | 'IdleHoldTimer' | 'SendHoldTimer';
+export const TIMERS: readonly TimerName[] = ['ConnectRetryTimer', 'HoldTimer', 'KeepaliveTimer', 'IdleHoldTimer', 'SendHoldTimer'];
 
-/** RFC 4271 §8.1 events (names as in the RFC), plus ROUTE-REFRESH, which §8 predates. */
+/** The event each timer's expiry raises. */
+export const TIMER_EXPIRES: { readonly [T in TimerName]: { type: `${T}_Expires` } } = {
+  ConnectRetryTimer: { type: 'ConnectRetryTimer_Expires' },
+  HoldTimer: { type: 'HoldTimer_Expires' },
+  KeepaliveTimer: { type: 'KeepaliveTimer_Expires' },
+  IdleHoldTimer: { type: 'IdleHoldTimer_Expires' },
+  SendHoldTimer: { type: 'SendHoldTimer_Expires' },
+};
+
+/**
+ * RFC 4271 §8.1 events (names as in the RFC), plus ROUTE-REFRESH, which §8 predates, RFC 9687's
+ * SendHoldTimer_Expires, and the two write-progress reports that drive the SendHoldTimer.
+ */
 export type Event =
   | { type: 'ManualStart' }
   | { type: 'ManualStop'; communication?: string }
@@ -16,6 +30,12 @@ export type Event =
   | { type: 'HoldTimer_Expires' }
   | { type: 'KeepaliveTimer_Expires' }
   | { type: 'IdleHoldTimer_Expires' }
+  /** RFC 9687 (Event 29): the peer made no progress reading what we send for SendHoldTime. */
+  | { type: 'SendHoldTimer_Expires' }
+  /** The driver wrote and the kernel did not take it all: octets are waiting to be sent. */
+  | { type: 'WriteBlocked' }
+  /** Octets waiting went out (a write completed, or 'drain'); `pending` are still waiting. */
+  | { type: 'WriteProgress'; pending: number }
   /** Our outgoing connection was set up (Event 16). */
   | { type: 'Tcp_CR_Acked' }
   /** An incoming connection from the peer was accepted (Event 17). */
@@ -38,8 +58,11 @@ export type EventType = Event['type'];
 export type Action =
   /** Initiate a TCP connection to the peer. */
   | { type: 'Connect' }
-  /** Close the TCP connection (after anything sent before it is flushed). */
-  | { type: 'Disconnect' }
+  /**
+   * Close the TCP connection after anything sent before it is flushed; with `abort`, at once,
+   * discarding what is unsent (RFC 9687: a peer that reads nothing would never let it flush).
+   */
+  | { type: 'Disconnect'; abort?: true }
   | { type: 'Send'; message: BgpMessage }
   | { type: 'StartTimer'; timer: TimerName; seconds: number }
   | { type: 'StopTimer'; timer: TimerName }
@@ -47,12 +70,35 @@ export type Action =
   /** The session reached Established: send the Adj-RIB-Out, then End-of-RIB. */
   | { type: 'SessionUp'; negotiated: SessionNegotiated }
   /** The session left Established: forget what the peer sent and what we sent it. */
-  | { type: 'SessionDown'; reason: string }
+  | { type: 'SessionDown'; reason: DownReason }
   | { type: 'ApplyUpdate'; update: UpdateMessage }
   /** The peer asked for our routes again (RFC 2918): re-send the whole Adj-RIB-Out. */
   | { type: 'ResendAdjRibOut'; afi: number; safi: number };
 
 export type ActionType = Action['type'];
+
+/**
+ * Why an Established session ended. A graceful-restart helper needs the kind (RFC 4724 §4.2: stale
+ * routes are kept when the TCP session fails or the hold timer expires, flushed after a NOTIFICATION
+ * unless RFC 8538 says otherwise), so it is data, not text.
+ */
+export type DownReason =
+  /** The TCP connection failed or the peer closed it without a NOTIFICATION. */
+  | { type: 'tcp-failure' }
+  /** We stopped hearing from the peer (RFC 4271 §6.5); we sent Hold Timer Expired. */
+  | { type: 'hold-timer-expired' }
+  /** The peer stopped reading what we send (RFC 9687); we tried to send Send Hold Timer Expired and dropped the connection. */
+  | { type: 'send-hold-timer-expired' }
+  /** We found an error in what the peer sent (or in its FSM) and sent this NOTIFICATION. */
+  | { type: 'notification-sent'; code: number; subcode: number; detail?: string }
+  /** The peer sent a NOTIFICATION. */
+  | { type: 'notification-received'; code: number; subcode: number }
+  /** An operator stopped the session (we sent Cease / Administrative Shutdown). */
+  | { type: 'admin-stop'; communication?: string }
+  /** The connection lost a collision with the peer's other connection (RFC 4271 §6.8; Cease 6/7 sent). */
+  | { type: 'collision' };
+
+export type DownReasonType = DownReason['type'];
 
 export interface SessionConfig {
   localAs: number;
@@ -61,6 +107,12 @@ export interface SessionConfig {
   bgpId: string;
   /** Hold time we offer (0 or >= 3). */
   holdTime: number;
+  /**
+   * RFC 9687 SendHoldTime in seconds: how long data may wait to be sent with the peer reading none
+   * of it before the connection is dropped. 0 disables the SendHoldTimer. (The suggested default,
+   * max(480, 2 × hold time), is the configuration's business.)
+   */
+  sendHoldTime: number;
   /** Keepalive interval we want; never more than a third of the negotiated hold time. */
   keepaliveTime: number;
   connectRetryTime: number;
@@ -86,6 +138,8 @@ export interface SessionNegotiated {
   /** Context for what we send and what we receive. */
   send: Negotiated;
   receive: Negotiated;
+  /** Both OPENs carried the Graceful Restart capability: each side's restart time, R, N and F bits. */
+  gracefulRestart?: GracefulRestartNegotiated;
 }
 
 export interface LastError {
@@ -93,6 +147,8 @@ export interface LastError {
   code: number;
   subcode: number;
   text: string;
+  /** Wall time (ms since 1970) when the error was recorded: the time of the event that caused it. */
+  at: number;
 }
 
 export interface Session {
@@ -105,6 +161,8 @@ export interface Session {
   failures: number;
   /** Set by ManualStop: no automatic restart until ManualStart. */
   adminDown: boolean;
+  /** The SendHoldTimer is armed: data is waiting that the peer has not read (RFC 9687). */
+  sendHoldTimerRunning: boolean;
   localOpen?: OpenMessage;
   negotiated?: SessionNegotiated;
   lastError?: LastError;
