@@ -106,21 +106,24 @@ export class Proc {
     } finally {
       closeSync(fd);
     }
-    this.wrapperPid = this.child.pid!;
-    this.exit = new Promise((resolve) =>
-      this.child.once('exit', (code) => {
+    this.wrapperPid = this.child.pid ?? -1;
+    this.exit = new Promise((resolve) => {
+      const gone = (code: number | null): void => {
         this.exited = true;
         this.exitCode = code;
         liveProcs.delete(this);
         resolve();
-      }),
-    );
+      };
+      this.child.once('exit', gone);
+      // timeout(1) itself could not be started (not installed): nothing runs.
+      this.child.once('error', () => gone(null));
+    });
     liveProcs.add(this);
   }
 
   /** The command itself (timeout's child); undefined until it has been forked. */
   get pid(): number | undefined {
-    return childrenOf(this.wrapperPid)[0];
+    return this.wrapperPid < 0 ? undefined : childrenOf(this.wrapperPid)[0];
   }
 
   async waitPid(ms = 5000): Promise<number> {
@@ -158,7 +161,7 @@ export class Proc {
   /** SIGTERM (timeout(1) passes it on), SIGKILL after `graceMs`; then any remembered descendant still alive. */
   async stop(graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     this.rememberDescendants();
-    if (!this.exited) {
+    if (!this.exited && this.wrapperPid > 0) {
       try {
         process.kill(this.wrapperPid, signal);
       } catch {
@@ -186,7 +189,7 @@ export class Proc {
   killNow(): void {
     const main = this.pid;
     for (const pid of [main, this.wrapperPid]) {
-      if (pid === undefined) continue;
+      if (pid === undefined || pid < 0) continue;
       try {
         process.kill(pid, 'SIGKILL');
       } catch {

@@ -37,9 +37,12 @@ export interface LoadFigures {
   receivedAtEnd: number;
   pingIdle: ReturnType<typeof stats>;
   pingLoad: ReturnType<typeof stats>;
-  rss: { before: number; peakLoad: number; loaded: number; peakShow: number; afterShow: number; afterLeave: number; afterLeaveGc: number };
+  rss: { before: number; peakLoad: number; loaded: number; afterLeave: number; afterLeaveGc: number };
   heap: { before: number; loaded: number; afterLeave: number; externalBefore: number; externalLoaded: number };
-  show?: { seconds: number | undefined; bytes: number; rows: number; pingMax: number; pingP99: number; error?: string };
+  /** The table sent again after the peer came back, then read with show routes --received. */
+  show?: { seconds: number | undefined; bytes: number; rows: number; pingMax: number; pingP99: number; peakRss: number; error?: string };
+  /** The second send: first UPDATE written -> all received (s). */
+  reloadSeconds?: number;
   leaveSeconds: number | undefined;
   note?: string;
 }
@@ -129,35 +132,9 @@ export async function runLoadBench(o: { prefixes?: number; limitSeconds?: number
     const loadedRss = memMb(pid).rss;
     const p1 = await probe(pid, probeFile, 30_000);
 
-    // show routes --received, read to the end by a client that keeps up.
-    let show: LoadFigures['show'];
-    if (o.show !== false && doneAt !== undefined) {
-      o.progress?.('  load: show routes --received ...');
-      const reader = await connectWhenUp(socket, 5000);
-      conns.push(reader);
-      reader.parse = false;
-      let raw: Buffer | undefined;
-      reader.keepRaw = (b) => (raw = b);
-      sampler.reset();
-      pinger.take();
-      const s0 = nowMs();
-      const reply = await reader.request('routes', 'show-routes', { view: 'received' }, limit).catch((e: Error) => e);
-      const showPing = stats(pinger.take());
-      show =
-        reply instanceof Error
-          ? { seconds: undefined, bytes: reader.received, rows: 0, pingMax: showPing.max, pingP99: showPing.p99, error: reply.message }
-          : { seconds: (reply.at - s0) / 1000, bytes: reply.bytes, rows: raw ? occurrences(raw, '"prefix":') : 0, pingMax: showPing.max, pingP99: showPing.p99 };
-      raw = undefined;
-      reader.close();
-    }
-    const peakShow = sampler.peak;
-    sampler.stop();
-    await sleep(1000);
-    const afterShow = memMb(pid).rss;
+    // The peer leaves (TCP closed, no NOTIFICATION; it stops listening so tsbgpd cannot reconnect).
     await pinger.stop();
     pinger = undefined;
-
-    // The peer leaves (TCP closed, no NOTIFICATION; it stops listening so tsbgpd cannot reconnect).
     o.progress?.('  load: the peer leaves ...');
     const l0 = nowMs();
     await peer.close();
@@ -170,6 +147,45 @@ export async function runLoadBench(o: { prefixes?: number; limitSeconds?: number
     const afterLeave = memMb(pid).rss;
     const p2 = await probe(pid, probeFile);
     const afterLeaveGc = memMb(pid).rss;
+
+    // show routes --received needs the table: the peer comes back and sends it again; then a client
+    // that keeps up reads the reply to its end.
+    let show: LoadFigures['show'];
+    let reloadSeconds: number | undefined;
+    if (o.show !== false && doneAt !== undefined) {
+      o.progress?.('  load: the peer comes back and sends the table again ...');
+      await peer.listen('127.0.0.2', port);
+      if (await poll(() => d.exited || (peer.established && peer.endOfRibAt !== undefined), 60_000, 10)) {
+        const r0 = nowMs();
+        for (const c of chunks) await peer.send(c);
+        if (await poll(async () => (await received$()) >= table.prefixes || d.exited, limit, 50)) reloadSeconds = (nowMs() - r0) / 1000;
+      }
+      if (reloadSeconds !== undefined) {
+        await sleep(1000);
+        o.progress?.('  load: show routes --received ...');
+        pinger = await Pinger.start(socket, 10);
+        await sleep(500);
+        const reader = await connectWhenUp(socket, 5000);
+        conns.push(reader);
+        reader.parse = false;
+        let raw: Buffer | undefined;
+        reader.keepRaw = (b) => (raw = b);
+        sampler.reset();
+        pinger.take();
+        const s0 = nowMs();
+        const reply = await reader.request('routes', 'show-routes', { view: 'received' }, limit).catch((e: Error) => e);
+        const showPing = stats(pinger.take());
+        show =
+          reply instanceof Error
+            ? { seconds: undefined, bytes: reader.received, rows: 0, pingMax: showPing.max, pingP99: showPing.p99, peakRss: sampler.peak, error: reply.message }
+            : { seconds: (reply.at - s0) / 1000, bytes: reply.bytes, rows: raw ? occurrences(raw, '"prefix":') : 0, pingMax: showPing.max, pingP99: showPing.p99, peakRss: sampler.peak };
+        raw = undefined;
+        reader.close();
+      } else {
+        show = { seconds: undefined, bytes: 0, rows: 0, pingMax: NaN, pingP99: NaN, peakRss: NaN, error: 'the peer could not send the table again (no session, or not all received in time)' };
+      }
+    }
+    sampler.stop();
     return {
       prefixes: table.prefixes,
       updates: table.updates,
@@ -181,9 +197,10 @@ export async function runLoadBench(o: { prefixes?: number; limitSeconds?: number
       receivedAtEnd: received,
       pingIdle,
       pingLoad,
-      rss: { before: rssBefore, peakLoad, loaded: loadedRss, peakShow, afterShow, afterLeave, afterLeaveGc },
+      rss: { before: rssBefore, peakLoad, loaded: loadedRss, afterLeave, afterLeaveGc },
       heap: { before: p0.heapUsed / MB, loaded: p1.heapUsed / MB, afterLeave: p2.heapUsed / MB, externalBefore: p0.external / MB, externalLoaded: p1.external / MB },
       ...(show ? { show } : {}),
+      ...(reloadSeconds !== undefined ? { reloadSeconds } : {}),
       leaveSeconds: leaveAt === undefined ? undefined : (leaveAt - l0) / 1000,
       ...(d.exited ? { note: `tsbgpd exited: ${d.tail()}` } : doneAt === undefined ? { note: `only ${received.toLocaleString('en-US')} received within ${limit / 1000} s` } : {}),
     };
@@ -205,18 +222,19 @@ export function printLoad(f: LoadFigures, print: (s: string) => void = console.l
   print(`    floor: this process decodes the same messages with the codec in ${secs(f.decodeFloorSeconds)}; the peer's writes took ${secs(f.sendSeconds)}`);
   print(`  control ping every 10 ms: idle p50 ${ms(f.pingIdle.p50, 2)} p99 ${ms(f.pingIdle.p99, 2)} max ${ms(f.pingIdle.max, 2)} | during the load p50 ${ms(f.pingLoad.p50, 2)} p99 ${ms(f.pingLoad.p99, 2)} worst ${ms(f.pingLoad.max)}  [target worst < 50 ms; main: 458 ms]`);
   print(
-    `  tsbgpd RSS: before ${mb(f.rss.before)}, peak during the load ${mb(f.rss.peakLoad)}, loaded ${mb(f.rss.loaded)}${f.show ? `, after show routes ${mb(f.rss.afterShow)}` : ''}; 3 s after the peer left ${mb(f.rss.afterLeave)} (${mb(f.rss.afterLeaveGc)} after a forced GC)  [target: back near ${mb(f.rss.before)}]`,
+    `  tsbgpd RSS: before ${mb(f.rss.before)}, peak during the load ${mb(f.rss.peakLoad)}, loaded ${mb(f.rss.loaded)}; 3 s after the peer left ${mb(f.rss.afterLeave)} (${mb(f.rss.afterLeaveGc)} after a forced GC)  [target: back near ${mb(f.rss.before)}]`,
   );
   print(
     `  JS heap used (after a full GC): before ${mb(f.heap.before)}, loaded ${mb(f.heap.loaded)} = ${per(f.heap.loaded - f.heap.before)} per received prefix  [target <= 300 bytes]; external ${mb(f.heap.externalBefore)} -> ${mb(f.heap.externalLoaded)} (${per(f.heap.externalLoaded - f.heap.externalBefore)} per prefix); after the peer left ${mb(f.heap.afterLeave)}`,
   );
   print(`    RSS growth per received prefix: ${per(f.rss.loaded - f.rss.before)} (loaded, not GC'd)`);
+  print(`  peer left -> show summary says 0 received: ${f.leaveSeconds === undefined ? 'not within 30 s' : secs(f.leaveSeconds)}`);
   if (f.show) {
     const s = f.show;
+    if (f.reloadSeconds !== undefined) print(`  the peer came back and sent the table again: all received in ${secs(f.reloadSeconds)}`);
     print(
-      `  show routes --received, read to the end: ${s.seconds === undefined ? `FAILED (${s.error})` : secs(s.seconds)}, ${(s.bytes / MB).toFixed(1)} MB, ${s.rows.toLocaleString('en-US')} rows; tsbgpd peak RSS meanwhile ${mb(f.rss.peakShow)}; ping meanwhile p99 ${ms(s.pingP99)} worst ${ms(s.pingMax)}  [main: one 174 MB reply, 4.8 s blocked, 1 GB RSS]`,
+      `  show routes --received, read to the end: ${s.seconds === undefined ? `FAILED (${s.error})` : secs(s.seconds)}, ${(s.bytes / MB).toFixed(1)} MB, ${s.rows.toLocaleString('en-US')} rows; tsbgpd peak RSS meanwhile ${mb(s.peakRss)} (loaded: ${mb(f.rss.loaded)}); ping meanwhile p99 ${ms(s.pingP99)} worst ${ms(s.pingMax)} (idle p99 ${ms(f.pingIdle.p99, 2)})  [main: one 174 MB reply, 4.8 s blocked, 1 GB RSS]`,
     );
   }
-  print(`  peer left -> show summary says 0 received: ${f.leaveSeconds === undefined ? 'not within 30 s' : secs(f.leaveSeconds)}`);
   if (f.note) print(`  note: ${f.note}`);
 }

@@ -37,6 +37,7 @@ export class BenchPeer {
   routeUpdates = 0;
   announced = 0;
   withdrawn = 0;
+  /** The speaker's End-of-RIB on the current connection. */
   endOfRibAt: number | undefined;
   /** hrtime ms of the last UPDATE that carried routes. */
   lastUpdateAt: number | undefined;
@@ -93,6 +94,7 @@ export class BenchPeer {
     this.establishedAt = undefined;
     this.closedAt = undefined;
     this.lastHeard = undefined;
+    this.endOfRibAt = undefined;
     s.setNoDelay(true);
     s.on('error', () => {});
     s.on('close', () => {
