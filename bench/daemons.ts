@@ -218,6 +218,9 @@ export interface WireUpdates {
   withdrawn: number;
   /** Capture time (epoch ms) of the last UPDATE with routes. */
   lastAt: number | undefined;
+  /** OPENs and NOTIFICATIONs in either direction on this port (a session reset shows here). */
+  opens: number;
+  notifications: number;
 }
 
 /** tcpdump on lo for some TCP ports, written to a pcap; decoded afterwards with `bgpctl decode --json`. */
@@ -244,9 +247,9 @@ export class Capture {
     return m ? Number(m[1]) : NaN;
   }
 
-  /** UPDATEs per destination port, from `fromEpochMs` on. */
-  async updates(ports: number[], fromEpochMs = 0): Promise<Map<number, WireUpdates>> {
-    const out = new Map<number, WireUpdates>(ports.map((p) => [p, { updates: 0, announced: 0, withdrawn: 0, lastAt: undefined }]));
+  /** UPDATEs per destination port, and OPENs/NOTIFICATIONs per port, between two epoch times. */
+  async updates(ports: number[], fromEpochMs = 0, toEpochMs = Infinity): Promise<Map<number, WireUpdates>> {
+    const out = new Map<number, WireUpdates>(ports.map((p) => [p, { updates: 0, announced: 0, withdrawn: 0, lastAt: undefined, opens: 0, notifications: 0 }]));
     const child = spawn(process.execPath, [join(CLI, 'bgpctl.js'), 'decode', '--json', this.file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let rest = '';
     let err = '';
@@ -258,12 +261,19 @@ export class Capture {
       while ((nl = rest.indexOf('\n')) >= 0) {
         const line = rest.slice(0, nl);
         rest = rest.slice(nl + 1);
-        if (!line.includes('"UPDATE"')) continue;
-        const m = JSON.parse(line) as { time: string; dst: string; type: string; nlri?: string[]; withdrawn?: string[] };
-        const port = Number(m.dst.slice(m.dst.lastIndexOf(':') + 1));
-        const w = out.get(port);
+        if (!/"(UPDATE|OPEN|NOTIFICATION)"/.test(line)) continue;
+        const m = JSON.parse(line) as { time: string; src: string; dst: string; type: string; nlri?: string[]; withdrawn?: string[] };
+        const portOf = (e: string): number => Number(e.slice(e.lastIndexOf(':') + 1));
         const at = Date.parse(m.time);
-        if (!w || m.type !== 'UPDATE' || at < fromEpochMs) continue;
+        if (at < fromEpochMs || at > toEpochMs) continue;
+        if (m.type === 'OPEN' || m.type === 'NOTIFICATION') {
+          const w = out.get(portOf(m.dst)) ?? out.get(portOf(m.src));
+          if (w && m.type === 'OPEN') w.opens++;
+          else if (w) w.notifications++;
+          continue;
+        }
+        const w = out.get(portOf(m.dst));
+        if (!w || m.type !== 'UPDATE') continue;
         const a = m.nlri?.length ?? 0;
         const wd = m.withdrawn?.length ?? 0;
         if (a + wd === 0) continue;

@@ -19,7 +19,7 @@ export interface MassRow {
   updates: number[] | undefined;
   withdrawn: number[] | undefined;
   /** tsbgp: replies on the control socket (ok / errors) and when the last one arrived. */
-  replies?: { ok: number; errors: number; firstError?: string; lastSeconds: number | undefined };
+  replies?: { ok: number; errors: number; firstError?: string; lastSeconds: number | undefined; msPerCommand: number[] };
   /** Both sessions stayed up, never reset (BIRD's state and since unchanged). */
   sessionsKept: boolean;
   captureDropped?: number;
@@ -60,7 +60,7 @@ async function runOne(speaker: MassSpeaker, n: number, o: MassOptions): Promise<
     let send: () => void;
     let conn: ControlConn | undefined;
     let alive: () => boolean;
-    const replies = { ok: 0, errors: 0, firstError: undefined as string | undefined, lastAt: undefined as number | undefined };
+    const replies = { ok: 0, errors: 0, firstError: undefined as string | undefined, lastAt: undefined as number | undefined, at: [] as number[] };
     if (speaker === 'tsbgp') {
       const socket = dir.file('tsbgpd.sock');
       const yaml = tsbgpdYaml({ socket, neighbors: birds.map((b) => ({ address: b.address, port: b.port, holdTime: 90 })), routes: [], stateFile: dir.file('state.json') });
@@ -76,6 +76,7 @@ async function runOne(speaker: MassSpeaker, n: number, o: MassOptions): Promise<
           replies.firstError ??= `${r.error?.code}: ${r.error?.message}`;
         }
         replies.lastAt = r.at;
+        replies.at.push(r.at);
       };
       const text = prefixes.map((prefix, i) => ControlConn.line(i + 1, 'announce', { prefix, nextHop: NEXT_HOP })).join('');
       send = () => void conn!.write(text);
@@ -100,8 +101,11 @@ async function runOne(speaker: MassSpeaker, n: number, o: MassOptions): Promise<
       if (held.every((h) => h >= n)) doneAt = nowMs();
       return doneAt !== undefined || !alive();
     }, o.timeoutSeconds * 1000, 50);
+    // The last replies come after the last UPDATE (the state file is saved in between): wait for them, briefly.
+    if (speaker === 'tsbgp' && doneAt !== undefined) await poll(() => replies.ok + replies.errors >= n || !alive(), 5000, 10);
     const after = await Promise.all(birds.map((b) => b.session()));
-    const sessionsKept = after.every((s, i) => s.info.startsWith('Established') && s.since === before[i]!.since);
+    const endEpoch = Date.now();
+    let sessionsKept = after.every((s, i) => s.info.startsWith('Established') && s.since === before[i]!.since);
 
     const row: MassRow = {
       speaker,
@@ -115,12 +119,25 @@ async function runOne(speaker: MassSpeaker, n: number, o: MassOptions): Promise<
       sessionsKept,
     };
     if (!alive()) row.note = `${speaker} exited during the run`;
-    if (speaker === 'tsbgp') row.replies = { ok: replies.ok, errors: replies.errors, ...(replies.firstError ? { firstError: replies.firstError } : {}), lastSeconds: replies.lastAt === undefined ? undefined : (replies.lastAt - t0) / 1000 };
+    else if (!sessionsKept) row.note = `BIRD sessions before/after: ${birds.map((b, i) => `${b.name} ${before[i]!.info} since ${before[i]!.since} -> ${after[i]!.info} since ${after[i]!.since}`).join('; ')}`;
+    if (speaker === 'tsbgp') {
+      // The pace, per tenth of N: whether a command's cost grows with the table.
+      const block = Math.max(1, Math.floor(n / 10));
+      const msPerCommand: number[] = [];
+      for (let i = block; i <= replies.at.length; i += block) msPerCommand.push((replies.at[i - 1]! - (i === block ? t0 : replies.at[i - block - 1]!)) / block);
+      row.replies = { ok: replies.ok, errors: replies.errors, ...(replies.firstError ? { firstError: replies.firstError } : {}), lastSeconds: replies.lastAt === undefined ? undefined : (replies.lastAt - t0) / 1000, msPerCommand };
+    }
     // Stop the speaker before reading the capture, so that it is complete.
     while (stops.length) await stops.shift()!();
     if (cap) {
       row.captureDropped = await cap.stop().catch(() => NaN);
-      const wire = await cap.updates(ports, t0Epoch - 1);
+      const wire = await cap.updates(ports, t0Epoch - 1, endEpoch);
+      const resets = ports.map((p) => wire.get(p)!).filter((w) => w.opens || w.notifications);
+      if (resets.length) {
+        sessionsKept = false;
+        row.sessionsKept = false;
+        row.note = `${row.note ? `${row.note}; ` : ''}on the wire during the run: ${ports.map((p, i) => `rs${i + 1} ${wire.get(p)!.opens} OPEN, ${wire.get(p)!.notifications} NOTIFICATION`).join('; ')}`;
+      }
       row.updates = ports.map((p) => wire.get(p)!.updates);
       row.withdrawn = ports.map((p) => wire.get(p)!.withdrawn);
       row.wireSeconds = ports.map((p) => {
@@ -169,6 +186,7 @@ export function printMass(rows: MassRow[], print: (s: string) => void = console.
     if (held) print(held);
     if (r.note) print(`    note: ${r.note}`);
     if (r.replies?.firstError) print(`    first error reply: ${r.replies.firstError}`);
+    if (r.replies?.msPerCommand.length) print(`    ms per command, by tenth of N answered: ${r.replies.msPerCommand.map((x) => x.toFixed(2)).join(' ')}`);
     if (r.captureDropped) print(`    tcpdump dropped ${r.captureDropped} packets: UPDATE counts may be short`);
   }
   for (const n of [...new Set(rows.map((r) => r.n))]) {
