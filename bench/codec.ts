@@ -1,5 +1,5 @@
 // Codec throughput on a realistic UPDATE mix: many prefixes, varied attribute sets, 4-octet AS paths.
-import { type Negotiated, type PathAttribute, type UpdateMessage, DEFAULT_NEGOTIATED, decodeMessage, encodeMessage } from '../src/bgp/messages/index.js';
+import { type Negotiated, type PathAttribute, type UpdateMessage, DEFAULT_NEGOTIATED, Framer, decodeMessage, encodeMessage } from '../src/bgp/messages/index.js';
 
 export interface CodecFigures {
   messages: number;
@@ -9,6 +9,12 @@ export interface CodecFigures {
   encodeMessagesPerSec: number;
   encodePrefixesPerSec: number;
   heapPerPrefixBytes: number;
+  framerMessagesPerSec: number;
+  /** Octets the framer copied (messages spanning two reads) against the octets streamed, in 64 KiB reads. */
+  framerCopied: number;
+  framerStreamed: number;
+  /** The octets of the messages that span reads: the least any framer must copy. */
+  framerSpanning: number;
 }
 
 /** Deterministic PRNG (mulberry32) so every run measures the same mix. */
@@ -25,17 +31,22 @@ function prng(seed: number): () => number {
 
 export const CTX: Negotiated = { ...DEFAULT_NEGOTIATED, fourOctetAs: true };
 
+export interface TableShape {
+  /** Draw each UPDATE's attributes from a pool of this many sets; absent: a fresh set per UPDATE. */
+  attributeSets?: number;
+  /** Shortest prefix length drawn besides /24 (default 16; a 1M table needs 20 to fit in 2^32 addresses). */
+  shortest?: number;
+}
+
 /**
- * A table of `prefixCount` IPv4 prefixes (/16../24, mostly /24 as in the real table) spread over
- * attribute sets drawn from a pool, packed like a full-table dump: 1 to 40 prefixes per UPDATE.
+ * A table of `prefixCount` IPv4 prefixes (mostly /24 as in the real table, the rest /shortest../23),
+ * packed like a full-table dump: 1 to 40 prefixes per UPDATE (about 20 on average).
  */
-export function makeUpdates(prefixCount: number, seed = 1): UpdateMessage[] {
+export function makeUpdates(prefixCount: number, seed = 1, shape: TableShape = {}): UpdateMessage[] {
   const rnd = prng(seed);
   const int = (n: number): number => Math.floor(rnd() * n);
-  const updates: UpdateMessage[] = [];
-  let made = 0;
-  let next = 0x01000000;
-  while (made < prefixCount) {
+  const shortest = shape.shortest ?? 16;
+  const makeAttributes = (): PathAttribute[] => {
     const pathLen = 2 + int(7);
     const asns = Array.from({ length: pathLen }, () => (rnd() < 0.3 ? 4200000000 + int(1000000) : 1 + int(64000)));
     const attributes: PathAttribute[] = [
@@ -46,12 +57,21 @@ export function makeUpdates(prefixCount: number, seed = 1): UpdateMessage[] {
     if (rnd() < 0.5) attributes.push({ type: 'MULTI_EXIT_DISC', med: int(1000) });
     if (rnd() < 0.6) attributes.push({ type: 'COMMUNITIES', communities: Array.from({ length: 1 + int(6) }, () => (asns[0]! & 0xffff) * 65536 + int(1000)) });
     if (rnd() < 0.1) attributes.push({ type: 'LARGE_COMMUNITY', communities: [[asns[0]!, int(100), int(100)]] });
+    return attributes;
+  };
+  const pool = shape.attributeSets === undefined ? undefined : Array.from({ length: shape.attributeSets }, makeAttributes);
+  const updates: UpdateMessage[] = [];
+  let made = 0;
+  let next = 0x01000000;
+  while (made < prefixCount) {
+    const attributes = pool ? pool[int(pool.length)]! : makeAttributes();
     const count = Math.min(prefixCount - made, 1 + int(40));
     const nlri = [];
     for (let i = 0; i < count; i++) {
-      const len = rnd() < 0.7 ? 24 : 16 + int(8);
+      const len = rnd() < 0.7 ? 24 : shortest + int(24 - shortest);
       const step = 2 ** (32 - len);
       next = Math.ceil(next / step) * step;
+      if (next + step > 2 ** 32) throw new Error(`${prefixCount} prefixes do not fit in IPv4 with /${shortest}`);
       const a = next >>> 0;
       nlri.push({ prefix: `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}/${len}` });
       next += step;
@@ -85,6 +105,28 @@ export function runCodecBench(prefixCount = 200_000, rounds = 5): CodecFigures {
   });
   if (sink === 0) throw new Error('benchmark did no work');
 
+  // The table as a TCP stream in 64 KiB reads, each read its own buffer as a socket hands it over.
+  const READ = 65536;
+  const stream = new Uint8Array(wire.reduce((n, w) => n + w.length, 0));
+  let spanning = 0;
+  for (let at = 0, i = 0; i < wire.length; at += wire[i]!.length, i++) {
+    stream.set(wire[i]!, at);
+    if (Math.floor(at / READ) !== Math.floor((at + wire[i]!.length - 1) / READ)) spanning += wire[i]!.length;
+  }
+  const reads: Uint8Array[] = [];
+  for (let at = 0; at < stream.length; at += READ) reads.push(stream.slice(at, at + READ));
+  let copied = 0;
+  const frameSecs = timeIt(rounds, () => {
+    const f = new Framer();
+    copied = 0;
+    for (const r of reads) {
+      f.push(r);
+      // A message that is not a view of the read it came in was copied.
+      for (let m = f.next(); m !== undefined; m = f.next()) if (m.buffer !== r.buffer) copied += m.length;
+    }
+    if (f.buffered !== 0) throw new Error('framer left octets over');
+  });
+
   // Heap held by one decoded copy of the table, per prefix.
   (globalThis as { gc?: () => void }).gc?.();
   const before = process.memoryUsage().heapUsed;
@@ -101,5 +143,9 @@ export function runCodecBench(prefixCount = 200_000, rounds = 5): CodecFigures {
     encodeMessagesPerSec: (updates.length * rounds) / encodeSecs,
     encodePrefixesPerSec: (prefixes * rounds) / encodeSecs,
     heapPerPrefixBytes: (after - before) / prefixes,
+    framerMessagesPerSec: (wire.length * rounds) / frameSecs,
+    framerCopied: copied,
+    framerStreamed: stream.length,
+    framerSpanning: spanning,
   };
 }

@@ -4,12 +4,14 @@ import { printFlood, runFloodBench } from './flood.js';
 import { relayFloor, runLatencyBench } from './latency.js';
 import { printLoad, runLoadBench } from './load.js';
 import { type MassSpeaker, printMass, runMassBench } from './mass.js';
+import { runRibInBench } from './rib-in.js';
 import { printStartup, runStartupBench } from './startup.js';
 import { have, isRoot } from './daemons.js';
 import { loadavg } from 'node:os';
 
 const SECTIONS = {
-  codec: 'codec throughput (in process, ~10 s)',
+  codec: 'codec throughput, framer copies (in process, ~10 s)',
+  'rib-in': 'Adj-RIB-In apply speed and heap with a full table (in process, ~30 s)',
   latency: 'command-to-wire, CPU per flip with and without a state file, bgpctl, idle RSS (~40 s)',
   mass: 'mass announce, tsbgp vs ExaBGP 4.2, two BIRD peers (~1-3 min; UPDATE counts need root for tcpdump)',
   flood: 'control flood vs pings, sessions with hold 9 s (~1 min on main)',
@@ -17,7 +19,7 @@ const SECTIONS = {
   startup: 'start-up with 5,000 and 20,000 configured routes (~2 min on main)',
 } as const;
 type Section = keyof typeof SECTIONS;
-const DEFAULT: Section[] = ['codec', 'latency'];
+const DEFAULT: Section[] = ['codec', 'rib-in', 'latency'];
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -55,6 +57,15 @@ for (const section of sections) {
         console.log(`  decode  ${fmt(c.decodeMessagesPerSec)} msg/s  ${fmt(c.decodePrefixesPerSec)} prefixes/s  [target >= 2 M prefixes/s]`);
         console.log(`  encode  ${fmt(c.encodeMessagesPerSec)} msg/s  ${fmt(c.encodePrefixesPerSec)} prefixes/s  [target >= 2 M prefixes/s]`);
         console.log(`  heap    ${c.heapPerPrefixBytes.toFixed(0)} bytes per decoded prefix (whole table kept)`);
+        console.log(`  framer  ${fmt(c.framerMessagesPerSec)} msg/s in 64 KiB reads, ${c.framerCopied} of ${c.framerStreamed} octets copied  [target <= ${c.framerSpanning}, the messages that span reads]`);
+        break;
+      }
+      case 'rib-in': {
+        const r = runRibInBench();
+        console.log(`adj-rib-in: ${r.prefixes} IPv4 prefixes in ${r.updates} UPDATEs, ${r.attributeSets} distinct attribute sets`);
+        console.log(`  apply   ${fmt(r.applyPrefixesPerSec)} prefixes/s, ${fmt(r.applyPrefixesPerCpuSec)} per CPU-second (decode + apply ${fmt(r.loadPrefixesPerSec)} prefixes/s)  [floor: the Map<string, route> store of 38b3676, measured here at 0.81-1.05 M per CPU-second on the 2-core dev box]`);
+        console.log(`  heap    ${r.bytesPerPrefix.toFixed(0)} bytes per prefix  [target <= 300]`);
+        console.log(`  heap above the empty RIB: loaded ${r.loadedMb.toFixed(1)} MB, after clear() ${r.clearedMb.toFixed(1)} MB, after withdrawing all ${r.withdrawnMb.toFixed(1)} MB  [target: near 0]`);
         break;
       }
       case 'latency': {

@@ -8,6 +8,10 @@ export const TsbgpErrorCode = {
   BAD_ARGUMENT: 'TSBGP_ERR_BAD_ARGUMENT',
   UNKNOWN_NEIGHBOR: 'TSBGP_ERR_UNKNOWN_NEIGHBOR',
   NOT_FOUND: 'TSBGP_ERR_NOT_FOUND',
+  /** The prefix's family is carried by no configured neighbor. */
+  NO_FAMILY: 'TSBGP_ERR_NO_FAMILY',
+  /** The prefix is decided by an owner above the one asking (health checks, the watcher pair). */
+  OWNED: 'TSBGP_ERR_OWNED',
   UNREACHABLE: 'TSBGP_ERR_UNREACHABLE',
   CONFIG: 'TSBGP_ERR_CONFIG',
   FILE: 'TSBGP_ERR_FILE',

@@ -4,9 +4,9 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { TsbgpError } from '../errors.js';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { readState, writeState } from '../config/state-file.js';
 import type { Config } from '../config/types.js';
 import { ControlServer } from '../control/server.js';
+import { fileBackend } from '../daemon/file-store.js';
 import { Speaker } from '../daemon/speaker.js';
 
 interface Options {
@@ -53,7 +53,7 @@ async function run(file: string, o: Options): Promise<number> {
       const next = await loadConfig(file);
       return o.socket ? { ...next, control: { ...next.control, socket: o.socket } } : next;
     },
-    ...(stateFile ? { state: { read: () => readState(stateFile), write: (routes) => writeState(stateFile, routes) } } : {}),
+    ...(stateFile ? { state: fileBackend(stateFile) } : {}),
   });
   const control = new ControlServer({ path: config.control.socket, mode: config.control.mode, speaker, logger: log.child({ component: 'control' }) });
   try {
@@ -76,8 +76,13 @@ async function run(file: string, o: Options): Promise<number> {
     }
     stopping = true;
     log.info({ signal }, 'shutting down: Cease to every peer');
-    await speaker.stop('tsbgpd shutting down');
+    const saved = await speaker.stop('tsbgpd shutting down');
     await control.close();
+    // EX_TEMPFAIL: a supervisor and the operator must see that the last change is not on disk.
+    if (!saved) {
+      log.fatal({}, 'stopped with intents NOT saved to the state file');
+      process.exit(75);
+    }
     log.info({}, 'stopped');
     process.exit(0);
   };

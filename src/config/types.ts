@@ -17,6 +17,12 @@ export interface NeighborConfig {
   holdTime: number;
   /** Keepalive interval. Default 60 (Azure Route Server), never more than a third of the hold time. */
   keepaliveTime: number;
+  /**
+   * RFC 9687 Send Hold Timer, in seconds: when our writes to the peer make no progress for this long, send NOTIFICATION
+   * 8 (Send Hold Timer Expired) and close the connection. 0: disabled. Always resolved by the loader: the default is
+   * max(480, 2 × holdTime) (RFC 9687 §4), from the hold time configured here, not the negotiated one.
+   */
+  sendHoldTime: number;
   /** Seconds between connection attempts. Default 5. */
   connectRetryTime: number;
   /** Families to negotiate. Default ['ipv4-unicast']. */

@@ -76,7 +76,11 @@ export interface NeighborInfo {
     families: string[];
   };
   messages: { received: MessageCounts; sent: MessageCounts };
-  prefixes: { received: number; advertised: number };
+  /**
+   * `pending`: prefixes changed but not yet sent because the peer is not reading (absent when none).
+   * `ignored`: received routes not installed because their next hop cannot be used (RFC 4271 §6.3), by reason.
+   */
+  prefixes: { received: number; advertised: number; pending?: number; ignored?: { nextHopZero: number; nextHopMulticast: number; nextHopReserved: number; nextHopOwnAddress: number } };
   lastError?: LastError & { at: string };
 }
 
@@ -105,6 +109,10 @@ export interface RouteEntry {
   communities: string[];
   largeCommunities: string[];
   extendedCommunities: string[];
+  /** Local routes: who decided it (config, operator, health, peer). */
+  owner?: string;
+  /** Advertised routes: changed since, but not yet sent to this peer (it is not reading). */
+  pending?: boolean;
 }
 
 export type RouteView = 'local' | 'received' | 'advertised';

@@ -1,21 +1,26 @@
-// The speaker: peers, RIBs, the BGP listener and the state file, wired together; what the control API drives.
-import net from 'node:net';
-import { TsbgpError, TsbgpErrorCode } from '../errors.js';
+// The daemon's wiring: intents, neighbors, the advertise path, the store and the read model; start, stop, reload.
+import type net from 'node:net';
 import { type Clock, realClock } from '../bgp/fsm/clock.js';
-import { type Logger, Peer, type PeerHooks, WRITE_HIGH_WATER } from '../bgp/fsm/session.js';
-import type { SessionConfig, SessionNegotiated, State } from '../bgp/fsm/types.js';
-import { Afi, IPV4_UNICAST, IPV6_UNICAST, RouteRefreshSubtype, Safi, familyKey, familyName } from '../bgp/iana.js';
-import { type BgpMessage, type Capability, DEFAULT_NEGOTIATED, type Negotiated, type NotificationMessage, type UpdateMessage, encodeMessage, endOfRib, formatCommunity, formatExtCommunity, formatPrefix, parsePrefix } from '../bgp/messages/index.js';
-import { formatAsPath } from '../bgp/messages/describe.js';
-import { AdjRibIn } from '../bgp/rib/adj-rib-in.js';
-import { AdjRibOut, type OutRoute } from '../bgp/rib/adj-rib-out.js';
+import type { PeerHooks } from '../bgp/fsm/session.js';
+import type { State } from '../bgp/fsm/types.js';
+import { IPV4_UNICAST, IPV6_UNICAST } from '../bgp/iana.js';
+import { DEFAULT_NEGOTIATED, type Negotiated, encodeMessage, formatPrefix, parsePrefix } from '../bgp/messages/index.js';
+import { AdjRibOut } from '../bgp/rib/adj-rib-out.js';
+import { plan } from '../bgp/rib/outbound.js';
+import type { Config } from '../config/types.js';
+import type { ChangeResult, NeighborInfo, ReloadResult, RouteEntry, RouteView, SaveOutcome, SpeakerControl, SpeakerEvent, Summary } from '../control/types.js';
+import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { exportRoute } from '../routes/export.js';
-import { LocalRoutes, type RouteSpec, sameRoute } from '../routes/local-routes.js';
-import { packUpdates } from '../bgp/rib/packer.js';
-import type { Config, NeighborConfig } from '../config/types.js';
-import type { ChangeResult, SaveOutcome, NeighborInfo, PeerWrite, ReloadResult, RouteEntry, RouteView, SpeakerControl, SpeakerEvent, Summary } from '../control/types.js';
+import { type Intent, type Owner, RANK, RouteIntents, sameIntent } from '../routes/intents.js';
+import type { RouteSpec } from '../routes/local-routes.js';
+import { Advertiser } from './advertise.js';
+import { EventBus } from './events.js';
+import { BgpListener } from './listener.js';
+import { type Neighbor, type NeighborLogger, NeighborRegistry } from './neighbors.js';
+import { StatusView } from './status.js';
+import { type StateBackend, StateStore } from './store.js';
 
-export interface SpeakerLogger extends Logger {
+export interface SpeakerLogger extends NeighborLogger {
   child(bindings: object): SpeakerLogger;
 }
 
@@ -26,360 +31,161 @@ export interface SpeakerOptions {
   random?: () => number;
   /** Reads the configuration again (SIGHUP, `bgpctl reload`). */
   reloadConfig?: () => Promise<Config>;
-  /** Restores and saves runtime announcements (the state file); absent: not kept. */
-  state?: { read(): Promise<RouteSpec[] | null>; write(routes: RouteSpec[]): Promise<void> };
+  /** Keeps the intents across restarts (the state file); absent: not kept. */
+  state?: StateBackend;
+  /** Back-off of failed saves (tests shorten it). */
+  storeRetryMs?: { min: number; max: number };
 }
 
-interface Neighbor {
-  config: NeighborConfig;
-  peer: Peer;
-  ribIn: AdjRibIn;
-  ribOut: AdjRibOut;
-  /** Families configured for this neighbor (familyKey). */
-  families: Set<number>;
-}
-
-const FAMILY_KEYS: Record<string, number> = { 'ipv4-unicast': IPV4_UNICAST, 'ipv6-unicast': IPV6_UNICAST };
-const ORIGINS = ['IGP', 'EGP', 'INCOMPLETE'];
-
-/** IPv4-mapped IPv6 (::ffff:a.b.c.d) as the plain IPv4 address, as configured. */
-function plainAddress(a: string | undefined): string {
-  return a?.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : (a ?? '');
-}
-
-/** The capabilities we advertise to a neighbor (RFC 5492). */
-export function localCapabilities(n: NeighborConfig, localAs: number): Capability[] {
-  const caps: Capability[] = [];
-  for (const f of n.families) caps.push({ type: 'MULTIPROTOCOL', afi: f === 'ipv6-unicast' ? Afi.IPV6 : Afi.IPV4, safi: Safi.UNICAST });
-  caps.push({ type: 'ROUTE_REFRESH' }, { type: 'ENHANCED_ROUTE_REFRESH' }, { type: 'FOUR_OCTET_AS', asn: localAs });
-  // Graceful restart with no families preserved: we announce that we restart cleanly (RFC 4724 §3),
-  // so a peer that sees us reconnect treats it as a restart rather than a collision.
-  caps.push({ type: 'GRACEFUL_RESTART', flags: 0, restartTime: 120, families: [] });
-  caps.push({ type: 'EXTENDED_MESSAGE' });
-  return caps;
-}
-
-function sessionConfig(n: NeighborConfig, c: Config, random: () => number): SessionConfig {
-  return {
-    localAs: c.localAs,
-    peerAs: n.remoteAs,
-    bgpId: c.routerId,
-    holdTime: n.holdTime,
-    keepaliveTime: n.keepaliveTime,
-    connectRetryTime: n.connectRetryTime,
-    passive: n.passive,
-    capabilities: localCapabilities(n, c.localAs),
-    idleHoldTime: 1,
-    maxIdleHoldTime: 120,
-    random,
-  };
-}
-
-/** A row of `show routes` for a route we originate, with the AS path it carries. */
-function specEntry(r: RouteSpec, asPath: string): RouteEntry {
-  return {
-    prefix: r.prefix,
-    nextHop: r.nextHop,
-    asPath,
-    origin: 'IGP',
-    ...(r.med === undefined ? {} : { med: r.med }),
-    communities: (r.communities ?? []).map(formatCommunity),
-    largeCommunities: (r.largeCommunities ?? []).map((c) => c.join(':')),
-    extendedCommunities: [],
-  };
-}
-
-function sameNeighbor(a: NeighborConfig, b: NeighborConfig): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+const announceIntent = (route: RouteSpec): Intent => ({ kind: 'announce', route });
 
 export class Speaker implements SpeakerControl {
   private config: Config;
   private readonly log: SpeakerLogger;
   private readonly clock: Clock;
-  private readonly random: () => number;
-  private readonly neighborsByAddress = new Map<string, Neighbor>();
-  private readonly local = new LocalRoutes();
-  private readonly listeners = new Set<(e: SpeakerEvent) => void>();
-  private server: net.Server | undefined;
-  private readonly startedAt = Date.now();
-  private persisting: Promise<void> = Promise.resolve();
+  private readonly intents = new RouteIntents();
+  private readonly events: EventBus;
+  private readonly registry: NeighborRegistry;
+  private readonly advertiser: Advertiser;
+  private readonly listener: BgpListener;
+  private readonly store: StateStore | undefined;
+  private readonly status: StatusView;
   private stopping = false;
 
   constructor(private readonly opts: SpeakerOptions) {
     this.config = opts.config;
     this.log = opts.log;
     this.clock = opts.clock ?? realClock;
-    this.random = opts.random ?? Math.random;
+    this.events = new EventBus(this.log);
+    this.listener = new BgpListener(this.log);
+    this.registry = new NeighborRegistry({
+      clock: this.clock,
+      log: this.log,
+      random: opts.random ?? Math.random,
+      hooks: (n) => this.hooks(n),
+      ownAddresses: () => [this.config.routerId, ...this.config.neighbors.flatMap((n) => (n.localAddress ? [n.localAddress] : []))],
+    });
+    this.advertiser = new Advertiser(this.intents, this.registry, () => this.config.localAs, this.clock, this.log, this.events);
+    const retry = opts.storeRetryMs;
+    this.store = opts.state
+      ? new StateStore(opts.state, () => this.intents.stored(), this.clock, this.log, retry ? { retryMinMs: retry.min, retryMaxMs: retry.max } : {})
+      : undefined;
+    this.status = new StatusView({ config: () => this.config, registry: this.registry, intents: this.intents, clock: this.clock, store: this.store, startedAt: this.clock.wall() });
   }
 
-  /** Restore routes, listen, start every neighbor. */
+  /** Restore the intents, listen, start every neighbor. */
   async start(): Promise<void> {
-    const saved = await this.opts.state?.read();
+    this.intents.replaceOwner('config', this.config.routes.map(announceIntent));
+    const saved = await this.store?.read();
     if (saved) {
-      this.local.replaceAll(saved);
-      this.log.info({ routes: saved.length }, 'routes restored from the state file');
-    } else {
-      this.local.replaceAll(this.config.routes);
+      const byOwner = new Map<Owner, Intent[]>();
+      for (const { owner, intent } of saved.intents) byOwner.set(owner, [...(byOwner.get(owner) ?? []), intent]);
+      for (const [owner, list] of byOwner) this.intents.replaceOwner(owner, list);
+      const age = saved.savedAt ? Math.round((this.clock.wall() - Date.parse(saved.savedAt)) / 1000) : undefined;
+      // Loud on purpose: these are the intents of the last save, which may be older than the last change.
+      this.log.warn({ path: this.store!.path, intents: saved.intents.length, savedAt: saved.savedAt, ageSeconds: age }, 'intents restored from the state file');
     }
-    if (this.config.listen) await this.listen(this.config.listen.address, this.config.listen.port);
+    if (this.config.listen) await this.listener.listen(this.config.listen.address, this.config.listen.port, (s, remote, local) => this.onIncoming(s, remote, local));
     this.warmUp();
-    for (const n of this.config.neighbors) this.addNeighbor(n);
+    for (const n of this.config.neighbors) this.registry.add(n, this.config);
   }
 
   /**
-   * Run the failover path (export, diff, pack, encode) on throwaway state before any session is
-   * up. A failover is rare, so it would otherwise run on cold code: V8 compiles functions on first
-   * use. A few milliseconds at start take ~0.4 ms off the first next-hop change.
+   * Run the failover path (export, plan, pack, encode) on throwaway state before any session is up,
+   * so the first next-hop change does not run on cold code. One route, a fixed number of rounds: the
+   * cost does not grow with the table.
    */
   private warmUp(): void {
-    const routes = this.local.size ? this.local.all() : [{ prefix: '100.64.0.1/32', nextHop: '10.10.0.4' }];
     const send: Negotiated = { ...DEFAULT_NEGOTIATED, fourOctetAs: true, families: new Set([IPV4_UNICAST, IPV6_UNICAST]) };
     const ctx = { localAs: this.config.localAs, external: true, send };
     for (let i = 0; i < 300; i++) {
       const out = new AdjRibOut();
-      for (const hop of [0, 1]) {
-        const desired = routes.map((r) => exportRoute(hop ? { ...r, med: i } : r, ctx));
-        const changes = out.diff(desired);
-        for (const u of packUpdates(changes, send)) encodeMessage(u, send);
-        out.commit(changes);
+      for (const hop of ['10.10.0.4', '10.10.0.5']) {
+        const r = exportRoute({ prefix: '100.64.0.1/32', nextHop: hop, med: i }, ctx);
+        const p = plan(out, [r.prefix], () => r, send);
+        for (const u of p.updates) encodeMessage(u, send);
+        p.commit();
       }
     }
   }
 
-  /** Cease to every peer, stop listening. */
-  async stop(communication = 'tsbgpd shutting down'): Promise<void> {
+  /** Cease to every peer, stop listening, settle the state file; false when a change is NOT on disk. */
+  async stop(communication = 'tsbgpd shutting down'): Promise<boolean> {
     this.stopping = true;
-    const closing = [...this.neighborsByAddress.values()].map((n) => n.peer.stop(communication));
-    await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 3000).unref())]);
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    await this.persisting;
+    await this.registry.stopAll(communication);
+    await this.listener.close();
+    const saved = (await this.store?.flush()) ?? true;
+    if (!saved) this.log.error({ ...this.store!.status() }, 'stopping with intents NOT saved: the next start announces the older saved ones');
+    return saved;
   }
 
   /** The address the BGP listener is bound to (tests use port 0). */
   get listenAddress(): net.AddressInfo | undefined {
-    const a = this.server?.address();
-    return a && typeof a === 'object' ? a : undefined;
+    return this.listener.address;
   }
 
-  private listen(address: string, port: number): Promise<void> {
-    const server = net.createServer((socket) => this.onIncoming(socket));
-    this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new TsbgpError(TsbgpErrorCode.CONFIG, `cannot listen on ${address}:${port}: ${err.code === 'EACCES' ? 'permission denied (port < 1024 needs root or CAP_NET_BIND_SERVICE)' : err.message}`)),
-      );
-      server.listen({ host: address, port }, () => {
-        server.removeAllListeners('error');
-        server.on('error', (err) => this.log.error({ err: err.message }, 'BGP listener error'));
-        this.log.info({ address, port: this.listenAddress?.port }, 'listening for BGP connections');
-        resolve();
-      });
-    });
-  }
-
-  private onIncoming(socket: net.Socket): void {
-    const remote = plainAddress(socket.remoteAddress);
-    const n = this.neighborsByAddress.get(remote);
-    socket.on('error', () => {});
-    if (!n || this.stopping) {
-      this.log.warn({ remote, port: socket.remotePort }, 'connection from an address that is not a configured neighbor: closed');
-      socket.destroy();
-      return;
-    }
-    if (n.config.localAddress && plainAddress(socket.localAddress) !== n.config.localAddress) {
-      this.log.warn({ remote, local: socket.localAddress }, `connection to ${socket.localAddress}, neighbor is configured on ${n.config.localAddress}: closed`);
-      socket.destroy();
-      return;
-    }
+  private onIncoming(socket: net.Socket, remote: string, local: string): string | undefined {
+    const n = this.registry.find(remote);
+    if (!n || this.stopping) return 'not a configured neighbor';
+    if (n.config.localAddress && local !== n.config.localAddress) return `connection to ${local}, neighbor is configured on ${n.config.localAddress}`;
     n.peer.accept(socket);
-  }
-
-  private addNeighbor(cfg: NeighborConfig): Neighbor {
-    const log = this.log.child({ peer: cfg.address });
-    const n: Neighbor = {
-      config: cfg,
-      ribIn: new AdjRibIn(),
-      ribOut: new AdjRibOut(),
-      families: new Set(cfg.families.map((f) => FAMILY_KEYS[f]!)),
-      peer: undefined as unknown as Peer,
-    };
-    n.peer = new Peer(
-      { address: cfg.address, port: cfg.port, ...(cfg.localAddress ? { localAddress: cfg.localAddress } : {}) },
-      sessionConfig(cfg, this.config, this.random),
-      this.clock,
-      log,
-      this.hooks(n),
-    );
-    this.neighborsByAddress.set(cfg.address, n);
-    n.peer.start();
-    return n;
+    return undefined;
   }
 
   private hooks(n: Neighbor): PeerHooks {
+    const at = (): string => new Date(this.clock.wall()).toISOString();
     return {
-      stateChange: (_p, from, to, reason) => this.emit({ type: 'state', at: new Date().toISOString(), neighbor: n.config.address, from, to, reason }),
-      up: (p, neg) => this.onUp(n, p, neg),
+      stateChange: (_p, from, to, reason) => this.events.emit({ type: 'state', at: at(), neighbor: n.config.address, from, to, reason }),
+      up: () => this.advertiser.sessionUp(n),
       down: () => {
         n.ribIn.clear();
         n.ribOut.clear();
       },
-      update: (_p, u) => this.onUpdate(n, u),
-      refresh: (_p, afi, safi) => this.resend(n, afi, safi),
-      drained: () => void this.sync(n),
-      notification: (_p, direction, m) => this.onNotification(n, direction, m),
+      update: (_p, u) => {
+        const changes = n.ribIn.apply(u);
+        if (!changes.length || !this.events.active) return;
+        const when = at();
+        for (const c of changes) {
+          this.events.emit({ type: 'route', at: when, direction: 'received', neighbor: n.config.address, action: c.action, prefix: c.prefix, ...(c.nextHop ? { nextHop: c.nextHop } : {}) });
+        }
+      },
+      refresh: (_p, afi, safi) => this.advertiser.resend(n, afi, safi),
+      drained: () => this.advertiser.drained(n),
+      notification: (p, direction, m) => {
+        this.events.emit({ type: 'notification', at: at(), neighbor: n.config.address, direction, code: m.code, subcode: m.subcode, text: p.session.lastError?.text ?? '' });
+      },
     };
   }
 
-  /** Families both configured for the neighbor and negotiated with it. */
-  private activeFamilies(n: Neighbor): number[] {
-    const neg = n.peer.negotiated;
-    if (!neg) return [];
-    return [...n.families].filter((f) => neg.send.families.has(f));
-  }
-
-  private desired(n: Neighbor): OutRoute[] {
-    const families = new Set(this.activeFamilies(n));
-    const ctx = { localAs: this.config.localAs, external: n.config.remoteAs !== this.config.localAs, send: n.peer.sendContext };
-    const out: OutRoute[] = [];
-    for (const r of this.local.all()) {
-      const route = exportRoute(r, ctx);
-      if (families.has(route.family)) out.push(route);
-    }
-    return out;
-  }
-
-  private onUp(n: Neighbor, p: Peer, neg: SessionNegotiated): void {
-    n.ribOut.clear();
-    const updates = this.changesFor(n);
-    const eors = this.activeFamilies(n).map((f) => endOfRib(f >> 8, f & 0xff));
-    this.log.info({ peer: n.config.address, holdTime: neg.holdTime, routes: n.ribOut.size }, 'session established: table sent');
-    void p.sendBatch([...updates, ...eors]);
-  }
-
-  /** UPDATEs that bring the peer's Adj-RIB-Out to what we want, recorded as sent. */
-  private changesFor(n: Neighbor): UpdateMessage[] {
-    const changes = n.ribOut.diff(this.desired(n));
-    if (!changes.announce.length && !changes.withdraw.length) return [];
-    const updates = packUpdates(changes, n.peer.sendContext);
-    n.ribOut.commit(changes);
-    const at = new Date().toISOString();
-    for (const r of changes.announce) {
-      const nh = r.attributes.find((a) => a.type === 'NEXT_HOP' || a.type === 'MP_REACH_NLRI');
-      const nextHop = nh?.type === 'NEXT_HOP' ? nh.nextHop : nh?.type === 'MP_REACH_NLRI' ? nh.nextHops[0] : undefined;
-      this.emit({ type: 'route', at, direction: 'advertised', neighbor: n.config.address, action: 'announce', prefix: r.prefix, ...(nextHop ? { nextHop } : {}) });
-    }
-    for (const prefix of changes.withdraw) this.emit({ type: 'route', at, direction: 'advertised', neighbor: n.config.address, action: 'withdraw', prefix });
-    return updates;
-  }
-
-  /** Send what changed to one peer; resolves with the clock time the write completed. */
-  private sync(n: Neighbor): Promise<number> | undefined {
-    if (!n.peer.established) return undefined;
-    if (n.peer.pendingWrite > WRITE_HIGH_WATER) return undefined; // resumed on 'drain'
-    const updates = this.changesFor(n);
-    return updates.length ? n.peer.sendBatch(updates) : undefined;
-  }
-
-  /** RFC 2918 / RFC 7313: the whole Adj-RIB-Out of a family again, between BoRR and EoRR when supported. */
-  private resend(n: Neighbor, afi: number, safi: number): void {
-    const family = familyKey(afi, safi);
-    if (!n.peer.established || !this.activeFamilies(n).includes(family)) return;
-    const routes = this.desired(n).filter((r) => r.family === family);
-    const updates = packUpdates({ announce: routes, withdraw: [] }, n.peer.sendContext);
-    const messages: BgpMessage[] = [...updates];
-    if (n.peer.sendContext.enhancedRouteRefresh) {
-      messages.unshift({ type: 'ROUTE_REFRESH', afi, safi, subtype: RouteRefreshSubtype.BORR });
-      messages.push({ type: 'ROUTE_REFRESH', afi, safi, subtype: RouteRefreshSubtype.EORR });
-    } else {
-      messages.push(endOfRib(afi, safi));
-    }
-    this.log.info({ peer: n.config.address, family: familyName(afi, safi), routes: routes.length }, 'route refresh: Adj-RIB-Out re-sent');
-    void n.peer.sendBatch(messages);
-  }
-
-  private onUpdate(n: Neighbor, u: UpdateMessage): void {
-    const changes = n.ribIn.apply(u);
-    if (!changes.length || !this.listeners.size) return;
-    const at = new Date().toISOString();
-    for (const c of changes) {
-      this.emit({ type: 'route', at, direction: 'received', neighbor: n.config.address, action: c.action, prefix: c.prefix, ...(c.nextHop ? { nextHop: c.nextHop } : {}) });
-    }
-  }
-
-  private onNotification(n: Neighbor, direction: 'sent' | 'received', m: NotificationMessage): void {
-    const s = n.peer.session.lastError;
-    this.emit({ type: 'notification', at: new Date().toISOString(), neighbor: n.config.address, direction, code: m.code, subcode: m.subcode, text: s?.text ?? '' });
-  }
-
-  private emit(e: SpeakerEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'event listener failed');
-      }
-    }
-  }
-
   subscribe(listener: (e: SpeakerEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.subscribe(listener);
   }
 
-  private persist(): Promise<void> {
-    const state = this.opts.state;
-    if (!state) return Promise.resolve();
-    const routes = this.local.all();
-    this.persisting = this.persisting.then(
-      () => state.write(routes),
-      () => state.write(routes),
-    );
-    return this.persisting.catch((err: Error) => {
-      this.log.error({ err: err.message }, 'cannot save the state file: a restart would not keep this change');
-      throw new TsbgpError(TsbgpErrorCode.FILE, `route sent, but the state file could not be saved: ${err.message}`);
-    });
-  }
-
-  /** Send the current local routes to every established peer at once and wait for the writes. */
-  private async push(prefix: string, changed: boolean, t0: number, route?: RouteSpec): Promise<ChangeResult> {
-    const all = [...this.neighborsByAddress.values()];
-    // Every peer's write is issued before anything is awaited: no peer waits for another.
-    const writes = all.map((n) => (changed ? this.sync(n) : undefined));
-    const peers: PeerWrite[] = await Promise.all(
-      all.map(async (n, i): Promise<PeerWrite> => {
-        const w = writes[i];
-        const base = { neighbor: n.config.address, state: n.peer.state };
-        if (w) return { ...base, sent: true, micros: Math.round(((await w) - t0) * 1000) };
-        if (!changed) return { ...base, sent: false, note: 'unchanged: nothing sent' };
-        if (!n.peer.established) return { ...base, sent: false, note: 'not established: gets the route when the session comes up' };
-        if (n.peer.pendingWrite > WRITE_HIGH_WATER) return { ...base, sent: false, note: 'peer is not reading: queued until it drains' };
-        return { ...base, sent: false, note: 'family not negotiated with this peer' };
-      }),
-    );
-    const wireMicros = Math.round((this.clock.now() - t0) * 1000);
-    // Saved once the UPDATEs are in the kernel: the file's fsync never competes with the wire.
-    let saved: SaveOutcome | undefined;
-    if (changed && this.opts.state) {
-      try {
-        await this.persist();
-        saved = { ok: true, micros: Math.round((this.clock.now() - t0) * 1000) };
-      } catch (e) {
-        saved = { ok: false, error: (e as Error).message };
-      }
+  /** An owner above the operator decides this prefix: the operator may not change it. */
+  private checkOperatorMay(prefix: string): void {
+    const owner = this.intents.ownerOf(prefix);
+    if (owner && RANK[owner] > RANK.operator) {
+      throw new TsbgpError(TsbgpErrorCode.OWNED, `${prefix} is decided by ${owner === 'health' ? 'its health checks' : 'the partner watcher'} (owner ${owner}); it cannot be changed by hand while it is`);
     }
-    return { prefix, changed, ...(route ? { route } : {}), peers, wireMicros, ...(saved ? { saved } : {}) };
   }
 
   async announce(route: RouteSpec, receivedAt?: number): Promise<ChangeResult> {
     const t0 = receivedAt ?? this.clock.now();
-    const old = this.local.get(route.prefix);
-    const changed = this.local.set(route);
-    if (changed) {
-      this.log.info({ prefix: route.prefix, nextHop: route.nextHop, was: old?.nextHop }, old ? `next hop of ${route.prefix}: ${old.nextHop} -> ${route.nextHop}` : `announce ${route.prefix} via ${route.nextHop}`);
-      this.emit({ type: 'local', at: new Date().toISOString(), action: 'announce', prefix: route.prefix, nextHop: route.nextHop });
+    const v6 = route.prefix.includes(':');
+    const family = v6 ? 'ipv6-unicast' : 'ipv4-unicast';
+    if (!this.config.neighbors.some((n) => n.families.includes(family))) {
+      throw new TsbgpError(TsbgpErrorCode.NO_FAMILY, `no neighbor carries ${family}: ${route.prefix} would reach nobody (add ${family} to a neighbor's families)`);
     }
-    return this.push(route.prefix, changed, t0, route);
+    this.checkOperatorMay(route.prefix);
+    const intent = announceIntent(route);
+    if (sameIntent(this.intents.get('operator', route.prefix), intent)) return this.unchanged(route.prefix, route);
+    const old = this.intents.route(route.prefix);
+    const changed = this.intents.set('operator', intent);
+    if (changed.length) {
+      this.log.info({ prefix: route.prefix, nextHop: route.nextHop, was: old?.nextHop }, old ? `next hop of ${route.prefix}: ${old.nextHop} -> ${route.nextHop}` : `announce ${route.prefix} via ${route.nextHop}`);
+      if (this.events.active) this.events.emit({ type: 'local', at: new Date(this.clock.wall()).toISOString(), action: 'announce', prefix: route.prefix, nextHop: route.nextHop });
+    }
+    return this.apply(route.prefix, changed, t0, route);
   }
 
   async withdraw(prefixText: string, receivedAt?: number): Promise<ChangeResult> {
@@ -387,190 +193,92 @@ export class Speaker implements SpeakerControl {
     const parsed = parsePrefix(prefixText);
     if (!parsed) throw new TsbgpError(TsbgpErrorCode.BAD_PREFIX, `not a prefix: "${prefixText}" (expected e.g. 100.64.0.1/32 or 2001:db8::/48)`);
     const prefix = formatPrefix(parsed);
-    if (!this.local.delete(prefix)) throw new TsbgpError(TsbgpErrorCode.NOT_FOUND, `${prefix} is not announced (bgpctl show routes lists what is)`);
+    if (!this.intents.route(prefix)) throw new TsbgpError(TsbgpErrorCode.NOT_FOUND, `${prefix} is not announced (bgpctl show routes lists what is)`);
+    this.checkOperatorMay(prefix);
+    // Over a route the config file announces, the withdrawal must be kept (and saved) as the
+    // operator's; over the operator's own announcement, dropping it is enough.
+    const changed = this.intents.get('config', prefix) ? this.intents.set('operator', { kind: 'withdraw', prefix }) : this.intents.clear('operator', prefix);
     this.log.info({ prefix }, `withdraw ${prefix}`);
-    this.emit({ type: 'local', at: new Date().toISOString(), action: 'withdraw', prefix });
-    return this.push(prefix, true, t0);
+    if (this.events.active) this.events.emit({ type: 'local', at: new Date(this.clock.wall()).toISOString(), action: 'withdraw', prefix });
+    return this.apply(prefix, changed, t0);
   }
 
-  private neighbor(address: string): Neighbor {
-    const n = this.neighborsByAddress.get(plainAddress(address));
-    if (!n) {
-      const known = [...this.neighborsByAddress.keys()].join(', ') || 'none';
-      throw new TsbgpError(TsbgpErrorCode.UNKNOWN_NEIGHBOR, `no neighbor ${address} (configured: ${known})`);
-    }
-    return n;
+  private unchanged(prefix: string, route?: RouteSpec): ChangeResult {
+    const peers = [...this.registry.all()].map((n) => ({ neighbor: n.config.address, state: n.peer.state, sent: false, note: 'unchanged: nothing sent' }));
+    return { prefix, changed: false, ...(route ? { route } : {}), peers, wireMicros: 0 };
+  }
+
+  /** Send what changed, then save; the wire time and the save's time are measured and reported apart. */
+  private async apply(prefix: string, changed: string[], t0: number, route?: RouteSpec): Promise<ChangeResult> {
+    const sent = changed.length ? await this.advertiser.send(changed, t0) : { peers: this.unchanged(prefix).peers, wireMicros: 0 };
+    // The intent changed even when the advertised route did not (the same route as the config's):
+    // it is saved all the same, so that a later reload of the file does not undo it.
+    const saved: SaveOutcome | undefined = this.store ? await this.store.save(t0) : undefined;
+    return { prefix, changed: changed.length > 0, ...(route ? { route } : {}), peers: sent.peers, wireMicros: sent.wireMicros, ...(saved ? { saved } : {}) };
   }
 
   neighbors(address?: string): NeighborInfo[] {
-    const list = address === undefined ? [...this.neighborsByAddress.values()] : [this.neighbor(address)];
-    return list.map((n) => this.neighborInfo(n));
-  }
-
-  private neighborInfo(n: Neighbor): NeighborInfo {
-    const p = n.peer;
-    const neg = p.negotiated;
-    const s = p.session;
-    const capName = (c: Capability): string => (c.type === 'MULTIPROTOCOL' ? `MULTIPROTOCOL(${familyName(c.afi, c.safi)})` : c.type === 'UNKNOWN' ? `CAPABILITY_${c.code}` : c.type);
-    const info: NeighborInfo = {
-      address: n.config.address,
-      port: n.config.port,
-      remoteAs: n.config.remoteAs,
-      ...(n.config.description ? { description: n.config.description } : {}),
-      ...(n.config.localAddress ? { localAddress: n.config.localAddress } : {}),
-      passive: n.config.passive,
-      state: p.state,
-      since: new Date(p.since).toISOString(),
-      configuredHoldTime: n.config.holdTime,
-      messages: { received: { ...p.received }, sent: { ...p.sent } },
-      prefixes: { received: n.ribIn.size, advertised: n.ribOut.size },
-    };
-    if (p.establishedAt !== undefined) info.uptime = Math.round((Date.now() - p.establishedAt) / 1000);
-    if (neg) {
-      info.peerId = neg.peerId;
-      info.holdTime = neg.holdTime;
-      info.keepaliveTime = neg.keepaliveTime;
-      info.capabilities = {
-        local: neg.localOpen.capabilities.map(capName),
-        remote: neg.peerOpen.capabilities.map(capName),
-        fourOctetAs: neg.send.fourOctetAs,
-        routeRefresh: neg.send.routeRefresh,
-        enhancedRouteRefresh: neg.send.enhancedRouteRefresh,
-        extendedMessage: neg.send.extendedMessage,
-        gracefulRestart: neg.peerOpen.capabilities.some((c) => c.type === 'GRACEFUL_RESTART'),
-        families: [...neg.send.families].map((f) => familyName(f >> 8, f & 0xff)),
-      };
-    }
-    if (s.lastError) info.lastError = { ...s.lastError, at: new Date(p.lastErrorAt ?? p.since).toISOString() };
-    return info;
+    return this.status.neighbors(address);
   }
 
   summary(): Summary {
-    return {
-      routerId: this.config.routerId,
-      localAs: this.config.localAs,
-      uptime: Math.round((Date.now() - this.startedAt) / 1000),
-      neighbors: [...this.neighborsByAddress.values()].map((n) => ({
-        address: n.config.address,
-        remoteAs: n.config.remoteAs,
-        state: n.peer.state,
-        since: new Date(n.peer.since).toISOString(),
-        received: n.ribIn.size,
-        advertised: n.ribOut.size,
-        ...(n.config.description ? { description: n.config.description } : {}),
-      })),
-      localRoutes: this.local.size,
-    };
+    return this.status.summary();
   }
 
-  routes(view: RouteView, neighbor?: string): RouteEntry[] {
-    const list = neighbor === undefined ? [...this.neighborsByAddress.values()] : [this.neighbor(neighbor)];
-    const out: RouteEntry[] = [];
-    switch (view) {
-      case 'local':
-        for (const r of this.local.all()) out.push(specEntry(r, Array(r.asPathPrepend ?? 0).fill(this.config.localAs).join(' ')));
-        return out;
-      case 'received':
-        for (const n of list) {
-          for (const r of n.ribIn.all()) {
-            const a = r.attrs.attributes;
-            const find = <T extends (typeof a)[number]['type']>(t: T) => a.find((x) => x.type === t) as Extract<(typeof a)[number], { type: T }> | undefined;
-            out.push({
-              prefix: r.prefix,
-              ...(r.pathId === undefined ? {} : { pathId: r.pathId }),
-              neighbor: n.config.address,
-              nextHop: r.attrs.nextHop,
-              asPath: formatAsPath(r.attrs.asPath),
-              origin: ORIGINS[find('ORIGIN')?.origin ?? 2] ?? '?',
-              ...(find('MULTI_EXIT_DISC') ? { med: find('MULTI_EXIT_DISC')!.med } : {}),
-              ...(find('LOCAL_PREF') ? { localPref: find('LOCAL_PREF')!.localPref } : {}),
-              communities: (find('COMMUNITIES')?.communities ?? []).map(formatCommunity),
-              largeCommunities: (find('LARGE_COMMUNITY')?.communities ?? []).map((c) => c.join(':')),
-              extendedCommunities: (find('EXTENDED_COMMUNITIES')?.communities ?? []).map(formatExtCommunity),
-            });
-          }
-        }
-        return out;
-      case 'advertised':
-        for (const n of list) {
-          if (!n.peer.established) continue;
-          for (const r of this.desired(n)) {
-            if (!n.ribOut.has(r.prefix)) continue;
-            const path = r.attributes.find((x) => x.type === 'AS_PATH');
-            out.push({ ...specEntry(this.local.get(r.prefix)!, path?.type === 'AS_PATH' ? formatAsPath(path.segments) : ''), neighbor: n.config.address });
-          }
-        }
-        return out;
-      default: {
-        const never: never = view;
-        throw new TsbgpError(TsbgpErrorCode.BAD_ARGUMENT, `unknown route view ${String(never)}`);
-      }
-    }
+  routes(view: RouteView, neighbor?: string): Iterable<RouteEntry> {
+    return this.status.routes(view, neighbor);
   }
 
   neighborUp(address: string): void {
-    this.neighbor(address).peer.start();
+    this.registry.get(address).peer.start();
   }
 
   neighborDown(address: string, communication?: string): void {
-    void this.neighbor(address).peer.stop(communication);
+    void this.registry.get(address).peer.stop(communication);
   }
 
   neighborRefresh(address: string): void {
-    const n = this.neighbor(address);
+    const n = this.registry.get(address);
     if (!n.peer.established) throw new TsbgpError(TsbgpErrorCode.BAD_ARGUMENT, `${address} is ${n.peer.state}, not Established: nothing to refresh`);
-    for (const f of this.activeFamilies(n)) {
+    for (const f of NeighborRegistry.activeFamilies(n)) {
       n.peer.requestRefresh(f >> 8, f & 0xff);
-      this.resend(n, f >> 8, f & 0xff);
+      this.advertiser.resend(n, f >> 8, f & 0xff);
     }
   }
 
   /**
-   * Read the configuration again. Neighbors whose settings are unchanged keep their sessions;
-   * changed ones are reset, removed ones stopped, new ones started. Routes: only what changed in
-   * the file since the last load is applied, so a runtime failover is not undone by a reload.
+   * Read the configuration again. Neighbors whose settings are unchanged keep their sessions. Only
+   * the config owner's intents are replaced; where the file changed a prefix's route, the file wins
+   * over an operator's runtime change of that prefix, and every other runtime change stays.
    */
   async reload(): Promise<ReloadResult> {
     if (!this.opts.reloadConfig) throw new TsbgpError(TsbgpErrorCode.CONFIG, 'this speaker has no configuration file to reload');
+    const t0 = this.clock.now();
     const next = await this.opts.reloadConfig();
     const prev = this.config;
     if (next.localAs !== prev.localAs || next.routerId !== prev.routerId) {
       throw new TsbgpError(TsbgpErrorCode.CONFIG, 'router-id and local-as cannot change on reload: restart tsbgpd');
     }
     this.config = next;
-    const result: ReloadResult = { neighborsAdded: [], neighborsRemoved: [], neighborsReset: [], routesChanged: [] };
-    const wanted = new Map(next.neighbors.map((n) => [n.address, n]));
-    for (const [address, n] of this.neighborsByAddress) {
-      const cfg = wanted.get(address);
-      if (cfg && sameNeighbor(cfg, n.config)) continue;
-      this.neighborsByAddress.delete(address);
-      void n.peer.stop(cfg ? 'configuration changed: session reset' : 'neighbor removed from the configuration');
-      (cfg ? result.neighborsReset : result.neighborsRemoved).push(address);
+    const n = this.registry.reload(next);
+    const before = new Map(prev.routes.map((r) => [r.prefix, announceIntent(r)]));
+    const after = new Map(next.routes.map((r) => [r.prefix, announceIntent(r)]));
+    const edited = [...new Set([...before.keys(), ...after.keys()])].filter((p) => !sameIntent(before.get(p), after.get(p)));
+    const changed = new Set(this.intents.replaceOwner('config', [...after.values()]));
+    let operatorChanged = false;
+    for (const p of edited) {
+      if (this.intents.get('operator', p)) operatorChanged = true;
+      for (const c of this.intents.clear('operator', p)) changed.add(c);
     }
-    for (const cfg of next.neighbors) {
-      if (this.neighborsByAddress.has(cfg.address)) continue;
-      this.addNeighbor(cfg);
-      if (!result.neighborsReset.includes(cfg.address)) result.neighborsAdded.push(cfg.address);
-    }
-    const before = new Map(prev.routes.map((r) => [r.prefix, r]));
-    const after = new Map(next.routes.map((r) => [r.prefix, r]));
-    for (const [prefix, r] of after) {
-      const old = before.get(prefix);
-      if (!old || !sameRoute(old, r)) {
-        if (this.local.set(r)) result.routesChanged.push(prefix);
-      }
-    }
-    for (const prefix of before.keys()) if (!after.has(prefix) && this.local.delete(prefix)) result.routesChanged.push(prefix);
-    if (result.routesChanged.length) {
-      for (const n of this.neighborsByAddress.values()) void this.sync(n);
-      await this.persist();
-    }
+    const result: ReloadResult = { neighborsAdded: n.added, neighborsRemoved: n.removed, neighborsReset: n.reset, routesChanged: [...changed] };
+    if (changed.size) await this.advertiser.send([...changed], t0);
+    if (operatorChanged && this.store) await this.store.save(t0);
     this.log.info({ ...result }, 'configuration reloaded');
     return result;
   }
 
   /** For tests and the demo: the state of one neighbor. */
   stateOf(address: string): State {
-    return this.neighbor(address).peer.state;
+    return this.registry.get(address).peer.state;
   }
 }

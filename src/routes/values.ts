@@ -1,4 +1,4 @@
-// Value parsers shared by the config file, the state file and the control API (bgpctl announce).
+// The one route validator and formatter: config file, state file and control API all parse and print routes here.
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { Afi } from '../bgp/iana.js';
 import type { RouteSpec } from './local-routes.js';
@@ -74,6 +74,33 @@ export function notUnicastReason(a: ParsedAddress): string | null {
   return NOT_UNICAST_V6.find((r) => n >= r.first && n <= r.last)?.why ?? null;
 }
 
+// A next hop must be an address traffic can be sent to across the network: on top of the above,
+// nothing that only this host or this link can reach (loopback, link-local), nothing reserved.
+const BAD_NEXT_HOP_V4: readonly Span<number>[] = [
+  span('0.0.0.0/8', 'in 0.0.0.0/8 ("this network")', v4Value),
+  span('127.0.0.0/8', 'a loopback address (127.0.0.0/8)', v4Value),
+  span('169.254.0.0/16', 'a link-local address (169.254.0.0/16)', v4Value),
+  span('224.0.0.0/4', 'a multicast address (224.0.0.0/4)', v4Value),
+  span('255.255.255.255/32', 'the broadcast address', v4Value),
+  span('240.0.0.0/4', 'a reserved class E address (240.0.0.0/4)', v4Value),
+];
+const BAD_NEXT_HOP_V6: readonly Span<bigint>[] = [
+  span('::/128', 'the unspecified address', v6Value),
+  span('::1/128', 'the loopback address', v6Value),
+  span('fe80::/10', 'a link-local address (fe80::/10)', v6Value),
+  span('ff00::/8', 'a multicast address (ff00::/8)', v6Value),
+];
+
+/** Why an address cannot be the next hop of a route we announce, or null when it can. */
+export function badNextHopReason(a: ParsedAddress): string | null {
+  if (a.afi === Afi.IPV4) {
+    const n = v4Value(a.bytes);
+    return BAD_NEXT_HOP_V4.find((r) => n >= r.first && n <= r.last)?.why ?? null;
+  }
+  const n = v6Value(a.bytes);
+  return BAD_NEXT_HOP_V6.find((r) => n >= r.first && n <= r.last)?.why ?? null;
+}
+
 /**
  * Canonical prefix text ("100.64.0.1/32", "2001:db8::/48"). Throws TsbgpError(BAD_PREFIX) when the
  * text is not a prefix or has host bits set (a typo there would announce a different network).
@@ -115,20 +142,27 @@ export function parseNextHop(text: string, afi?: number, prefix?: string): strin
   const bad = (why: string): TsbgpError => new TsbgpError(TsbgpErrorCode.BAD_NEXT_HOP, why);
   const a = parseAddress(text);
   if (!a) throw bad(`next hop "${text}" is not an IPv4 or IPv6 address`);
-  const why = notUnicastReason(a);
-  if (why) throw bad(`next hop ${a.text} is ${why}; expected a unicast address`);
+  const why = badNextHopReason(a);
+  if (why) throw bad(`next hop ${a.text} is ${why}; expected a unicast address another host can forward to`);
   if (afi !== undefined && a.afi !== afi) {
     const what = prefix ?? `an ${familyWord(afi)} prefix`;
     throw bad(`next hop ${a.text} is ${familyWord(a.afi)} but ${what} is ${familyWord(afi)}; expected an ${familyWord(afi)} next hop`);
   }
+  // A host route (the VIP) via its own address would point the traffic at itself.
+  if (prefix !== undefined && (prefix === `${a.text}/32` || prefix === `${a.text}/128`)) {
+    throw bad(`next hop ${a.text} is the address of ${prefix} itself; expected the address of the server behind it`);
+  }
   return a.text;
 }
 
-/** RFC 1997 §Well-known Communities. */
+/** Well-known communities by name: RFC 1997, RFC 3765 (no-peer), RFC 7999 (blackhole), RFC 8326 (graceful-shutdown). */
 const WELL_KNOWN_COMMUNITIES: ReadonlyMap<string, number> = new Map([
   ['no-export', 0xffffff01],
   ['no-advertise', 0xffffff02],
   ['no-export-subconfed', 0xffffff03],
+  ['no-peer', 0xffffff04],
+  ['blackhole', 0xffff029a],
+  ['graceful-shutdown', 0xffff0000],
 ]);
 
 function decimal(text: string, max: number): number {
@@ -149,7 +183,7 @@ export function parseCommunity(text: string): number {
   }
   throw new TsbgpError(
     TsbgpErrorCode.BAD_ARGUMENT,
-    `community "${text}" is not valid; expected A:B with A and B in 0..65535, or no-export, no-advertise, no-export-subconfed`,
+    `community "${text}" is not valid; expected A:B with A and B in 0..65535, or one of ${[...WELL_KNOWN_COMMUNITIES.keys()].join(', ')}`,
   );
 }
 

@@ -6,38 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TsbgpError } from '../../src/errors.js';
-import { ConfigError, closest, loadConfig, parseCommunity, parseConfig, parseLargeCommunity, validateRoute } from '../../src/config/load.js';
-import type { Config, ConfigProblem } from '../../src/config/types.js';
+import { ConfigError, closest, loadConfig, parseConfig } from '../../src/config/load.js';
+import { HEAD, one, problems } from './problems.js';
+import { parseCommunity, parseLargeCommunity, validateRoute } from '../../src/routes/values.js';
+import type { Config } from '../../src/config/types.js';
 
 const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples', 'azure-watcher.yaml');
-
-// Lines 1-5; tests append from line 6 on.
-const HEAD = `router-id: 10.0.0.1
-local-as: 65001
-neighbors:
-  - address: 10.0.0.2
-    remote-as: 65002
-`;
-
-/** The problems parseConfig reports for `text` (fails the test when it does not throw ConfigError). */
-function problems(text: string): ConfigProblem[] {
-  try {
-    parseConfig(text, 'test.yaml');
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error(`no ConfigError for:\n${text}`);
-}
-
-/** Exactly one problem, at `path` and `line`, whose message contains `text`. */
-function one(yaml: string, path: string, line: number | undefined, text: string): void {
-  const got = problems(yaml);
-  assert.is(got.length, 1, JSON.stringify(got));
-  assert.is(got[0]!.path, path);
-  assert.is(got[0]!.line, line);
-  assert.ok(got[0]!.message.includes(text), `"${got[0]!.message}" should contain "${text}"`);
-}
 
 const DEFAULT_NEIGHBOR = {
   address: '10.0.0.2',
@@ -46,6 +20,7 @@ const DEFAULT_NEIGHBOR = {
   passive: false,
   holdTime: 180,
   keepaliveTime: 60,
+  sendHoldTime: 480,
   connectRetryTime: 5,
   families: ['ipv4-unicast'],
 } as const;
@@ -66,6 +41,7 @@ Example('loads into exactly the expected Config', async () => {
         passive: false,
         holdTime: 180,
         keepaliveTime: 60,
+        sendHoldTime: 480,
         connectRetryTime: 5,
         families: ['ipv4-unicast'],
         description: 'Azure Route Server instance 0',
@@ -78,6 +54,7 @@ Example('loads into exactly the expected Config', async () => {
         passive: false,
         holdTime: 180,
         keepaliveTime: 60,
+        sendHoldTime: 480,
         connectRetryTime: 5,
         families: ['ipv4-unicast'],
         description: 'Azure Route Server instance 1',
@@ -123,6 +100,7 @@ neighbors:
     passive: true
     hold-time: 90
     keepalive-time: 30
+    send-hold-time: 600
     connect-retry: 3600
     families: [ipv6-unicast, ipv4-unicast]
     description: lab
@@ -142,6 +120,7 @@ neighbors:
       passive: true,
       holdTime: 90,
       keepaliveTime: 30,
+      sendHoldTime: 600,
       connectRetryTime: 3600,
       families: ['ipv6-unicast', 'ipv4-unicast'],
       description: 'lab',
@@ -184,8 +163,8 @@ routes:
     as-path-prepend: 2
   - prefix: 2001:DB8:0::/48
     next-hop: 2001:0db8::0001
-  - prefix: 127.0.0.0/8
-    next-hop: 127.0.0.2
+  - prefix: 192.0.2.0/24
+    next-hop: 10.0.0.2
 `,
     't',
   );
@@ -202,7 +181,7 @@ routes:
       asPathPrepend: 2,
     },
     { prefix: '2001:db8::/48', nextHop: '2001:db8::1' },
-    { prefix: '127.0.0.0/8', nextHop: '127.0.0.2' },
+    { prefix: '192.0.2.0/24', nextHop: '10.0.0.2' },
   ]);
 });
 
@@ -219,8 +198,8 @@ Parse.run();
 
 const Problems = suite('parseConfig problems: key path and line');
 
-Problems('top level: missing keys have no line, bad values name theirs', () => {
-  one('local-as: 65001\nneighbors:\n  - address: 10.0.0.2\n    remote-as: 65002\n', 'router-id', undefined, 'required key is missing');
+Problems('top level: missing keys name the line of the mapping, bad values name theirs', () => {
+  one('local-as: 65001\nneighbors:\n  - address: 10.0.0.2\n    remote-as: 65002\n', 'router-id', 1, 'required key is missing');
   one(HEAD.replace('10.0.0.1', '0.0.0.0'), 'router-id', 1, '0.0.0.0 is not a valid BGP identifier');
   one(HEAD.replace('router-id: 10.0.0.1', 'router-id: 2001:db8::1'), 'router-id', 1, 'is not a dotted quad');
   one(HEAD.replace('router-id: 10.0.0.1', 'router-id: 10.0.0.01'), 'router-id', 1, 'is not a dotted quad');
@@ -237,7 +216,7 @@ Problems('top level: missing keys have no line, bad values name theirs', () => {
 });
 
 Problems('an empty file, and a file that is not a mapping', () => {
-  one('# nothing\n', '', undefined, 'the file is empty');
+  one('# nothing\n', '', 1, 'the file is empty');
   one('- 1\n', '', 1, 'expected a mapping');
 });
 
@@ -303,7 +282,7 @@ Problems('routes', () => {
   one(`${HEAD}routes:\n  - next-hop: 10.10.0.4\n`, 'routes[0].prefix', 7, 'required key is missing');
   one(`${HEAD}routes:\n  - prefix: 100.64.0.1/32\n`, 'routes[0].next-hop', 7, 'required key is missing');
   one(route('').replace('10.10.0.4', '2001:db8::4'), 'routes[0].next-hop', 8, 'next hop 2001:db8::4 is IPv6 but 100.64.0.1/32 is IPv4');
-  one(route('').replace('10.10.0.4', '0.0.0.0'), 'routes[0].next-hop', 8, 'the unspecified address');
+  one(route('').replace('10.10.0.4', '0.0.0.0'), 'routes[0].next-hop', 8, 'in 0.0.0.0/8');
   one(route('').replace('10.10.0.4', '239.1.1.1'), 'routes[0].next-hop', 8, 'multicast');
   one(route('').replace('10.10.0.4', '255.255.255.255'), 'routes[0].next-hop', 8, 'broadcast');
   one(route('    med: 4294967296\n'), 'routes[0].med', 9, 'expected 0..4294967295');
@@ -374,10 +353,10 @@ log-level: loud
   assert.is(lines[3], '/etc/tsbgp/tsbgpd.yaml:9: routes[0].prefix: 100.64.0.1/24 has host bits set; did you mean 100.64.0.0/24?');
 });
 
-Problems('a YAML syntax error names its line', () => {
+Problems('a YAML syntax error names its line and the key before it', () => {
   const got = problems(`${HEAD}routes:\n  - prefix: [100.64.0.1/32\n    next-hop: 10.10.0.4\nlog-level: info\n`);
   assert.ok(got.length >= 1);
-  assert.is(got[0]!.path, '');
+  assert.is(got[0]!.path, 'routes[0].prefix');
   assert.ok(got[0]!.message.startsWith('YAML syntax error'), got[0]!.message);
   assert.ok(got.every((p) => p.line !== undefined && p.line >= 7 && p.line <= 9), JSON.stringify(got));
   const tab = problems(`${HEAD}\thold-time: 90\n`);
@@ -449,7 +428,7 @@ Route('canonical prefix and next hop; every option converted', () => {
     { prefix: '2001:db8::/32', nextHop: '2001:db8::5', med: 0, communities: [65538, 0xffffff01], largeCommunities: [[1, 2, 3]], asPathPrepend: 0 },
   );
   assert.equal(validateRoute({ prefix: '100.64.0.1/32', nextHop: '10.10.0.5' }), { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' });
-  assert.equal(validateRoute({ prefix: '0.0.0.0/0', nextHop: '127.0.0.3' }), { prefix: '0.0.0.0/0', nextHop: '127.0.0.3' });
+  assert.equal(validateRoute({ prefix: '0.0.0.0/0', nextHop: '10.0.0.3' }), { prefix: '0.0.0.0/0', nextHop: '10.0.0.3' });
 });
 
 Route('bad prefixes: TSBGP_ERR_BAD_PREFIX with what was meant', () => {
@@ -464,17 +443,23 @@ Route('bad prefixes: TSBGP_ERR_BAD_PREFIX with what was meant', () => {
 });
 
 Route('bad next hops: TSBGP_ERR_BAD_NEXT_HOP', () => {
-  const bad = ['0.0.0.0', '224.0.0.1', '239.255.255.255', '255.255.255.255', 'ws2', '10.0.0'];
+  const bad = ['0.0.0.0', '0.1.2.3', '127.0.0.1', '127.255.255.254', '169.254.0.1', '224.0.0.1', '239.255.255.255', '240.0.0.1', '255.255.255.255', '100.64.0.1', 'ws2', '10.0.0'];
   for (const nextHop of bad) assert.is(routeError({ prefix: '100.64.0.1/32', nextHop }).code, 'TSBGP_ERR_BAD_NEXT_HOP', nextHop);
-  for (const nextHop of ['::', 'ff02::1', 'ff00::']) assert.is(routeError({ prefix: '2001:db8::/48', nextHop }).code, 'TSBGP_ERR_BAD_NEXT_HOP', nextHop);
+  for (const nextHop of ['::', '::1', 'fe80::1', 'febf::1', 'ff02::1', 'ff00::']) assert.is(routeError({ prefix: '2001:db8::/48', nextHop }).code, 'TSBGP_ERR_BAD_NEXT_HOP', nextHop);
+  assert.is(routeError({ prefix: '2001:db8::5/128', nextHop: '2001:db8::5' }).code, 'TSBGP_ERR_BAD_NEXT_HOP');
+  assert.is(routeError({ prefix: '100.64.0.1/32', nextHop: '127.0.0.2' }).message, 'next hop 127.0.0.2 is a loopback address (127.0.0.0/8); expected a unicast address another host can forward to');
+  assert.is(routeError({ prefix: '100.64.0.1/32', nextHop: '100.64.0.1' }).message, 'next hop 100.64.0.1 is the address of 100.64.0.1/32 itself; expected the address of the server behind it');
   assert.is(
     routeError({ prefix: '2001:db8::/48', nextHop: '10.0.0.1' }).message,
     'next hop 10.0.0.1 is IPv4 but 2001:db8::/48 is IPv6; expected an IPv6 next hop',
   );
   // Just outside the refused ranges.
   assert.is(validateRoute({ prefix: '100.64.0.1/32', nextHop: '223.255.255.255' }).nextHop, '223.255.255.255');
-  assert.is(validateRoute({ prefix: '100.64.0.1/32', nextHop: '240.0.0.1' }).nextHop, '240.0.0.1');
-  assert.is(validateRoute({ prefix: '2001:db8::/48', nextHop: 'fe80::1' }).nextHop, 'fe80::1');
+  for (const nextHop of ['1.0.0.0', '126.255.255.255', '128.0.0.0', '169.253.255.255', '169.255.0.0', '100.64.0.2']) {
+    assert.is(validateRoute({ prefix: '100.64.0.1/32', nextHop }).nextHop, nextHop);
+  }
+  assert.is(validateRoute({ prefix: '2001:db8::/48', nextHop: 'fec0::1' }).nextHop, 'fec0::1');
+  assert.is(validateRoute({ prefix: '2001:db8::/48', nextHop: '2001:db8::1' }).nextHop, '2001:db8::1');
 });
 
 Route('bad options: TSBGP_ERR_BAD_ARGUMENT saying what is expected', () => {

@@ -24,6 +24,7 @@ export function neighbor(address: string, remoteAs: number, over: Partial<Neighb
     passive: false,
     holdTime: 180,
     keepaliveTime: 60,
+    sendHoldTime: 480,
     connectRetryTime: 1,
     families: ['ipv4-unicast'],
     ...over,

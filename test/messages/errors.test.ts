@@ -374,6 +374,11 @@ Revised('EXTENDED_COMMUNITIES of length 9: treat-as-withdraw (RFC 7606 §7.14)',
   assertProblems(decodeUpdate(update(MANDATORY + attr(0xc0, 16, '0002fde900000064' + '00'))), [{ action: TAW, attrType: 16, subcode: 5 }], TAW);
 });
 
+Revised('ONLY_TO_CUSTOMER of length 3 and of length 5: treat-as-withdraw (RFC 9234 §5)', () => {
+  assertProblems(decodeUpdate(update(MANDATORY + attr(0xc0, 35, '00fde9'))), [{ action: TAW, attrType: 35, subcode: 5 }], TAW);
+  assertProblems(decodeUpdate(update(MANDATORY + attr(0xc0, 35, '0000fde900'))), [{ action: TAW, attrType: 35, subcode: 5 }], TAW);
+});
+
 Revised('a malformed AS4_PATH: attribute-discard (RFC 6793 §6)', () => {
   const u = decodeUpdate(update(MANDATORY + attr(0xc0, 17, '0501' + '0000fde9')));
   assertProblems(u, [{ action: DISCARD, attrType: 17, subcode: 11 }], DISCARD);

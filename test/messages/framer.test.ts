@@ -116,6 +116,148 @@ Many('fewer than 19 octets is not yet a header', () => {
 
 Many.run();
 
+const Copies = suite('Framer: copies only the span (ws receiver)');
+
+/** Run `fn` counting the octets Uint8Array.prototype.set copies meanwhile (REVIEW probe 4). */
+function countingCopies<T>(fn: () => T): { result: T; copied: number } {
+  const set = Uint8Array.prototype.set;
+  let copied = 0;
+  Uint8Array.prototype.set = function (this: Uint8Array, a: ArrayLike<number>, offset?: number) {
+    copied += a.length;
+    return set.call(this, a, offset);
+  } as typeof set;
+  try {
+    return { result: fn(), copied };
+  } finally {
+    Uint8Array.prototype.set = set;
+  }
+}
+
+Copies('a message wholly inside one pushed chunk is a view of that chunk, even after a message spanned into it', () => {
+  const first = concat(KEEPALIVE, UPDATE.subarray(0, 30));
+  const second = concat(UPDATE.subarray(30), OPEN, KEEPALIVE);
+  const f = new Framer();
+  f.push(first);
+  const keepalive = f.next()!;
+  assert.is(keepalive.buffer, first.buffer);
+  assert.is(f.next(), undefined);
+  f.push(second);
+  const update = f.next()!;
+  assert.is(hex(update), hex(UPDATE));
+  assert.is.not(update.buffer, first.buffer, 'the spanning message is a copy');
+  assert.is.not(update.buffer, second.buffer, 'the spanning message is a copy');
+  const open = f.next()!;
+  assert.is(hex(open), hex(OPEN));
+  assert.is(open.buffer, second.buffer, 'OPEN lies inside the second chunk: no copy');
+  assert.is(open.byteOffset, second.byteOffset + UPDATE.length - 30);
+  assert.is(f.next()!.buffer, second.buffer);
+  assert.is(f.buffered, 0);
+});
+
+Copies('a header split across chunks is read in place: only the spanning message is copied', () => {
+  const stream = concat(KEEPALIVE, UPDATE, KEEPALIVE);
+  for (let at = KEEPALIVE.length + 1; at < KEEPALIVE.length + 19; at++) {
+    const a = stream.slice(0, at);
+    const b = stream.slice(at);
+    const { result, copied } = countingCopies(() => frame([a, b]));
+    assert.equal(hexList(result), hexList([KEEPALIVE, UPDATE, KEEPALIVE]), `split at ${at}`);
+    assert.is(copied, UPDATE.length, `split at ${at}`);
+  }
+});
+
+Copies('256 KiB of UPDATEs in 64 KiB reads: at most the spanning messages are copied, every other one is a view', () => {
+  const m = UPDATE;
+  const stream = new Uint8Array(Math.ceil(262144 / m.length) * m.length);
+  for (let i = 0; i < stream.length; i += m.length) stream.set(m, i);
+  const READ = 65536;
+  // Each read in its own buffer, as a socket hands them over.
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < stream.length; at += READ) chunks.push(stream.slice(at, at + READ));
+  const f = new Framer();
+  const { result: got, copied } = countingCopies(() => {
+    const out: Uint8Array[] = [];
+    for (const c of chunks) {
+      f.push(c);
+      for (let msg = f.next(); msg !== undefined; msg = f.next()) out.push(msg);
+    }
+    return out;
+  });
+  assert.is(got.length, stream.length / m.length);
+  let spanning = 0;
+  for (let i = 0; i < got.length; i++) {
+    const start = i * m.length;
+    const end = start + m.length;
+    const k = Math.floor(start / READ);
+    const inside = Math.floor((end - 1) / READ) === k;
+    const msg = got[i]!;
+    assert.is(hex(msg), hex(m), `message ${i}`);
+    if (inside) assert.is(msg.buffer, chunks[k]!.buffer, `message ${i} lies inside read ${k}`);
+    else {
+      spanning += m.length;
+      assert.ok(chunks.every((c) => c.buffer !== msg.buffer), `message ${i} spans reads: a copy of its own`);
+    }
+  }
+  assert.is(spanning, 4 * m.length, 'four messages straddle the four read boundaries');
+  assert.ok(copied <= spanning, `${copied} octets copied of ${stream.length}; the spanning messages hold ${spanning}`);
+});
+
+Copies('a 65535-octet message arriving one octet at a time is copied once', () => {
+  const huge = message(2, updateBody('', attr(0xd0, 99, 'ab'.repeat(65535 - 27))));
+  const chunks = Array.from(huge, (b) => new Uint8Array([b]));
+  const { result, copied } = countingCopies(() => frame(chunks, 65535));
+  assert.equal(result.map((m) => m.length), [65535]);
+  assert.is(hex(result[0]!), hex(huge));
+  assert.is(copied, 65535);
+});
+
+Copies.run();
+
+const Pinning = suite('decoded values do not pin the received chunk');
+
+/** Every Uint8Array reachable from `v` (decoded messages are plain objects and arrays). */
+function byteArrays(v: unknown, out: Uint8Array[] = []): Uint8Array[] {
+  if (v instanceof Uint8Array) out.push(v);
+  else if (Array.isArray(v)) for (const x of v) byteArrays(x, out);
+  else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) byteArrays(x, out);
+  return out;
+}
+
+Pinning('opaque attributes, capabilities and NOTIFICATION data are copies, not views of the chunk', () => {
+  // The framer hands out views of a socket's read; an Adj-RIB-In or a lastError that kept a view
+  // would keep the whole read (64 KiB) alive for one attribute.
+  const messages = [
+    message(1, openBody(capParam(cap(65, '0000fde9'), cap(240, 'c0ffee'), cap(73, '01' + 'ff' + '00')))),
+    message(2, updateBody('', attr(0x40, 1, '00') + attr(0x40, 2, '') + attr(0xc0, 99, '0102') + attr(0x80, 14, '001946' + '04c0000201000203'))),
+    message(2, updateBody('', attr(0x80, 15, '001946' + '0102'))),
+    message(3, '0602' + '03' + '627965'),
+  ];
+  const chunk = concat(...messages);
+  const f = new Framer();
+  f.push(chunk);
+  const kinds: string[] = [];
+  for (let m = f.next(); m !== undefined; m = f.next()) {
+    assert.is(m.buffer, chunk.buffer, 'the framed message itself is a view');
+    const decoded = decodeMessage(m, DEFAULT_NEGOTIATED);
+    const arrays = byteArrays(decoded);
+    assert.ok(arrays.length > 0, `${decoded.type} carries bytes`);
+    for (const a of arrays) assert.is.not(a.buffer, chunk.buffer, `${decoded.type}: ${hex(a)} is a view of the chunk`);
+    kinds.push(decoded.type);
+  }
+  assert.equal(kinds, ['OPEN', 'UPDATE', 'UPDATE', 'NOTIFICATION']);
+});
+
+Pinning('the data of a decode error is a copy too', () => {
+  const chunk = concat(message(2, updateBody('', attr(0x40, 1, '00') + attr(0x40, 99, 'abcd'))));
+  const f = new Framer();
+  f.push(chunk);
+  const m = f.next()!;
+  assert.is(m.buffer, chunk.buffer);
+  const e = throwsBgp(() => decodeMessage(m, DEFAULT_NEGOTIATED), 3, 2, '406302abcd');
+  assert.is.not(e.data.buffer, chunk.buffer);
+});
+
+Pinning.run();
+
 const HeaderErrors = suite('Framer: header errors');
 
 HeaderErrors('a bad marker throws Connection Not Synchronized (1/1) and keeps throwing', () => {

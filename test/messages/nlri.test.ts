@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Afi, ErrorCode, UpdateSubcode } from '../../src/bgp/iana.js';
 import { BgpError } from '../../src/bgp/errors.js';
-import { decodePrefixes, formatIpv6, parseIpv4, parseIpv6, parsePrefix, writePrefix } from '../../src/bgp/messages/nlri.js';
+import { decodePrefixes, formatIpv6, nlriLength, parseIpv4, parseIpv6, parsePrefix, writeNlri, writePrefix } from '../../src/bgp/messages/nlri.js';
 import { Reader } from '../../src/bgp/messages/reader.js';
 import { Writer } from '../../src/bgp/messages/writer.js';
 import { fromHex, hex } from '../helpers/hex.js';
@@ -21,6 +21,23 @@ Prefixes('IPv4 prefixes of every byte width, both ways', () => {
   const w = new Writer(64);
   for (const n of got) writePrefix(w, n, false);
   assert.is(hex(w.result()), wire + '80');
+});
+
+Prefixes('nlriLength / writeNlri: a list both ways, with and without ADD-PATH ids', () => {
+  const list = [{ prefix: '10.0.0.0/8', pathId: 1 }, { prefix: '192.0.2.0/24', pathId: 2 }, { prefix: '0.0.0.0/0', pathId: 3 }];
+  for (const [addPath, wire] of [
+    [false, '080a' + '18c00002' + '00'],
+    [true, '00000001080a' + '0000000218c00002' + '0000000300'],
+  ] as const) {
+    assert.is(nlriLength(list, addPath), wire.length / 2);
+    const w = new Writer(3 + wire.length / 2);
+    w.u8(0xee);
+    w.u16(0xeeee);
+    writeNlri(w, list, addPath);
+    assert.is(hex(w.result().subarray(3)), wire);
+    const back = decode(wire, Afi.IPV4, addPath);
+    assert.equal(back, addPath ? list : list.map((n) => ({ prefix: n.prefix })));
+  }
 });
 
 Prefixes('host bits past the length are cleared', () => {

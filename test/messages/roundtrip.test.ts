@@ -1,9 +1,12 @@
 // Every attribute and capability module both ways: value -> bytes -> value, bytes -> value -> bytes.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { IPV4_UNICAST, IPV6_UNICAST, familyKey } from '../../src/bgp/iana.js';
+import { AttrType, CapabilityCode, IPV4_UNICAST, IPV6_UNICAST, familyKey } from '../../src/bgp/iana.js';
 import {
   ATTRIBUTE_BY_CODE,
+  ATTRIBUTE_BY_NAME,
+  CAPABILITY_BY_CODE,
+  CAPABILITY_BY_NAME,
   type Capability,
   DEFAULT_NEGOTIATED,
   type KnownAttribute,
@@ -135,6 +138,8 @@ const ATTRS: AttrFixture[] = [
     wire: attr(0xc0, 32, 'fa56ea000000000100000002' + '0000fde9ffffffff00000000'),
     ctx: CTX,
   },
+  { name: 'ONLY_TO_CUSTOMER', value: { type: 'ONLY_TO_CUSTOMER', asn: 4200000000 }, wire: attr(0xc0, 35, 'fa56ea00'), ctx: CTX },
+  { name: 'ONLY_TO_CUSTOMER, 2-octet AS in a 4-octet field', value: { type: 'ONLY_TO_CUSTOMER', asn: 65001 }, wire: attr(0xc0, 35, '0000fde9'), ctx: CTX },
 ];
 
 const withFlags = (a: PathAttribute, flags: number): PathAttribute => ({ ...a, flags }) as PathAttribute;
@@ -163,8 +168,9 @@ function codecDecode(wire: string, ctx: Negotiated): KnownAttribute {
   return a;
 }
 
+/** Sized exactly from attributeLength: the Writer throws if encode writes more than length() said. */
 function encodeAt(a: PathAttribute, ctx: Negotiated, offset: number): string {
-  const w = new Writer(4);
+  const w = new Writer(offset + attributeLength(a, ctx));
   for (let i = 0; i < offset; i++) w.u8(0xee);
   encodeAttribute(w, a, ctx);
   return hex(w.result().subarray(offset));
@@ -316,7 +322,7 @@ function capDecode(wire: string): Capability {
 }
 
 function capEncode(c: Capability, offset = 0): string {
-  const w = new Writer(2);
+  const w = new Writer(offset + capabilityLength(c));
   for (let i = 0; i < offset; i++) w.u8(0xee);
   encodeCapability(w, c);
   return hex(w.result().subarray(offset));
@@ -360,6 +366,39 @@ Capabilities('FQDN: a hostname of 100 octets that are not UTF-8 still re-encodes
 });
 
 Capabilities.run();
+
+// ---------------------------------------------------------------------------------------------
+
+const Complete = suite('the codec tables: every row has a both-way fixture');
+
+Complete('every attribute row (ATTRIBUTE_BY_CODE) has a fixture above', () => {
+  const rows = ATTRIBUTE_BY_CODE.filter((c) => c !== undefined);
+  assert.is(rows.length, Object.keys(ATTRIBUTE_BY_NAME).length, 'one code per row');
+  const missing = rows.filter((c) => !ATTRS.some((f) => f.value.type === c.type)).map((c) => `${c.type} (${c.code})`);
+  assert.equal(missing, []);
+});
+
+Complete('every capability row (CAPABILITY_BY_CODE) has a fixture above', () => {
+  const rows = [...CAPABILITY_BY_CODE.values()];
+  assert.is(rows.length, Object.keys(CAPABILITY_BY_NAME).length, 'one code per row');
+  const missing = rows.filter((c) => !CAPS.some((f) => f.value.type === c.type)).map((c) => `${c.type} (${c.code})`);
+  assert.equal(missing, []);
+});
+
+Complete('each row sits at its IANA code, and the by-code index is the by-name table', () => {
+  for (const [name, codec] of Object.entries(ATTRIBUTE_BY_NAME)) {
+    assert.is(codec.type, name);
+    assert.is(codec.code, AttrType[name as keyof typeof AttrType], name);
+    assert.is(ATTRIBUTE_BY_CODE[codec.code], codec, name);
+  }
+  for (const [name, codec] of Object.entries(CAPABILITY_BY_NAME)) {
+    assert.is(codec.type, name);
+    assert.is(codec.code, CapabilityCode[name as keyof typeof CapabilityCode], name);
+    assert.is(CAPABILITY_BY_CODE.get(codec.code), codec, name);
+  }
+});
+
+Complete.run();
 
 // ---------------------------------------------------------------------------------------------
 

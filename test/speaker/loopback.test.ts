@@ -181,14 +181,14 @@ Pair('a passive route server and an active watcher: routes both ways, capabiliti
   await w.start();
   try {
     await waitState(w, '127.0.0.2', 'Established');
-    await until('routes both ways', () => rs.routes('received').length === 1 && w.routes('received').length === 1);
-    assert.equal(w.routes('received').map((r) => [r.prefix, r.nextHop, r.asPath]), [['10.10.0.0/16', '127.0.0.2', '65515']]);
+    await until('routes both ways', () => [...rs.routes('received')].length === 1 && [...w.routes('received')].length === 1);
+    assert.equal([...w.routes('received')].map((r) => [r.prefix, r.nextHop, r.asPath]), [['10.10.0.0/16', '127.0.0.2', '65515']]);
     const n = w.neighbors('127.0.0.2')[0]!;
     assert.equal([n.holdTime, n.keepaliveTime, n.peerId], [180, 60, '10.10.1.4']);
     assert.ok(n.capabilities?.fourOctetAs && n.capabilities.routeRefresh && n.capabilities.enhancedRouteRefresh && n.capabilities.gracefulRestart);
     assert.equal(n.capabilities?.families, ['ipv4-unicast']);
     await w.announce({ prefix: VIP, nextHop: '10.10.0.5' });
-    await until('the new next hop at the route server', () => rs.routes('received')[0]?.nextHop === '10.10.0.5');
+    await until('the new next hop at the route server', () => [...rs.routes('received')][0]?.nextHop === '10.10.0.5');
     assert.equal(rs.neighbors()[0]!.prefixes, { received: 1, advertised: 1 });
   } finally {
     await w.stop();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Config } from '../../src/config/types.js';
-import { readState, writeState } from '../../src/config/state-file.js';
+import { fileBackend, readState } from '../../src/daemon/file-store.js';
 import { Speaker } from '../../src/daemon/speaker.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { config, memoryLogger, neighbor, until, waitState } from '../helpers/speakers.js';
@@ -19,7 +19,7 @@ const Restart = suite('restart');
 Restart('the failed-over next hop is restored before the first UPDATE: a restart never reverts the VIP', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsbgp-restart-'));
   const file = join(dir, 'state.json');
-  const state = { read: () => readState(file), write: (r: Parameters<typeof writeState>[1]) => writeState(file, r) };
+  const state = fileBackend(file);
   const rs = new RawPeer({ asn: 65515, bgpId: '10.10.1.4' });
   const port = await rs.listen('127.0.0.2');
   const cfg = config({ routerId: '10.10.0.7', localAs: 65001, neighbors: [neighbor('127.0.0.2', 65515, { port })], routes: [{ prefix: VIP, nextHop: '10.10.0.4' }] });
@@ -29,7 +29,7 @@ Restart('the failed-over next hop is restored before the first UPDATE: a restart
     await waitState(first, '127.0.0.2', 'Established');
     await first.announce({ prefix: VIP, nextHop: '10.10.0.5' });
     await first.stop();
-    assert.equal(await readState(file), [{ prefix: VIP, nextHop: '10.10.0.5' }]);
+    assert.equal((await readState(file))?.intents, [{ owner: 'operator', intent: { kind: 'announce', route: { prefix: VIP, nextHop: '10.10.0.5' } } }]);
 
     const rs2 = new RawPeer({ asn: 65515, bgpId: '10.10.1.4' });
     await rs.close();
@@ -81,7 +81,7 @@ Reload('unchanged neighbors keep their sessions; a route changed in the file is 
     assert.equal(u.nlri, [{ prefix: '100.64.0.2/32' }]);
     assert.ok(u.attributes.some((a) => a.type === 'MULTI_EXIT_DISC' && a.med === 7));
     assert.is(peers[0]!.ofType('OPEN').length, opens[0], 'the unchanged neighbor kept its session');
-    assert.is(s.routes('local').find((x) => x.prefix === VIP)?.nextHop, '10.10.0.5', 'the reload reverted the failover');
+    assert.is([...s.routes('local')].find((x) => x.prefix === VIP)?.nextHop, '10.10.0.5', 'the reload reverted the failover');
     await until('the reset neighbor notified', () => peers[1]!.ofType('NOTIFICATION').length === 1);
   } finally {
     await s.stop();

@@ -20,13 +20,16 @@ function u16(n: number): Uint8Array {
  * [19, max] (1/2, data = the length), a known type (1/3, data = the type).
  */
 export function checkHeader(b: Uint8Array, pos: number, maxLength: number): Header {
-  for (let i = 0; i < 16; i++) {
-    if (b[pos + i] !== 0xff) {
-      throw new BgpError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.CONNECTION_NOT_SYNCHRONIZED, undefined, 'marker is not all ones');
-    }
+  let marker = true;
+  for (let i = 0; i < 16 && marker; i++) marker = b[pos + i] === 0xff;
+  return checkHeaderFields(marker, (b[pos + 16]! << 8) | b[pos + 17]!, b[pos + 18]!, maxLength);
+}
+
+/** The same checks on fields read elsewhere (the framer reads a header that spans chunks in place). */
+export function checkHeaderFields(markerAllOnes: boolean, length: number, type: number, maxLength: number): Header {
+  if (!markerAllOnes) {
+    throw new BgpError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.CONNECTION_NOT_SYNCHRONIZED, undefined, 'marker is not all ones');
   }
-  const length = (b[pos + 16]! << 8) | b[pos + 17]!;
-  const type = b[pos + 18]!;
   if (length < HEADER_LENGTH || length > maxLength) {
     throw new BgpError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, u16(length), `length ${length}`);
   }

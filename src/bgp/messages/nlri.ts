@@ -227,6 +227,17 @@ export function prefixEncodedLength(nlri: Nlri, addPath: boolean): number {
   return (addPath ? 4 : 0) + 1 + ((len + 7) >> 3);
 }
 
+/** Bytes a list of NLRI takes on the wire (the NLRI and Withdrawn Routes fields, MP_REACH/MP_UNREACH). */
+export function nlriLength(list: readonly Nlri[], addPath: boolean): number {
+  let n = 0;
+  for (const p of list) n += prefixEncodedLength(p, addPath);
+  return n;
+}
+
+export function writeNlri(w: Writer, list: readonly Nlri[], addPath: boolean): void {
+  for (const p of list) writePrefix(w, p, addPath);
+}
+
 /** Write one NLRI. Throws TypeError on a malformed prefix text (a programming error upstream). */
 export function writePrefix(w: Writer, nlri: Nlri, addPath: boolean): void {
   const text = nlri.prefix;

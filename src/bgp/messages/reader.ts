@@ -64,9 +64,4 @@ export class Reader {
     this.pos += n;
     return out;
   }
-
-  skip(n: number, what = 'bytes'): void {
-    this.need(n, what);
-    this.pos += n;
-  }
 }

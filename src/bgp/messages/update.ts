@@ -10,9 +10,8 @@ import {
   attributeLength,
   encodeAttribute,
 } from './attributes/index.js';
-import { nlriLength, writeNlri } from './attributes/mp-reach.js';
 import type { Negotiated } from './negotiated.js';
-import { type Nlri, decodePrefixes } from './nlri.js';
+import { type Nlri, decodePrefixes, nlriLength, writeNlri } from './nlri.js';
 import type { Reader } from './reader.js';
 import type { Writer } from './writer.js';
 

@@ -1,7 +1,7 @@
-// Writer over a buffer sized up front; a length field can be reserved and patched afterwards.
+// Writer over a buffer sized up front (size first, allocate once); writing past its end throws RangeError.
 export class Writer {
-  bytes: Uint8Array;
-  view: DataView;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
   pos: number;
 
   constructor(size: number) {
@@ -10,30 +10,29 @@ export class Writer {
     this.pos = 0;
   }
 
-  /** Make room for `n` more bytes; only used when a size was not known in advance. */
-  private ensure(n: number): void {
-    if (this.pos + n <= this.bytes.length) return;
-    let size = this.bytes.length * 2 || 64;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.bytes.subarray(0, this.pos));
-    this.bytes = next;
-    this.view = new DataView(next.buffer);
+  /**
+   * A typed array silently drops a store past its end, so a length() that undercounts would send a
+   * truncated message; this makes the mistake loud where it happens.
+   */
+  private room(n: number): void {
+    if (this.pos + n > this.bytes.length) {
+      throw new RangeError(`Writer: ${n} octets at ${this.pos} overrun a buffer of ${this.bytes.length}`);
+    }
   }
 
   u8(v: number): void {
-    this.ensure(1);
+    this.room(1);
     this.bytes[this.pos++] = v;
   }
 
   u16(v: number): void {
-    this.ensure(2);
+    this.room(2);
     this.view.setUint16(this.pos, v);
     this.pos += 2;
   }
 
   u24(v: number): void {
-    this.ensure(3);
+    this.room(3);
     this.bytes[this.pos] = (v >>> 16) & 0xff;
     this.bytes[this.pos + 1] = (v >>> 8) & 0xff;
     this.bytes[this.pos + 2] = v & 0xff;
@@ -41,13 +40,13 @@ export class Writer {
   }
 
   u32(v: number): void {
-    this.ensure(4);
+    this.room(4);
     this.view.setUint32(this.pos, v >>> 0);
     this.pos += 4;
   }
 
   raw(b: Uint8Array): void {
-    this.ensure(b.length);
+    this.room(b.length);
     this.bytes.set(b, this.pos);
     this.pos += b.length;
   }

@@ -17,43 +17,72 @@ export interface RibOutChanges {
   withdraw: string[];
 }
 
+/**
+ * What we sent one peer, route by route (the attributes as they went out, not the local route they
+ * came from), and which prefixes are pending: changed locally but not yet sent, because the peer is
+ * not reading. `show routes --advertised` reads this, so it shows what the peer really holds.
+ */
 export class AdjRibOut {
-  /** prefix -> the attribute key last sent for it. */
-  private readonly sent = new Map<string, string>();
+  private readonly sent = new Map<string, OutRoute>();
+  private readonly waiting = new Set<string>();
 
   get size(): number {
     return this.sent.size;
   }
 
-  prefixes(): IterableIterator<string> {
-    return this.sent.keys();
+  get(prefix: string): OutRoute | undefined {
+    return this.sent.get(prefix);
   }
 
   has(prefix: string): boolean {
     return this.sent.has(prefix);
   }
 
-  /** What must be sent so the peer holds exactly `desired`. Unchanged routes send nothing. */
-  diff(desired: readonly OutRoute[]): RibOutChanges {
-    const announce: OutRoute[] = [];
-    const wanted = new Set<string>();
-    for (const r of desired) {
-      wanted.add(r.prefix);
-      if (this.sent.get(r.prefix) !== r.key) announce.push(r);
-    }
-    const withdraw: string[] = [];
-    for (const p of this.sent.keys()) if (!wanted.has(p)) withdraw.push(p);
-    return { announce, withdraw };
+  /** Every route as it was sent. */
+  routes(): IterableIterator<OutRoute> {
+    return this.sent.values();
   }
 
-  /** Record that the changes were written. */
+  /** Prefixes sent so far (for a full re-plan). */
+  prefixes(): IterableIterator<string> {
+    return this.sent.keys();
+  }
+
+  /** Mark prefixes as changed but not sent (the peer is behind). */
+  markPending(prefixes: Iterable<string>): void {
+    for (const p of prefixes) this.waiting.add(p);
+  }
+
+  isPending(prefix: string): boolean {
+    return this.waiting.has(prefix);
+  }
+
+  get pendingCount(): number {
+    return this.waiting.size;
+  }
+
+  /** The pending prefixes, forgotten as pending: the caller plans them now. */
+  takePending(): string[] {
+    const out = [...this.waiting];
+    this.waiting.clear();
+    return out;
+  }
+
+  /** Record that the changes were handed to the peer's socket. */
   commit(c: RibOutChanges): void {
-    for (const p of c.withdraw) this.sent.delete(p);
-    for (const r of c.announce) this.sent.set(r.prefix, r.key);
+    for (const p of c.withdraw) {
+      this.sent.delete(p);
+      this.waiting.delete(p);
+    }
+    for (const r of c.announce) {
+      this.sent.set(r.prefix, r);
+      this.waiting.delete(r.prefix);
+    }
   }
 
   /** Forget everything (session down, or a full re-send). */
   clear(): void {
     this.sent.clear();
+    this.waiting.clear();
   }
 }

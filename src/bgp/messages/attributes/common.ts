@@ -3,7 +3,7 @@ import { UpdateSubcode } from '../../iana.js';
 import { formatIpv4, writeIpv4 } from '../nlri.js';
 import type { Reader } from '../reader.js';
 import type { Writer } from '../writer.js';
-import { type AttributeCodec, type KnownAttribute, MalformedAttribute } from './types.js';
+import { type AttributeCodeOf, type AttributeCodec, type KnownAttribute, MalformedAttribute } from './types.js';
 
 export function expectLength(len: number, want: number, name: string): void {
   if (len !== want) {
@@ -50,7 +50,7 @@ export interface FixedShape<A, V> {
  * with a literal in each module, which keeps V8's object shapes fixed on the decode path.
  */
 function fixedAttribute<A extends KnownAttribute, V>(
-  code: number,
+  code: AttributeCodeOf<A['type']>,
   type: A['type'],
   flags: number,
   shape: FixedShape<A, V>,
@@ -73,10 +73,10 @@ function fixedAttribute<A extends KnownAttribute, V>(
   };
 }
 
-export function u32Attribute<A extends KnownAttribute>(code: number, type: A['type'], flags: number, shape: FixedShape<A, number>): AttributeCodec<A> {
+export function u32Attribute<A extends KnownAttribute>(code: AttributeCodeOf<A['type']>, type: A['type'], flags: number, shape: FixedShape<A, number>): AttributeCodec<A> {
   return fixedAttribute(code, type, flags, shape, (r) => r.u32(), (w, v) => w.u32(v));
 }
 
-export function ipv4Attribute<A extends KnownAttribute>(code: number, type: A['type'], flags: number, shape: FixedShape<A, string>): AttributeCodec<A> {
+export function ipv4Attribute<A extends KnownAttribute>(code: AttributeCodeOf<A['type']>, type: A['type'], flags: number, shape: FixedShape<A, string>): AttributeCodec<A> {
   return fixedAttribute(code, type, flags, shape, readIpv4, writeIpv4);
 }

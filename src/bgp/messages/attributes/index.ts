@@ -19,58 +19,55 @@ import { nextHop } from './next-hop.js';
 import { origin } from './origin.js';
 import { originatorId } from './originator-id.js';
 import { onlyToCustomer } from './only-to-customer.js';
-import type { AttributeCodec, AttributeName, PathAttribute } from './types.js';
+import type { AttributeCodec, AttributeName, AttributeTable, PathAttribute } from './types.js';
 
 export * from './types.js';
 export { formatCommunity } from './communities.js';
 export { formatExtCommunity } from './extended-communities.js';
 export { mergeAs4Path, asPathLength } from './as4-merge.js';
 
-const TABLE: readonly AttributeCodec[] = [
-  origin,
-  asPath,
-  nextHop,
-  med,
-  localPref,
-  atomicAggregate,
-  aggregator,
-  communities,
-  originatorId,
-  clusterList,
-  mpReach,
-  mpUnreach,
-  extendedCommunities,
-  as4Path,
-  as4Aggregator,
-  largeCommunity,
-  onlyToCustomer,
-] as unknown as readonly AttributeCodec[];
+/** The table by name (BIRD's `bgp_attr_table`); the by-code index below is derived from it. */
+export const ATTRIBUTE_BY_NAME: AttributeTable = {
+  ORIGIN: origin,
+  AS_PATH: asPath,
+  NEXT_HOP: nextHop,
+  MULTI_EXIT_DISC: med,
+  LOCAL_PREF: localPref,
+  ATOMIC_AGGREGATE: atomicAggregate,
+  AGGREGATOR: aggregator,
+  COMMUNITIES: communities,
+  ORIGINATOR_ID: originatorId,
+  CLUSTER_LIST: clusterList,
+  MP_REACH_NLRI: mpReach,
+  MP_UNREACH_NLRI: mpUnreach,
+  EXTENDED_COMMUNITIES: extendedCommunities,
+  AS4_PATH: as4Path,
+  AS4_AGGREGATOR: as4Aggregator,
+  LARGE_COMMUNITY: largeCommunity,
+  ONLY_TO_CUSTOMER: onlyToCustomer,
+};
+
+/** Every row, widened: callers that hold an attribute of some type find its codec here. */
+const ROWS: readonly AttributeCodec[] = Object.values(ATTRIBUTE_BY_NAME);
+const row = (type: AttributeName): AttributeCodec => ATTRIBUTE_BY_NAME[type];
 
 /** Codec by type code; undefined for attributes we keep opaque. */
 export const ATTRIBUTE_BY_CODE: readonly (AttributeCodec | undefined)[] = (() => {
   const t = new Array<AttributeCodec | undefined>(256).fill(undefined);
-  for (const c of TABLE) t[c.code] = c;
+  for (const c of ROWS) t[c.code] = c;
   return t;
 })();
 
-export const ATTRIBUTE_BY_NAME = Object.fromEntries(TABLE.map((c) => [c.type, c])) as Readonly<
-  Record<AttributeName, AttributeCodec>
->;
-
 export function attributeCode(a: PathAttribute): number {
-  return a.type === 'UNKNOWN' ? a.code : ATTRIBUTE_BY_NAME[a.type].code;
-}
-
-export function attributeName(code: number): string {
-  return ATTRIBUTE_BY_CODE[code]?.type ?? `ATTR_${code}`;
+  return a.type === 'UNKNOWN' ? a.code : row(a.type).code;
 }
 
 function valueLength(a: PathAttribute, ctx: Negotiated): number {
-  return a.type === 'UNKNOWN' ? a.data.length : ATTRIBUTE_BY_NAME[a.type].length(a, ctx);
+  return a.type === 'UNKNOWN' ? a.data.length : row(a.type).length(a, ctx);
 }
 
 function flagsFor(a: PathAttribute, len: number): number {
-  const flags = a.flags ?? ATTRIBUTE_BY_NAME[a.type as AttributeName].flags;
+  const flags = a.flags ?? row(a.type as AttributeName).flags;
   return len > 255 ? flags | AttrFlag.EXTENDED_LENGTH : flags;
 }
 
@@ -88,5 +85,5 @@ export function encodeAttribute(w: Writer, a: PathAttribute, ctx: Negotiated): v
   if (flags & AttrFlag.EXTENDED_LENGTH) w.u16(len);
   else w.u8(len);
   if (a.type === 'UNKNOWN') w.raw(a.data);
-  else ATTRIBUTE_BY_NAME[a.type].encode(w, a, ctx);
+  else row(a.type).encode(w, a, ctx);
 }

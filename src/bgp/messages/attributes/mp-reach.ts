@@ -2,9 +2,7 @@
 import { BgpError } from '../../errors.js';
 import { Afi, AttrFlag, AttrType, ErrorCode, UpdateSubcode, familyKey } from '../../iana.js';
 import type { Negotiated } from '../negotiated.js';
-import { afiOf, decodePrefixes, formatIpv4, formatIpv6, prefixEncodedLength, writeIpv4, writeIpv6, writePrefix } from '../nlri.js';
-import type { Nlri } from '../nlri.js';
-import type { Writer } from '../writer.js';
+import { afiOf, decodePrefixes, formatIpv4, formatIpv6, nlriLength, writeIpv4, writeIpv6, writeNlri } from '../nlri.js';
 import type { AttributeCodec, MpReachAttr } from './types.js';
 
 /** Families whose NLRI we decode; others travel as opaque bytes. */
@@ -15,16 +13,6 @@ export function isDecodedFamily(afi: number, safi: number): boolean {
 /** RFC 7606 §7.11: an MP_REACH/MP_UNREACH whose NLRI cannot be parsed resets the session. */
 export function mpError(detail: string): BgpError {
   return new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.OPTIONAL_ATTRIBUTE_ERROR, undefined, detail);
-}
-
-export function nlriLength(list: readonly Nlri[], addPath: boolean): number {
-  let n = 0;
-  for (const p of list) n += prefixEncodedLength(p, addPath);
-  return n;
-}
-
-export function writeNlri(w: Writer, list: readonly Nlri[], addPath: boolean): void {
-  for (const p of list) writePrefix(w, p, addPath);
 }
 
 const nextHopSize = (a: string): number => (afiOf(a) === Afi.IPV6 ? 16 : 4);

@@ -1,7 +1,7 @@
 // MP_UNREACH_NLRI (type 15, RFC 4760 §4); an empty one is the End-of-RIB of its family (RFC 4724 §2).
 import { AttrFlag, AttrType, ErrorCode, UpdateSubcode, familyKey } from '../../iana.js';
-import { decodePrefixes } from '../nlri.js';
-import { isDecodedFamily, mpError, nlriLength, writeNlri } from './mp-reach.js';
+import { decodePrefixes, nlriLength, writeNlri } from '../nlri.js';
+import { isDecodedFamily, mpError } from './mp-reach.js';
 import type { AttributeCodec, MpUnreachAttr } from './types.js';
 
 export const mpUnreach: AttributeCodec<MpUnreachAttr> = {

@@ -1,4 +1,5 @@
 // The path attribute union, the codec interface each attribute module implements, and RFC 7606 actions.
+import type { AttrType } from '../../iana.js';
 import type { Nlri } from '../nlri.js';
 import type { Negotiated } from '../negotiated.js';
 import type { Reader } from '../reader.js';
@@ -76,6 +77,8 @@ export type PathAttribute =
 
 export type KnownAttribute = Exclude<PathAttribute, UnknownAttr>;
 export type AttributeName = KnownAttribute['type'];
+/** The IANA type code of an attribute name; iana.ts's AttrType is the one list of code points. */
+export type AttributeCodeOf<T extends AttributeName> = (typeof AttrType)[T];
 
 /**
  * What RFC 7606 says to do with a malformed attribute, weakest first. GoBGP-style ordering: when
@@ -102,7 +105,7 @@ export class MalformedAttribute extends Error {
 
 /** One row of the attribute table: BIRD's attr table, as a TypeScript module. */
 export interface AttributeCodec<A extends KnownAttribute = KnownAttribute> {
-  readonly code: number;
+  readonly code: AttributeCodeOf<A['type']>;
   readonly type: A['type'];
   /** Optional and Transitive bits as the RFC defines them; also the default flags when encoding. */
   readonly flags: number;
@@ -114,3 +117,9 @@ export interface AttributeCodec<A extends KnownAttribute = KnownAttribute> {
   length(a: A, ctx: Negotiated): number;
   encode(w: Writer, a: A, ctx: Negotiated): void;
 }
+
+/**
+ * The whole table, one row per attribute name: a missing row, a row filed under another name or a
+ * row carrying another attribute's code does not compile (REVIEW §4.1).
+ */
+export type AttributeTable = { readonly [T in AttributeName]: AttributeCodec<Extract<KnownAttribute, { type: T }>> };

@@ -12,29 +12,32 @@ import { gracefulRestart } from './graceful-restart.js';
 import { longLivedGracefulRestart } from './long-lived-graceful-restart.js';
 import { multiprotocol } from './multiprotocol.js';
 import { routeRefresh } from './route-refresh.js';
-import { type Capability, type CapabilityCodec, type KnownCapability, malformedCapability } from './types.js';
+import { type Capability, type CapabilityCodec, type CapabilityName, type CapabilityTable, malformedCapability } from './types.js';
 
 export * from './types.js';
 
-const TABLE = [
-  multiprotocol,
-  routeRefresh,
-  extendedNextHop,
-  extendedMessage,
-  bgpRole,
-  gracefulRestart,
-  fourOctetAs,
-  addPath,
-  enhancedRouteRefresh,
-  longLivedGracefulRestart,
-  fqdn,
-] as unknown as readonly CapabilityCodec[];
+/** The table by name; the by-code index below is derived from it. */
+export const CAPABILITY_BY_NAME: CapabilityTable = {
+  MULTIPROTOCOL: multiprotocol,
+  ROUTE_REFRESH: routeRefresh,
+  EXTENDED_NEXT_HOP: extendedNextHop,
+  EXTENDED_MESSAGE: extendedMessage,
+  BGP_ROLE: bgpRole,
+  GRACEFUL_RESTART: gracefulRestart,
+  FOUR_OCTET_AS: fourOctetAs,
+  ADD_PATH: addPath,
+  ENHANCED_ROUTE_REFRESH: enhancedRouteRefresh,
+  LONG_LIVED_GRACEFUL_RESTART: longLivedGracefulRestart,
+  FQDN: fqdn,
+};
 
-export const CAPABILITY_BY_CODE: ReadonlyMap<number, CapabilityCodec> = new Map(TABLE.map((c) => [c.code, c]));
-const BY_TYPE = new Map<string, CapabilityCodec>(TABLE.map((c) => [c.type, c]));
+const ROWS: readonly CapabilityCodec[] = Object.values(CAPABILITY_BY_NAME);
+const row = (type: CapabilityName): CapabilityCodec => CAPABILITY_BY_NAME[type];
+
+export const CAPABILITY_BY_CODE: ReadonlyMap<number, CapabilityCodec> = new Map(ROWS.map((c) => [c.code, c]));
 
 export function capabilityCode(c: Capability): number {
-  return c.type === 'UNKNOWN' ? c.code : BY_TYPE.get(c.type)!.code;
+  return c.type === 'UNKNOWN' ? c.code : row(c.type).code;
 }
 
 /** Decode one capability TLV (code, length, value) at r.pos. */
@@ -51,7 +54,7 @@ export function decodeCapability(r: Reader): Capability {
 }
 
 function valueLength(c: Capability): number {
-  return c.type === 'UNKNOWN' ? c.data.length : BY_TYPE.get(c.type)!.length(c as KnownCapability);
+  return c.type === 'UNKNOWN' ? c.data.length : row(c.type).length(c);
 }
 
 /** Octets the capability TLV takes. */
@@ -65,5 +68,5 @@ export function encodeCapability(w: Writer, c: Capability): void {
   w.u8(capabilityCode(c));
   w.u8(len);
   if (c.type === 'UNKNOWN') w.raw(c.data);
-  else BY_TYPE.get(c.type)!.encode(w, c);
+  else row(c.type).encode(w, c);
 }

@@ -1,6 +1,6 @@
 // The capability union (RFC 5492) and the interface each capability module implements.
 import { BgpError } from '../../errors.js';
-import { ErrorCode, OpenSubcode } from '../../iana.js';
+import { type CapabilityCode, ErrorCode, OpenSubcode } from '../../iana.js';
 import type { Reader } from '../reader.js';
 import type { Writer } from '../writer.js';
 
@@ -47,9 +47,12 @@ export type Capability =
   | UnknownCap;
 
 export type KnownCapability = Exclude<Capability, UnknownCap>;
+export type CapabilityName = KnownCapability['type'];
+/** The IANA code of a capability name; iana.ts's CapabilityCode is the one list of code points. */
+export type CapabilityCodeOf<T extends CapabilityName> = (typeof CapabilityCode)[T];
 
 export interface CapabilityCodec<C extends KnownCapability = KnownCapability> {
-  readonly code: number;
+  readonly code: CapabilityCodeOf<C['type']>;
   readonly type: C['type'];
   /**
    * Decode the value in [r.pos, r.pos + len); malformed values throw BgpError (OPEN error). A value
@@ -59,6 +62,9 @@ export interface CapabilityCodec<C extends KnownCapability = KnownCapability> {
   length(c: C): number;
   encode(w: Writer, c: C): void;
 }
+
+/** The whole table, one row per capability name: a missing or misfiled row does not compile. */
+export type CapabilityTable = { readonly [T in CapabilityName]: CapabilityCodec<Extract<KnownCapability, { type: T }>> };
 
 /** A malformed capability value: OPEN Message Error / Unspecific, data = the capability's value. */
 export function malformedCapability(r: Reader, len: number, detail: string): BgpError {
@@ -71,7 +77,7 @@ export function expectCapLength(r: Reader, len: number, ok: boolean, name: strin
 
 /** A capability with no value (route refresh, extended message, enhanced route refresh). */
 export function emptyCapability<C extends RouteRefreshCap | ExtendedMessageCap | EnhancedRouteRefreshCap>(
-  code: number,
+  code: CapabilityCodeOf<C['type']>,
   type: C['type'],
 ): CapabilityCodec<C> {
   return {

@@ -1,0 +1,164 @@
+// The `neighbors` section: each BGP peer, its session timers and its address families.
+import { isScalar } from 'yaml';
+import type { Node } from 'yaml';
+import { DEFAULT_CONNECT_RETRY, DEFAULT_HOLD_TIME, DEFAULT_KEEPALIVE_TIME, DEFAULT_PORT, defaultSendHoldTime } from '../defaults.js';
+import type { FamilyName, NeighborConfig } from '../types.js';
+import { boolean, closest, describe, given, integer, readMap, readSeq, required, scalarValue, type Checker, type Entry } from '../yaml-checker.js';
+import { asNumber, unicast } from './common.js';
+
+const NEIGHBOR_KEYS = [
+  'address',
+  'remote-as',
+  'port',
+  'local-address',
+  'passive',
+  'hold-time',
+  'keepalive-time',
+  'send-hold-time',
+  'connect-retry',
+  'families',
+  'description',
+] as const;
+const FAMILIES: readonly FamilyName[] = ['ipv4-unicast', 'ipv6-unicast'];
+/**
+ * RFC 9687 sets no bounds. Below 3 s (RFC 4271's shortest hold time) a busy host or a brief zero window would tear
+ * the session down; 131070 s is twice the largest hold time, so that every default can also be written out.
+ */
+const SEND_HOLD_TIME_MIN = 3;
+const SEND_HOLD_TIME_MAX = 2 * 65535;
+
+export function readNeighbors(c: Checker, e: Entry): NeighborConfig[] {
+  const items = readSeq(c, e, 'a list of neighbors (each starting with "- address: ...")');
+  if (!items) return [];
+  if (items.length === 0) c.bad(e, 'at least one neighbor is required');
+  const out: NeighborConfig[] = [];
+  const seen = new Map<string, Entry & { index: number }>();
+  items.forEach((item, index) => {
+    const n = readNeighbor(c, item.node, item.path);
+    if (!n) return;
+    if (n.addressEntry && n.neighbor.address) {
+      const first = seen.get(n.neighbor.address);
+      if (first) {
+        c.bad(n.addressEntry, `${n.neighbor.address} is already neighbors[${first.index}] (line ${c.line(first.value) ?? '?'})`);
+        return;
+      }
+      seen.set(n.neighbor.address, { ...n.addressEntry, index });
+    }
+    if (n.ok) out.push(n.neighbor);
+  });
+  return out;
+}
+
+/** A neighbor, whether all of it was valid (`ok`), and its address entry for the duplicate check. */
+function readNeighbor(c: Checker, node: Node | null, path: string): { neighbor: NeighborConfig; addressEntry?: Entry; ok: boolean } | null {
+  const m = readMap(c, node, path, NEIGHBOR_KEYS, 'a neighbor mapping with address and remote-as');
+  if (!m) return null;
+  const before = c.problems.length;
+  const n: NeighborConfig = {
+    address: '',
+    remoteAs: 0,
+    port: DEFAULT_PORT,
+    passive: false,
+    holdTime: DEFAULT_HOLD_TIME,
+    keepaliveTime: DEFAULT_KEEPALIVE_TIME,
+    sendHoldTime: defaultSendHoldTime(DEFAULT_HOLD_TIME),
+    connectRetryTime: DEFAULT_CONNECT_RETRY,
+    families: ['ipv4-unicast'],
+  };
+  const addrEntry = required(c, m, 'address', '10.10.1.4');
+  const addr = addrEntry ? unicast(c, addrEntry, '10.10.1.4') : null;
+  if (addr) n.address = addr.text;
+
+  const ras = required(c, m, 'remote-as', '65515');
+  if (ras) n.remoteAs = asNumber(c, ras) ?? 0;
+
+  const port = given(m, 'port');
+  if (port) n.port = integer(c, port, 1, 65535) ?? DEFAULT_PORT;
+
+  const la = given(m, 'local-address');
+  if (la) {
+    const a = unicast(c, la, '10.10.0.7');
+    if (a && addr && a.afi !== addr.afi) {
+      c.bad(la, `${a.text} and the neighbor's address ${addr.text} are of different families; a session runs over one family`);
+    } else if (a) n.localAddress = a.text;
+  }
+
+  const passive = given(m, 'passive');
+  if (passive) n.passive = boolean(c, passive) ?? false;
+
+  const hold = given(m, 'hold-time');
+  let holdOk = true;
+  if (hold) {
+    const v = integer(c, hold, 0, 65535);
+    // RFC 4271 §4.2: the Hold Time MUST be either zero or at least three seconds.
+    if (v !== undefined && v > 0 && v < 3) c.bad(hold, `${v} is not allowed; expected 0 (no keepalives) or 3..65535 (RFC 4271 §4.2)`);
+    if (v === undefined || (v > 0 && v < 3)) holdOk = false;
+    else n.holdTime = v;
+  }
+
+  const ka = given(m, 'keepalive-time');
+  if (ka) {
+    const v = integer(c, ka, 1, 21845);
+    if (v !== undefined) {
+      const most = Math.floor(n.holdTime / 3);
+      // RFC 4271 §4.4: with a Hold Time of zero no KEEPALIVE is sent, so the interval does not matter.
+      if (holdOk && n.holdTime > 0 && v > most) {
+        c.bad(ka, `keepalive-time ${v} is more than a third of hold-time ${n.holdTime}; expected at most ${most}`);
+      } else n.keepaliveTime = v;
+    }
+  } else if (n.holdTime > 0) {
+    // A hold time set without a keepalive interval gets one that fits it (a third, at most 60).
+    n.keepaliveTime = Math.min(DEFAULT_KEEPALIVE_TIME, Math.floor(n.holdTime / 3));
+  }
+
+  const sht = given(m, 'send-hold-time');
+  // From the hold time we offer: the negotiated one is not known before the OPENs, and the timer guards them too.
+  n.sendHoldTime = defaultSendHoldTime(n.holdTime);
+  if (sht) {
+    const v = integer(c, sht, 0, SEND_HOLD_TIME_MAX);
+    if (v !== undefined && v > 0 && v < SEND_HOLD_TIME_MIN) {
+      c.bad(sht, `${v} is too short; expected 0 (disabled) or ${SEND_HOLD_TIME_MIN}..${SEND_HOLD_TIME_MAX} seconds`);
+    } else if (v !== undefined) n.sendHoldTime = v;
+  }
+
+  const cr = given(m, 'connect-retry');
+  if (cr) n.connectRetryTime = integer(c, cr, 1, 3600) ?? DEFAULT_CONNECT_RETRY;
+
+  const fam = given(m, 'families');
+  if (fam) {
+    const families = readFamilies(c, fam);
+    if (families) n.families = families;
+  }
+
+  const desc = given(m, 'description');
+  if (desc) {
+    const v = scalarValue(desc);
+    if (typeof v === 'string') n.description = v;
+    else c.bad(desc, `expected text (quote it if it looks like a number), got ${describe(desc.value)}`);
+  }
+  return { neighbor: n, addressEntry: addr ? addrEntry : undefined, ok: c.problems.length === before };
+}
+
+function readFamilies(c: Checker, e: Entry): FamilyName[] | null {
+  const items = readSeq(c, e, `a list of families, e.g. [${FAMILIES.join(', ')}]`);
+  if (!items) return null;
+  if (items.length === 0) {
+    c.bad(e, `at least one family is required, e.g. [ipv4-unicast]`);
+    return null;
+  }
+  const out: FamilyName[] = [];
+  let ok = true;
+  for (const item of items) {
+    const v = isScalar(item.node) ? item.node.value : undefined;
+    const family = FAMILIES.find((f) => f === v);
+    if (!family) {
+      const guess = typeof v === 'string' ? closest(v, FAMILIES) : undefined;
+      c.add(item.path, item.node, `${describe(item.node)} is not a family; ${guess ? `did you mean ${guess}? ` : ''}expected ${FAMILIES.join(' or ')}`);
+      ok = false;
+    } else if (out.includes(family)) {
+      c.add(item.path, item.node, `${family} is listed twice`);
+      ok = false;
+    } else out.push(family);
+  }
+  return ok ? out : null;
+}
