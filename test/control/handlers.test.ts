@@ -3,7 +3,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TsbgpError, TsbgpErrorCode } from '../../src/errors.js';
 import { dispatch, parseAnnounceArgs, tsbgpVersion } from '../../src/control/handlers.js';
-import { type Reply, type Request, parseRequest } from '../../src/control/protocol.js';
+import type { Reply, Request } from '../../src/control/protocol.js';
+import { parseRequest } from '../../src/control/requests.js';
 import { FakeSpeaker, LOCAL_ROUTES, NEIGHBORS, SUMMARY, changeFor } from './fake-speaker.js';
 
 const request = (command: string, args?: unknown): Request => {

@@ -9,8 +9,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TsbgpError } from '../../src/errors.js';
 import { ControlClient, defaultSocketPath } from '../../src/control/client.js';
-import { LineSplitter } from '../../src/control/protocol.js';
-import { type ControlLogger, ControlServer, type ControlServerOptions } from '../../src/control/server.js';
+import { LineSplitter } from '../../src/control/lines.js';
+import type { ControlLogger } from '../../src/control/connection.js';
+import { ControlServer, type ControlServerOptions } from '../../src/control/server.js';
 import type { SpeakerEvent } from '../../src/control/types.js';
 import { FakeSpeaker } from './fake-speaker.js';
 
