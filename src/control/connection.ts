@@ -47,6 +47,9 @@ const MAX_QUEUED_REQUESTS = 64;
 /** Unread reply bytes above which a connection's next request waits for the client to read. */
 const LOW_WATER_BYTES = 64 * 1024;
 
+/** Resolves in the event loop's next check phase, after pending I/O and timers have run. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export function connectionSettings(o: ConnectionOptions): ConnectionSettings {
   const maxPendingBytes = o.maxPendingBytes ?? 1024 * 1024;
   return {
@@ -115,15 +118,21 @@ export class ControlConnection {
     try {
       for (let item = this.queue.shift(); item && !this.gone; item = this.queue.shift()) {
         await this.handle(item);
-        if (this.output.writableLength > this.settings.lowWaterBytes && !this.gone) {
+        if (this.gone) break;
+        if (this.paused && this.queue.length <= MAX_QUEUED_REQUESTS / 2) {
+          this.paused = false;
+          this.input.resume();
+        }
+        if (this.output.writableLength > this.settings.lowWaterBytes) {
           // Flow control: the next reply waits until the client has read this one. A client that
           // pipelines and reads slowly is slowed down; one that never reads costs us one reply.
           this.log.debug({ conn: this.id, pending: this.output.writableLength }, 'control client is slow to read; waiting before the next request');
           await this.flushed();
-        }
-        if (this.paused && this.queue.length <= MAX_QUEUED_REQUESTS / 2 && !this.gone) {
-          this.paused = false;
-          this.input.resume();
+        } else if (this.queue.length > 0) {
+          // One request per turn of the event loop: a command that settles without I/O would
+          // otherwise run the whole queue on promise continuations while keepalives, hold timers
+          // and every other client wait.
+          await nextTurn();
         }
       }
     } finally {

@@ -4,6 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ControlConnection, connectionSettings } from '../../src/control/connection.js';
 import { LineSplitter } from '../../src/control/lines.js';
+import type { ChangeResult, RouteSpec } from '../../src/control/types.js';
 import { FakeSpeaker } from './fake-speaker.js';
 
 const line = (o: object) => JSON.stringify(o) + '\n';
@@ -14,11 +15,17 @@ function pair(speaker = new FakeSpeaker()) {
   const output = new PassThrough();
   const conn = new ControlConnection(input, output, connectionSettings({ speaker, version: '1.2.3' }));
   const replies: any[] = [];
+  /** Replies read so far, whether or not read() has taken them. */
+  const count = { received: 0 };
   const splitter = new LineSplitter(Number.MAX_SAFE_INTEGER);
   let waiting: (() => void) | undefined;
   const reading = () =>
     output.on('data', (b: Buffer) => {
-      for (const item of splitter.push(b)) if (item.kind === 'line') replies.push(JSON.parse(item.line));
+      for (const item of splitter.push(b)) {
+        if (item.kind !== 'line') continue;
+        replies.push(JSON.parse(item.line));
+        count.received++;
+      }
       waiting?.();
     });
   /** Resolves once `count` replies are in (bounded: rejects after 5 s). */
@@ -34,7 +41,7 @@ function pair(speaker = new FakeSpeaker()) {
       waiting = check;
       check();
     });
-  return { input, output, conn, speaker, replies, reading, read };
+  return { input, output, conn, speaker, replies, count, reading, read };
 }
 
 const Streams = suite('ControlConnection over streams');
@@ -84,3 +91,52 @@ Streams('destroy(): both streams are destroyed, the connection is closed, a moni
 });
 
 Streams.run();
+
+const Turns = suite('ControlConnection: one request per event-loop turn');
+
+/** A speaker whose announce settles at once (no I/O), as a cheap command does: nothing in it yields. */
+class Instant extends FakeSpeaker {
+  constructor(private readonly atFirstAnnounce: () => void) {
+    super();
+  }
+  override announce(route: RouteSpec): Promise<ChangeResult> {
+    if (this.calls.length === 0) this.atFirstAnnounce();
+    return super.announce(route);
+  }
+}
+
+const announce = (id: number) => line({ v: 1, id, command: 'announce', args: { prefix: '100.64.0.1/32', nextHop: id % 2 ? '10.10.0.5' : '10.10.0.6' } });
+const COUNT = 200;
+const burst = Array.from({ length: COUNT }, (_, i) => announce(i)).join('');
+
+Turns('a pipelined burst yields between requests: a callback queued at the first runs before the second is handled', async () => {
+  let callsWhenTimerRan = -1;
+  const speaker: Instant = new Instant(() => setImmediate(() => (callsWhenTimerRan = speaker.calls.length)));
+  const p = pair(speaker);
+  p.reading();
+  p.input.write(burst);
+  const replies = await p.read(COUNT);
+  assert.equal(replies.map((r) => r.id), Array.from({ length: COUNT }, (_, i) => i));
+  await new Promise((r) => setImmediate(r));
+  // Without the yield the whole burst runs on promise continuations, before any timer, I/O or other client.
+  assert.is(callsWhenTimerRan, 1);
+});
+
+Turns('another client, whose request arrives while the burst is being handled, is answered at once', async () => {
+  const b = new PassThrough();
+  const bOut = new PassThrough();
+  // b's request comes as I/O does: in a later turn of the event loop, once a's burst has begun.
+  const speaker = new Instant(() => setImmediate(() => b.write(line({ v: 1, id: 'b', command: 'ping' }))));
+  const a = pair(speaker);
+  new ControlConnection(b, bOut, connectionSettings({ speaker, version: '1.2.3' }));
+  a.reading();
+  let aRepliesAtPong = -1;
+  bOut.once('data', () => (aRepliesAtPong = a.count.received));
+  a.input.write(burst);
+  await a.read(COUNT);
+  await new Promise((r) => setImmediate(r));
+  assert.ok(aRepliesAtPong >= 0, 'b was answered');
+  assert.ok(aRepliesAtPong <= 2, `b's pong came after ${aRepliesAtPong} of a's ${COUNT} replies`);
+});
+
+Turns.run();

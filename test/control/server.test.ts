@@ -1,7 +1,6 @@
 // ControlServer and ControlClient over real Unix sockets in a temp dir: ordering, concurrency, limits, lifecycle.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { type Socket, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,11 +8,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TsbgpError } from '../../src/errors.js';
 import { ControlClient, defaultSocketPath } from '../../src/control/client.js';
-import { LineSplitter } from '../../src/control/lines.js';
 import type { ControlLogger } from '../../src/control/connection.js';
 import { ControlServer, type ControlServerOptions } from '../../src/control/server.js';
 import type { SpeakerEvent } from '../../src/control/types.js';
 import { FakeSpeaker } from './fake-speaker.js';
+import { Raw, cleanup, line, opened, until, within } from './raw-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsbgp-ctl-'));
 let n = 0;
@@ -33,12 +32,6 @@ function recordingLogger(): ControlLogger & { entries: LogEntry[]; next(msg: str
   return { entries, next, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
 
-/** What a test opened; closed after each test, passed or failed, so that a failure cannot hang the run. */
-const opened: (() => unknown)[] = [];
-async function cleanup(): Promise<void> {
-  for (const close of opened.splice(0).reverse()) await within(3000, Promise.resolve(close()), 'cleanup').catch(() => {});
-}
-
 async function start(o: Partial<ControlServerOptions> = {}) {
   const speaker = new FakeSpeaker();
   const logger = recordingLogger();
@@ -54,82 +47,6 @@ async function connect(path: string): Promise<ControlClient> {
   return c;
 }
 
-/** Reject after `ms`: every wait in these tests is bounded. */
-function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
-  let t: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    t = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
-}
-
-/** A raw connection that writes bytes and reads parsed lines, for what ControlClient would never send. */
-class Raw {
-  readonly socket: Socket;
-  private readonly lines: unknown[] = [];
-  private waiting: (() => void) | undefined;
-  private readonly splitter = new LineSplitter(Number.MAX_SAFE_INTEGER);
-  readonly closed: Promise<void>;
-
-  private constructor(socket: Socket) {
-    this.socket = socket;
-    socket.on('data', (b: Buffer) => {
-      for (const item of this.splitter.push(b)) if (item.kind === 'line') this.lines.push(JSON.parse(item.line));
-      this.waiting?.();
-    });
-    socket.on('error', () => {});
-    this.closed = new Promise((r) => socket.once('close', () => r()));
-  }
-
-  static open(path: string, o: { allowHalfOpen?: boolean } = {}): Promise<Raw> {
-    return new Promise((resolve, reject) => {
-      const s = createConnection({ path, ...o });
-      s.once('connect', () => {
-        opened.push(() => s.destroy());
-        resolve(new Raw(s));
-      });
-      s.once('error', reject);
-    });
-  }
-
-  write(text: string | Buffer): void {
-    this.socket.write(text);
-  }
-
-  /** The next `count` lines. */
-  async read(count = 1, ms = 2000): Promise<any[]> {
-    await within(
-      ms,
-      new Promise<void>((resolve) => {
-        const check = () => {
-          if (this.lines.length >= count) {
-            this.waiting = undefined;
-            resolve();
-          }
-        };
-        this.waiting = check;
-        check();
-      }),
-      `${count} lines`,
-    );
-    return this.lines.splice(0, count);
-  }
-
-  get buffered(): number {
-    return this.lines.length;
-  }
-}
-
-/** Wait for a condition, checked once per event-loop turn; gives up (and stops checking) after `ms`. */
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-const line = (o: object) => JSON.stringify(o) + '\n';
 const state = (i: number): SpeakerEvent => ({ type: 'state', at: '2025-03-01T12:00:00.000Z', neighbor: '10.10.1.4', from: 'Active', to: 'Established', reason: `event ${i} ${'x'.repeat(100)}` });
 
 const Requests = suite('ControlServer requests');
