@@ -72,6 +72,8 @@ export class ControlConnection {
   private busy = false;
   private paused = false;
   private gone = false;
+  /** The client has sent its last request (a half-close, or the end of a child's output). */
+  private inputEnded = false;
   private unsubscribe: (() => void) | undefined;
   private readonly log: ControlLogger;
   /** A socket: input and output are one stream. */
@@ -89,7 +91,7 @@ export class ControlConnection {
     this.log = settings.log;
     this.duplex = (input as object) === output;
     input.on('data', (chunk: Buffer) => this.onData(chunk));
-    input.on('end', () => this.output.end());
+    input.on('end', () => this.onEnd());
     // A client that goes away mid-reply is not the daemon's problem: note it and let 'close' clean up.
     const onError = (e: NodeJS.ErrnoException) => this.log.debug({ conn: id, err: e.code ?? e.message }, 'control connection error');
     input.on('error', onError);
@@ -110,6 +112,19 @@ export class ControlConnection {
       this.paused = true;
       this.input.pause();
     }
+    if (!this.busy) void this.pump();
+  }
+
+  /**
+   * `printf '{...}\n' | nc -U -q1 SOCK` half-closes once its request is written: every request that
+   * came before is still answered, and then our side ends too. A monitor subscription ends with it:
+   * on a Unix socket a client that exits looks the same as one that half-closes, and a subscriber
+   * kept for a client that is gone would be found only by the next event's failed write.
+   */
+  private onEnd(): void {
+    this.inputEnded = true;
+    for (const item of this.splitter.end()) this.queue.push(item);
+    this.log.debug({ conn: this.id, queued: this.queue.length }, 'control client finished sending; answering what it sent');
     if (!this.busy) void this.pump();
   }
 
@@ -138,6 +153,7 @@ export class ControlConnection {
     } finally {
       this.busy = false;
     }
+    if (this.inputEnded && this.queue.length === 0 && !this.gone) this.end();
   }
 
   /** Resolves once everything written has gone to the kernel, or the connection is gone. */
@@ -219,7 +235,7 @@ export class ControlConnection {
     this.log.debug({ conn: this.id }, 'control connection closed');
   }
 
-  /** Stop events and end our side (the server is closing). */
+  /** Stop events and end our side (the client is done, or the server is closing). */
   end(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;

@@ -62,4 +62,11 @@ export class LineSplitter {
     }
     return out;
   }
+
+  /** The stream ended: a last line without its newline still counts (`printf '{...}' | nc -U`). */
+  end(): LineItem[] {
+    return this.pending > 0 || this.skipping ? this.push(NEWLINE) : [];
+  }
 }
+
+const NEWLINE = Buffer.from('\n');

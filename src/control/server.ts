@@ -45,7 +45,8 @@ export class ControlServer {
     if (this.server) throw new Error('ControlServer.listen() called twice');
     await this.clearStaleSocket();
     await mkdir(dirname(this.path), { recursive: true, mode: 0o755 });
-    const server = createServer((socket) => this.accept(socket));
+    // Half-open: a client that shuts down its side after its last request still gets the replies.
+    const server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       const failed = (e: NodeJS.ErrnoException) => reject(socketError(this.path, 'cannot listen on', e));
       server.once('error', failed);

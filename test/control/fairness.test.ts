@@ -9,7 +9,7 @@ import { ControlServer } from '../../src/control/server.js';
 import { Speaker } from '../../src/daemon/speaker.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { config, memoryLogger, neighbor, waitState } from '../helpers/speakers.js';
-import { Raw, cleanup, line, opened, until, within } from './raw-client.js';
+import { Raw, cleanup, line, opened, until, within } from './harness.js';
 
 const VIP = '100.64.0.1/32';
 const dir = mkdtempSync(join(tmpdir(), 'tsbgp-fair-'));

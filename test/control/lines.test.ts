@@ -41,4 +41,14 @@ Splitter('chunks are copied: reusing the caller buffer does not change a pending
   assert.equal(s.push(Buffer.from('\n')), [{ kind: 'line', line: 'abc' }]);
 });
 
+Splitter('end(): the last line without a newline still comes out; nothing pending gives nothing', () => {
+  const s = new LineSplitter(10);
+  assert.equal(feed(s, 'ab\ncd'), [{ kind: 'line', line: 'ab' }]);
+  assert.equal(s.end(), [{ kind: 'line', line: 'cd' }]);
+  assert.equal(s.end(), []);
+  assert.equal(feed(s, '0123456789abc'), []);
+  assert.equal(s.end(), [{ kind: 'overflow', bytes: 13 }], 'an over-long tail is still reported');
+  assert.equal(new LineSplitter(10).end(), []);
+});
+
 Splitter.run();

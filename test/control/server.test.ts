@@ -8,29 +8,14 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TsbgpError } from '../../src/errors.js';
 import { ControlClient, defaultSocketPath } from '../../src/control/client.js';
-import type { ControlLogger } from '../../src/control/connection.js';
 import { ControlServer, type ControlServerOptions } from '../../src/control/server.js';
 import type { SpeakerEvent } from '../../src/control/types.js';
 import { FakeSpeaker } from './fake-speaker.js';
-import { Raw, cleanup, line, opened, until, within } from './raw-client.js';
+import { Raw, cleanup, line, opened, recordingLogger, until, within } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsbgp-ctl-'));
 let n = 0;
 const socketPath = () => join(dir, `s${++n}.sock`);
-
-type LogEntry = { level: keyof ControlLogger; obj: object; msg: string };
-function recordingLogger(): ControlLogger & { entries: LogEntry[]; next(msg: string): Promise<LogEntry> } {
-  const entries: LogEntry[] = [];
-  const waiters: { msg: string; resolve: (e: LogEntry) => void }[] = [];
-  const at = (level: keyof ControlLogger) => (obj: object, msg: string) => {
-    const e = { level, obj, msg };
-    entries.push(e);
-    for (const w of waiters.splice(0)) (w.msg === msg ? w.resolve(e) : waiters.push(w));
-  };
-  /** The next entry with this message. */
-  const next = (msg: string) => new Promise<LogEntry>((resolve) => waiters.push({ msg, resolve }));
-  return { entries, next, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
-}
 
 async function start(o: Partial<ControlServerOptions> = {}) {
   const speaker = new FakeSpeaker();

@@ -1,5 +1,6 @@
-// Test helpers for the control socket: a raw JSON-lines client, bounded waits, and cleanup after each test.
+// Test helpers for the control socket: a raw JSON-lines client, a recording logger, bounded waits, cleanup after each test.
 import { type Socket, createConnection } from 'node:net';
+import type { ControlLogger } from '../../src/control/connection.js';
 import { LineSplitter } from '../../src/control/lines.js';
 
 /** What a test opened; closed after each test, passed or failed, so that a failure cannot hang the run. */
@@ -93,4 +94,18 @@ export class Raw {
   get buffered(): number {
     return this.lines.length;
   }
+}
+
+export type LogEntry = { level: keyof ControlLogger; obj: object; msg: string };
+export function recordingLogger(): ControlLogger & { entries: LogEntry[]; next(msg: string): Promise<LogEntry> } {
+  const entries: LogEntry[] = [];
+  const waiters: { msg: string; resolve: (e: LogEntry) => void }[] = [];
+  const at = (level: keyof ControlLogger) => (obj: object, msg: string) => {
+    const e = { level, obj, msg };
+    entries.push(e);
+    for (const w of waiters.splice(0)) (w.msg === msg ? w.resolve(e) : waiters.push(w));
+  };
+  /** The next entry with this message. */
+  const next = (msg: string) => new Promise<LogEntry>((resolve) => waiters.push({ msg, resolve }));
+  return { entries, next, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
