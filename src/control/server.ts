@@ -1,5 +1,5 @@
 // The control socket inside the daemon: a Unix socket's lifecycle; each client is a ControlConnection.
-import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, unlink } from 'node:fs/promises';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
@@ -12,7 +12,16 @@ export interface ControlServerOptions extends ConnectionOptions {
   mode?: number;
   /** Grace for connections to finish at close() before they are destroyed. Default 1000 ms. */
   closeGraceMs?: number;
+  /** Connections the kernel queues before we accept them. Default CONTROL_BACKLOG. */
+  backlog?: number;
 }
+
+/**
+ * A Unix socket refuses a connect (EAGAIN) once this many wait to be accepted. Node's default is 511;
+ * a health checker firing at many VIPs, or a fleet of scripts, opens thousands at once. Linux caps it
+ * at net.core.somaxconn (4096 since 5.4; 128 before).
+ */
+export const CONTROL_BACKLOG = 4096;
 
 export class ControlServer {
   readonly path: string;
@@ -20,6 +29,7 @@ export class ControlServer {
   private readonly log: ControlLogger;
   private readonly settings: ConnectionSettings;
   private readonly closeGraceMs: number;
+  private readonly backlog: number;
   private server: Server | undefined;
   private readonly connections = new Set<ControlConnection>();
   private nextConnectionId = 1;
@@ -30,6 +40,7 @@ export class ControlServer {
     this.settings = connectionSettings(o);
     this.log = this.settings.log;
     this.closeGraceMs = o.closeGraceMs ?? 1000;
+    this.backlog = o.backlog ?? CONTROL_BACKLOG;
   }
 
   /** Connections open now (for `show` and tests). */
@@ -50,7 +61,7 @@ export class ControlServer {
     await new Promise<void>((resolve, reject) => {
       const failed = (e: NodeJS.ErrnoException) => reject(socketError(this.path, 'cannot listen on', e));
       server.once('error', failed);
-      server.listen(this.path, () => {
+      server.listen({ path: this.path, backlog: this.backlog }, () => {
         server.off('error', failed);
         resolve();
       });
@@ -63,7 +74,11 @@ export class ControlServer {
       await this.close();
       throw socketError(this.path, 'cannot set the mode of', e as NodeJS.ErrnoException);
     }
-    this.log.info({ path: this.path, mode: '0' + this.mode.toString(8) }, 'control socket listening');
+    this.log.info({ path: this.path, mode: '0' + this.mode.toString(8), backlog: this.backlog }, 'control socket listening');
+    const cap = await somaxconn();
+    if (cap !== undefined && cap < this.backlog) {
+      this.log.warn({ backlog: this.backlog, somaxconn: cap }, `the kernel caps the control socket's backlog at net.core.somaxconn = ${cap}: more clients connecting at once get EAGAIN`);
+    }
   }
 
   private async clearStaleSocket(): Promise<void> {
@@ -107,6 +122,16 @@ export class ControlServer {
     clearTimeout(grace);
     await unlink(this.path).catch(() => {});
     this.log.info({ path: this.path }, 'control socket closed');
+  }
+}
+
+/** Linux's cap on a listen backlog, or undefined where it cannot be read. */
+async function somaxconn(): Promise<number | undefined> {
+  try {
+    const n = Number((await readFile('/proc/sys/net/core/somaxconn', 'utf8')).trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
   }
 }
 

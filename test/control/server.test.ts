@@ -388,6 +388,25 @@ Lifecycle('close() completes in a process with nothing else to do, even with a s
 Lifecycle.after.each(cleanup);
 Lifecycle.run();
 
+const Backlog = suite('ControlServer listen backlog');
+
+Backlog('2000 clients connecting at once (before the server accepts any) all get their pong', async () => {
+  const { path } = await start();
+  const COUNT = 2000;
+  // Every connect() is issued in this one synchronous loop, so all 2000 wait in the listen queue.
+  const clients = Array.from({ length: COUNT }, () => Raw.open(path));
+  const settled = await within(20_000, Promise.allSettled(clients), `${COUNT} connects`);
+  const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  assert.is(failed.length, 0, `${failed.length} connects failed, e.g. ${(failed[0]?.reason as Error | undefined)?.message}`);
+  const raws = settled.map((r) => (r as PromiseFulfilledResult<Raw>).value);
+  for (const [i, r] of raws.entries()) r.write(line({ v: 1, id: i, command: 'ping' }));
+  const pongs = await within(20_000, Promise.all(raws.map((r) => r.read(1, 20_000))), `${COUNT} pongs`);
+  assert.equal(pongs.map(([p]) => [p.id, p.result.pong]), raws.map((_, i) => [i, true]));
+});
+
+Backlog.after.each(cleanup);
+Backlog.run();
+
 const Client = suite('ControlClient.connect');
 
 Client('no socket: UNREACHABLE naming the path, the errno, and how to point elsewhere', async () => {
