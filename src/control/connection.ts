@@ -1,10 +1,11 @@
 // One client of the control API over any pair of streams (a socket, a child's stdio): its requests in order, with back-pressure.
 import type { Readable, Writable } from 'node:stream';
 import { TsbgpErrorCode } from '../errors.js';
-import { type HandlerContext, dispatch, tsbgpVersion } from './handlers.js';
+import { type HandlerContext, dispatch, errorReplyFor, tsbgpVersion } from './handlers.js';
 import { type LineItem, LineSplitter, MAX_LINE_BYTES } from './lines.js';
-import { type ErrorReply, type EventLine, type Reply, encodeLine, errorReply, eventLine } from './protocol.js';
+import { type ErrorReply, type EventLine, type Reply, type RequestId, encodeLine, errorReply, eventLine, okReply } from './protocol.js';
 import { parseRequest } from './requests.js';
+import { RoutesReply } from './routes-reply.js';
 import type { SpeakerControl, SpeakerEvent } from './types.js';
 
 /** pino-compatible: `log.warn({ path }, 'message')`. */
@@ -47,6 +48,9 @@ const MAX_QUEUED_REQUESTS = 64;
 /** Unread reply bytes above which a connection's next request waits for the client to read. */
 const LOW_WATER_BYTES = 64 * 1024;
 
+/** Rows of a streamed reply encoded per turn of the event loop: ~1-2 ms of JSON.stringify. */
+const ROWS_PER_TURN = 1000;
+
 /** Resolves in the event loop's next check phase, after pending I/O and timers have run. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -75,6 +79,8 @@ export class ControlConnection {
   /** The client has sent its last request (a half-close, or the end of a child's output). */
   private inputEnded = false;
   private unsubscribe: (() => void) | undefined;
+  /** Monitor events that came while a reply was streaming: written after its line, never inside it. */
+  private held: { lines: string[]; bytes: number } | undefined;
   private readonly log: ControlLogger;
   /** A socket: input and output are one stream. */
   private readonly duplex: boolean;
@@ -187,6 +193,7 @@ export class ControlConnection {
     if (!reply.ok && reply.error.code === TsbgpErrorCode.INTERNAL) {
       this.log.error({ conn: this.id, command: request.command, error: reply.error.message }, 'control command failed');
     }
+    if (reply.ok && reply.result instanceof RoutesReply) return this.stream(reply.id, reply.result);
     if (!this.send(reply)) return;
     if (request.command === 'monitor' && reply.ok && !this.unsubscribe) {
       // Subscribed in the same tick as the reply is written: no event falls between the two.
@@ -194,13 +201,76 @@ export class ControlConnection {
     }
   }
 
+  /**
+   * Write a large reply as it is read: the same line encodeLine() would give, in chunks of
+   * ROWS_PER_TURN rows, yielding between chunks and waiting for the client to read when its buffer
+   * is past the low-water mark. Other clients, timers and keepalives run in between; memory is
+   * about one chunk, not the whole table.
+   */
+  private async stream(id: RequestId, rows: RoutesReply): Promise<void> {
+    if (this.gone || !this.output.writable) return rows.close();
+    this.held = { lines: [], bytes: 0 };
+    let written = false;
+    try {
+      // `{"v":1,"id":..,"ok":true,"result":{..,"routes":[]}}` without its `]}}`: the head up to the rows.
+      let text = JSON.stringify(okReply(id, { ...rows.head, routes: [] })).slice(0, -3);
+      let first = true;
+      for (;;) {
+        let done = false;
+        for (let n = 0; n < ROWS_PER_TURN; n++) {
+          const row = rows.next();
+          if (!row) {
+            done = true;
+            break;
+          }
+          text += (first ? '' : ',') + JSON.stringify(row);
+          first = false;
+        }
+        if (done) break;
+        this.output.write(text);
+        written = true;
+        text = '';
+        if (this.output.writableLength > this.settings.lowWaterBytes) await this.flushed();
+        else await nextTurn();
+        if (this.gone || !this.output.writable) return rows.close();
+      }
+      this.output.write(text + ']' + (rows.truncated ? ',"truncated":true' : '') + '}}\n');
+    } catch (e) {
+      rows.close();
+      if (!written) {
+        this.send(errorReplyFor(id, 'show-routes', e));
+        return;
+      }
+      // Part of the line is out: it can no longer become an error reply. Cut the connection, so
+      // that the client sees a failure rather than a short table.
+      this.log.error({ conn: this.id, err: (e as Error).message }, 'show-routes failed while its reply was streaming; closing the connection');
+      this.destroy();
+    } finally {
+      const held = this.held;
+      this.held = undefined;
+      if (!this.gone) for (const text of held.lines) this.output.write(text);
+    }
+  }
+
   private onEvent(e: SpeakerEvent): void {
     // Called from inside the speaker: it must never throw back there.
     try {
+      if (this.held) return this.hold(encodeLine(eventLine(e)));
       this.send(eventLine(e));
     } catch (err) {
       this.log.error({ conn: this.id, err }, 'cannot send a monitor event');
     }
+  }
+
+  private hold(text: string): void {
+    const held = this.held!;
+    held.bytes += Buffer.byteLength(text);
+    if (this.output.writableLength + held.bytes >= this.settings.maxPendingBytes) {
+      this.log.warn({ conn: this.id, pending: this.output.writableLength + held.bytes, limit: this.settings.maxPendingBytes, monitor: true }, 'monitor subscriber is not reading; dropping it');
+      this.destroy();
+      return;
+    }
+    held.lines.push(text);
   }
 
   /** Write one line unless the client has left too much unread; then drop it. False when not written. */

@@ -208,7 +208,10 @@ export function textOutput(o: TextOptions = {}): Output {
 
     routes(r) {
       const from = r.neighbor ? (r.view === 'received' ? ` from ${r.neighbor}` : ` to ${r.neighbor}`) : '';
-      if (r.routes.length === 0) return `no ${r.view} routes${from}\n`;
+      const which = `${r.view} routes${from}${r.prefix ? ` inside ${r.prefix}` : ''}`;
+      // A limited table says so at its end, where the eye lands after reading it.
+      const more = r.truncated ? `\nmore ${which} than shown: the limit is ${plural(r.routes.length, 'route')}\n` : '';
+      if (r.routes.length === 0) return r.truncated ? `${which}: none shown (--limit 0)\n` : `no ${which}\n`;
       const flag = r.view === 'local' ? 'L' : r.view === 'received' ? '*' : '>';
       const withNeighbor = r.view !== 'local';
       const withCommunities = r.routes.some((e) => e.communities.length + e.largeCommunities.length + e.extendedCommunities.length > 0);
@@ -231,7 +234,7 @@ export function textOutput(o: TextOptions = {}): Output {
         return row;
       });
       const legend = 'flags: L = local, * = received, > = advertised; origin: i = IGP, e = EGP, ? = incomplete\n\n';
-      return legend + table(header, rows, align);
+      return legend + table(header, rows, align) + more;
     },
 
     change(action, r) {

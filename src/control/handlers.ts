@@ -1,21 +1,24 @@
 // One plain async function per control command, and dispatch(): a request in, a reply out, never a throw.
 import { readFileSync } from 'node:fs';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
-import { parseAddress, parseRoutePrefix, validateRoute } from '../routes/values.js';
+import { checkInteger, parseAddress, parseRoutePrefix, validateRoute } from '../routes/values.js';
 import {
   type AnnounceArgs,
   type CommandArgs,
   type CommandName,
   type CommandResults,
+  type ErrorReply,
   type NeighborArgs,
   type Reply,
   type Request,
+  type RequestId,
   type ShowNeighborsArgs,
   type ShowRoutesArgs,
   type WithdrawArgs,
   errorReply,
   okReply,
 } from './protocol.js';
+import { type RoutesHead, RoutesReply, insidePrefix } from './routes-reply.js';
 import type { ChangeResult, RouteSpec, SpeakerControl } from './types.js';
 
 export interface HandlerContext {
@@ -67,10 +70,17 @@ export async function showSummary(speaker: SpeakerControl): Promise<CommandResul
   };
 }
 
-export async function showRoutes(speaker: SpeakerControl, args: ShowRoutesArgs): Promise<CommandResults['show-routes']> {
-  if (args.neighbor === undefined) return { view: args.view, routes: [...speaker.routes(args.view)] };
-  const neighbor = checkNeighborAddress(args.neighbor);
-  return { view: args.view, neighbor, routes: [...speaker.routes(args.view, neighbor)] };
+/** Largest `limit`: more rows than any table holds. */
+const MAX_ROUTES_LIMIT = 2 ** 32 - 1;
+
+/** The rows are not read here: the server writes them as it reads them (RoutesReply). */
+export async function showRoutes(speaker: SpeakerControl, args: ShowRoutesArgs): Promise<RoutesReply> {
+  const neighbor = args.neighbor === undefined ? undefined : checkNeighborAddress(args.neighbor);
+  const inside = args.prefix === undefined ? undefined : insidePrefix(args.prefix);
+  const limit = args.limit === undefined ? undefined : checkInteger(args.limit, 0, MAX_ROUTES_LIMIT, 'limit');
+  const head: RoutesHead = { view: args.view, ...(neighbor === undefined ? {} : { neighbor }), ...(inside ? { prefix: inside.prefix } : {}) };
+  const rows = neighbor === undefined ? speaker.routes(args.view) : speaker.routes(args.view, neighbor);
+  return new RoutesReply(head, rows, inside?.test, limit);
 }
 
 export async function neighbor(speaker: SpeakerControl, args: NeighborArgs): Promise<CommandResults['neighbor']> {
@@ -108,7 +118,9 @@ export async function ping(_speaker: SpeakerControl, ctx: HandlerContext): Promi
   return { pong: true, version: ctx.version };
 }
 
-type Handler<C extends CommandName> = (speaker: SpeakerControl, args: CommandArgs[C], ctx: HandlerContext) => Promise<CommandResults[C]>;
+/** What a handler returns: the wire result, or (show-routes) an object whose JSON is the wire result. */
+type HandlerResults = Omit<CommandResults, 'show-routes'> & { 'show-routes': RoutesReply };
+type Handler<C extends CommandName> = (speaker: SpeakerControl, args: CommandArgs[C], ctx: HandlerContext) => Promise<HandlerResults[C]>;
 
 const HANDLERS: { [C in CommandName]: Handler<C> } = {
   announce: (s, a) => announce(s, a),
@@ -146,8 +158,13 @@ export async function dispatch(speaker: SpeakerControl, request: Request, ctx: H
     const handler = HANDLERS[request.command] as Handler<CommandName>;
     return okReply(request.id, await handler(speaker, request.args, ctx));
   } catch (e) {
-    if (e instanceof TsbgpError) return errorReply(request.id, e.code, e.message);
-    const message = e instanceof Error ? e.message : String(e);
-    return errorReply(request.id, TsbgpErrorCode.INTERNAL, `${request.command} failed: ${message}`);
+    return errorReplyFor(request.id, request.command, e);
   }
+}
+
+/** The reply to a request that threw `e`: a TsbgpError keeps its code, anything else is TSBGP_ERR_INTERNAL. */
+export function errorReplyFor(id: RequestId, command: CommandName, e: unknown): ErrorReply {
+  if (e instanceof TsbgpError) return errorReply(id, e.code, e.message);
+  const message = e instanceof Error ? e.message : String(e);
+  return errorReply(id, TsbgpErrorCode.INTERNAL, `${command} failed: ${message}`);
 }

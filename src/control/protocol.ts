@@ -24,6 +24,10 @@ export interface ShowNeighborsArgs {
 export interface ShowRoutesArgs {
   view: RouteView;
   neighbor?: string;
+  /** Only the rows whose prefix equals or lies inside this one. */
+  prefix?: string;
+  /** At most this many rows; the result says `truncated` when more matched. */
+  limit?: number;
 }
 export const ROUTE_VIEWS: readonly RouteView[] = ['local', 'received', 'advertised'];
 export const NEIGHBOR_ACTIONS = ['up', 'down', 'refresh'] as const;
@@ -62,10 +66,15 @@ export interface NeighborActionResult {
   /** The session's state right after the order was given (a change may still be under way). */
   state?: State;
 }
+/** On the wire as one line, however many rows: the daemon writes it in chunks as it reads them. */
 export interface RoutesResult {
   view: RouteView;
   neighbor?: string;
+  /** The prefix filter, canonical, when one was given. */
+  prefix?: string;
   routes: RouteEntry[];
+  /** Present when `limit` left matching rows out. */
+  truncated?: true;
 }
 export interface NeighborsResult {
   neighbors: NeighborInfo[];

@@ -103,7 +103,13 @@ const ARG_PARSERS: { [C in CommandName]: (f: Fields) => CommandArgs[C] } = {
   withdraw: (f) => ({ prefix: f.string('prefix') }),
   'show-neighbors': (f) => defined({ address: f.optString('address') }),
   'show-summary': () => ({}),
-  'show-routes': (f) => defined({ view: f.oneOf('view', ROUTE_VIEWS, true) ?? 'local', neighbor: f.optString('neighbor') }),
+  'show-routes': (f) =>
+    defined({
+      view: f.oneOf('view', ROUTE_VIEWS, true) ?? 'local',
+      neighbor: f.optString('neighbor'),
+      prefix: f.optString('prefix'),
+      limit: f.optNumber('limit'),
+    }),
   neighbor: (f) =>
     defined({
       address: f.string('address'),

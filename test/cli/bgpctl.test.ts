@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { textOutput } from '../../src/control/format.js';
 import { ControlServer } from '../../src/control/server.js';
 import type { SpeakerEvent } from '../../src/control/types.js';
-import { FakeSpeaker, changeFor } from '../control/fake-speaker.js';
+import { FakeSpeaker, LOCAL_ROUTES, changeFor } from '../control/fake-speaker.js';
 
 const BGPCTL = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'bgpctl.js');
 const dir = mkdtempSync(join(tmpdir(), 'tsbgp-bgpctl-'));
@@ -203,6 +203,20 @@ Others('show neighbors [address], show summary, show routes', async () => {
   const localNeighbor = await bgpctl(['show', 'routes', '--neighbor', '10.10.1.4']);
   assert.is(localNeighbor.status, 2);
   assert.match(localNeighbor.stderr, /--neighbor goes with --received or --advertised/);
+});
+
+Others('show routes --prefix P --limit N: the daemon filters and limits; bad values are refused', async () => {
+  const inside = await bgpctl(['show', 'routes', '--prefix', '100.64.0.0/10', '--json']);
+  assert.equal([inside.status, JSON.parse(inside.stdout)], [0, { view: 'local', prefix: '100.64.0.0/10', routes: LOCAL_ROUTES }]);
+  const none = await bgpctl(['show', 'routes', '--prefix', '100.64.0.0/10', '--limit', '0']);
+  assert.equal([none.status, none.stdout], [0, 'local routes inside 100.64.0.0/10: none shown (--limit 0)\n']);
+  const outside = await bgpctl(['show', 'routes', '--prefix', '10.0.0.0/8']);
+  assert.equal([outside.status, outside.stdout], [0, 'no local routes inside 10.0.0.0/8\n']);
+  const bad = await bgpctl(['show', 'routes', '--prefix', '100.64.0.1']);
+  assert.equal([bad.status, bad.stderr], [1, 'bgpctl: "100.64.0.1" has no prefix length; expected address/length, e.g. 100.64.0.1/32 [TSBGP_ERR_BAD_PREFIX]\n']);
+  const limit = await bgpctl(['show', 'routes', '--limit', 'all']);
+  assert.is(limit.status, 2);
+  assert.match(limit.stderr, /option '--limit <N>' argument 'all' is invalid\. expected a non-negative integer/);
 });
 
 Others('neighbor <address> up|down|refresh [--message]', async () => {

@@ -122,7 +122,7 @@ export class FakeSpeaker implements SpeakerControl {
     this.record('summary', []);
     return SUMMARY;
   }
-  routes(view: RouteView, neighbor?: string): RouteEntry[] {
+  routes(view: RouteView, neighbor?: string): Iterable<RouteEntry> {
     this.record('routes', neighbor === undefined ? [view] : [view, neighbor]);
     return view === 'local' ? LOCAL_ROUTES : [];
   }

@@ -146,6 +146,22 @@ Routes('received routes carry the neighbor column and ADD-PATH ids', () => {
   );
 });
 
+Routes('a limited table says at its end that more matched; a prefix filter is named', () => {
+  assert.fixture(
+    text.routes({ view: 'received', neighbor: '10.10.1.4', prefix: '10.0.0.0/8', routes: RECEIVED.slice(0, 1), truncated: true }),
+    lines(
+      'flags: L = local, * = received, > = advertised; origin: i = IGP, e = EGP, ? = incomplete',
+      '',
+      'flags  neighbor   prefix      nexthop    MED   LP  aspath origin',
+      '*      10.10.1.4  10.0.0.0/8  10.10.1.4       100  65515 12076 i',
+      '',
+      'more received routes from 10.10.1.4 inside 10.0.0.0/8 than shown: the limit is 1 route',
+    ),
+  );
+  assert.is(text.routes({ view: 'received', prefix: '10.0.0.0/8', routes: [], truncated: true }), 'received routes inside 10.0.0.0/8: none shown (--limit 0)\n');
+  assert.is(text.routes({ view: 'local', prefix: '10.0.0.0/8', routes: [] }), 'no local routes inside 10.0.0.0/8\n');
+});
+
 Routes('empty views say so', () => {
   assert.is(text.routes({ view: 'advertised', neighbor: '10.10.1.4', routes: [] }), 'no advertised routes to 10.10.1.4\n');
   assert.is(text.routes({ view: 'received', neighbor: '10.10.1.4', routes: [] }), 'no received routes from 10.10.1.4\n');

@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TsbgpError, TsbgpErrorCode } from '../../src/errors.js';
 import { dispatch, parseAnnounceArgs, tsbgpVersion } from '../../src/control/handlers.js';
-import type { Reply, Request } from '../../src/control/protocol.js';
+import { type Reply, type Request, encodeLine } from '../../src/control/protocol.js';
 import { parseRequest } from '../../src/control/requests.js';
 import { FakeSpeaker, LOCAL_ROUTES, NEIGHBORS, SUMMARY, changeFor } from './fake-speaker.js';
 
@@ -109,13 +109,28 @@ Show('show-summary: the summary, each row with its neighbor message totals', asy
   assert.equal(r.neighbors.map((n) => [n.address, n.messagesReceived, n.messagesSent]), [['10.10.1.4', 31, 14], ['10.10.1.5', 11, 11]]);
 });
 
-Show('show-routes: the view and the neighbor go through', async () => {
+/** A reply as it goes on the wire (show-routes' result is read as it is written). */
+const wire = (reply: Reply): unknown => JSON.parse(encodeLine(reply));
+
+Show('show-routes: the view and the neighbor go through; the rows are the speaker\'s', async () => {
   const local = await run('show-routes', { view: 'local' });
   assert.equal(local.speaker.calls, [{ method: 'routes', args: ['local'] }]);
-  assert.equal(local.reply.ok && local.reply.result, { view: 'local', routes: LOCAL_ROUTES });
+  assert.equal(wire(local.reply), { v: 1, id: 1, ok: true, result: { view: 'local', routes: LOCAL_ROUTES } });
   const rcv = await run('show-routes', { view: 'received', neighbor: '10.10.1.4' });
   assert.equal(rcv.speaker.calls, [{ method: 'routes', args: ['received', '10.10.1.4'] }]);
-  assert.equal(rcv.reply.ok && rcv.reply.result, { view: 'received', neighbor: '10.10.1.4', routes: [] });
+  assert.equal(wire(rcv.reply), { v: 1, id: 1, ok: true, result: { view: 'received', neighbor: '10.10.1.4', routes: [] } });
+});
+
+Show('show-routes: a bad neighbor, prefix or limit never reaches the speaker', async () => {
+  for (const [args, code] of [
+    [{ neighbor: 'rs0' }, 'TSBGP_ERR_BAD_ARGUMENT'],
+    [{ prefix: '100.64.0.1' }, 'TSBGP_ERR_BAD_PREFIX'],
+    [{ limit: -1 }, 'TSBGP_ERR_BAD_ARGUMENT'],
+  ] as const) {
+    const { reply, speaker } = await run('show-routes', args);
+    assert.is(errorOf(reply)[0], code, JSON.stringify(args));
+    assert.equal(speaker.calls, []);
+  }
 });
 
 Show.run();

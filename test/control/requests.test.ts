@@ -32,6 +32,7 @@ ParseRequest('one example of every command parses to its typed request', () => {
   assert.equal(ok(req('show-summary', {})).args, {});
   assert.equal(ok(req('show-routes', { view: 'received', neighbor: '10.10.1.4' })).args, { view: 'received', neighbor: '10.10.1.4' });
   assert.equal(ok(req('show-routes')).args, { view: 'local' });
+  assert.equal(ok(req('show-routes', { view: 'received', prefix: '10.0.0.0/8', limit: 5 })).args, { view: 'received', prefix: '10.0.0.0/8', limit: 5 });
   assert.equal(ok(req('neighbor', { address: '10.10.1.4', action: 'down', communication: 'maintenance' })).args, {
     address: '10.10.1.4',
     action: 'down',
@@ -116,6 +117,9 @@ ParseRequest('args: every bad shape names the field', () => {
     ['show-neighbors', { address: 4 }, 'show-neighbors: args.address must be a string, got 4'],
     ['show-routes', { view: 'all' }, 'show-routes: args.view must be one of local, received, advertised, got "all"'],
     ['show-routes', { neighbor: false }, 'show-routes: args.neighbor must be a string, got false'],
+    ['show-routes', { prefix: 8 }, 'show-routes: args.prefix must be a string, got 8'],
+    ['show-routes', { limit: '5' }, 'show-routes: args.limit must be a number, got "5"'],
+    ['show-routes', { max: 5 }, 'show-routes: unknown field args.max; expected view, neighbor, prefix, limit'],
     ['neighbor', { address: '10.0.0.1' }, 'neighbor: args.action is required (one of up, down, refresh)'],
     ['neighbor', { address: '10.0.0.1', action: 'reset' }, 'neighbor: args.action must be one of up, down, refresh, got "reset"'],
     ['neighbor', { action: 'up' }, 'neighbor: args.address is required'],
