@@ -7,7 +7,7 @@ import { TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_SOCKET } from '../control/client.js';
 import { jsonOutput, textOutput } from '../control/format.js';
 import type { AnnounceArgs, NeighborAction, ShowRoutesArgs } from '../control/protocol.js';
-import { type DaemonOptions, EXIT_USAGE, fail, talk } from './talk.js';
+import { type DaemonOptions, EXIT_USAGE, printChange, talk } from './talk.js';
 
 /** A command that talks to tsbgpd: every one takes --json and --socket. */
 function daemonCommand(name: string): Command {
@@ -52,7 +52,7 @@ function makeAnnounceCommand(): Command {
       if (opts.largeCommunity) args.largeCommunities = opts.largeCommunity;
       if (opts.asPathPrepend !== undefined) args.asPathPrepend = opts.asPathPrepend;
       await talk(opts, async (c, out) => {
-        process.stdout.write(out.change('announce', await c.request('announce', args)));
+        printChange(out, 'announce', await c.request('announce', args));
       });
     });
 }
@@ -63,7 +63,7 @@ function makeWithdrawCommand(): Command {
     .argument('<prefix>')
     .action(async function (this: Command, prefix: string) {
       await talk(this.opts<DaemonOptions>(), async (c, out) => {
-        process.stdout.write(out.change('withdraw', await c.request('withdraw', { prefix })));
+        printChange(out, 'withdraw', await c.request('withdraw', { prefix }));
       });
     });
 }

@@ -1,6 +1,7 @@
 // One client of the control API over any pair of streams (a socket, a child's stdio): its requests in order, with back-pressure.
 import type { Readable, Writable } from 'node:stream';
 import { TsbgpErrorCode } from '../errors.js';
+import { type Clock, realClock } from '../bgp/fsm/clock.js';
 import { type HandlerContext, dispatch, errorReplyFor, tsbgpVersion } from './handlers.js';
 import { type LineItem, LineSplitter, MAX_LINE_BYTES } from './lines.js';
 import { type ErrorReply, type EventLine, type Reply, type RequestId, encodeLine, errorReply, eventLine, okReply } from './protocol.js';
@@ -30,6 +31,8 @@ export interface ConnectionOptions {
    * subscriber that stops reading (events cannot wait); requests are flow-controlled well below it.
    */
   maxPendingBytes?: number;
+  /** The clock a request's arrival is read from: the speaker's, which measures from it. Default realClock. */
+  clock?: Pick<Clock, 'now'>;
 }
 
 /** ConnectionOptions with every default filled in: resolved once, shared by every connection of a server. */
@@ -41,6 +44,13 @@ export interface ConnectionSettings {
   maxPendingBytes: number;
   /** Unread reply bytes above which the next request waits for the client to read. */
   lowWaterBytes: number;
+  clock: Pick<Clock, 'now'>;
+}
+
+/** A line as it was read, with the clock time it arrived: where the times the speaker reports start. */
+interface Queued {
+  item: LineItem;
+  at: number;
 }
 
 /** Requests read ahead of the one being handled before the connection stops reading. */
@@ -63,6 +73,7 @@ export function connectionSettings(o: ConnectionOptions): ConnectionSettings {
     maxLineBytes: o.maxLineBytes ?? MAX_LINE_BYTES,
     maxPendingBytes,
     lowWaterBytes: Math.min(LOW_WATER_BYTES, maxPendingBytes / 2),
+    clock: o.clock ?? realClock,
   };
 }
 
@@ -72,7 +83,7 @@ export function connectionSettings(o: ConnectionOptions): ConnectionSettings {
  */
 export class ControlConnection {
   private readonly splitter: LineSplitter;
-  private readonly queue: LineItem[] = [];
+  private readonly queue: Queued[] = [];
   private busy = false;
   private paused = false;
   private gone = false;
@@ -112,7 +123,8 @@ export class ControlConnection {
   }
 
   private onData(chunk: Buffer): void {
-    for (const item of this.splitter.push(chunk)) this.queue.push(item);
+    const at = this.settings.clock.now();
+    for (const item of this.splitter.push(chunk)) this.queue.push({ item, at });
     if (this.queue.length > MAX_QUEUED_REQUESTS && !this.paused) {
       // A client pipelining faster than we answer waits in its own buffer, not in our memory.
       this.paused = true;
@@ -129,7 +141,8 @@ export class ControlConnection {
    */
   private onEnd(): void {
     this.inputEnded = true;
-    for (const item of this.splitter.end()) this.queue.push(item);
+    const at = this.settings.clock.now();
+    for (const item of this.splitter.end()) this.queue.push({ item, at });
     this.log.debug({ conn: this.id, queued: this.queue.length }, 'control client finished sending; answering what it sent');
     if (!this.busy) void this.pump();
   }
@@ -137,8 +150,8 @@ export class ControlConnection {
   private async pump(): Promise<void> {
     this.busy = true;
     try {
-      for (let item = this.queue.shift(); item && !this.gone; item = this.queue.shift()) {
-        await this.handle(item);
+      for (let next = this.queue.shift(); next && !this.gone; next = this.queue.shift()) {
+        await this.handle(next.item, next.at);
         if (this.gone) break;
         if (this.paused && this.queue.length <= MAX_QUEUED_REQUESTS / 2) {
           this.paused = false;
@@ -176,7 +189,7 @@ export class ControlConnection {
     });
   }
 
-  private async handle(item: LineItem): Promise<void> {
+  private async handle(item: LineItem, receivedAt: number): Promise<void> {
     if (item.kind === 'overflow') {
       this.send(errorReply(null, TsbgpErrorCode.BAD_REQUEST, `request line of ${item.bytes} bytes is longer than the limit of ${this.settings.maxLineBytes}`));
       return;
@@ -189,7 +202,7 @@ export class ControlConnection {
     }
     const request = parsed.request;
     this.log.debug({ conn: this.id, id: request.id, command: request.command }, 'control request');
-    const reply = await dispatch(this.settings.speaker, request, this.settings.ctx);
+    const reply = await dispatch(this.settings.speaker, request, { ...this.settings.ctx, receivedAt });
     if (!reply.ok && reply.error.code === TsbgpErrorCode.INTERNAL) {
       this.log.error({ conn: this.id, command: request.command, error: reply.error.message }, 'control command failed');
     }

@@ -9,7 +9,7 @@ import type {
   SummaryNeighbor,
   SummaryResult,
 } from './protocol.js';
-import type { ChangeResult, MessageCounts, NeighborInfo, PeerWrite, ReloadResult, RouteEntry, SpeakerEvent } from './types.js';
+import type { ChangeResult, MessageCounts, NeighborInfo, PeerWrite, ReloadResult, RouteEntry, SaveOutcome, SpeakerEvent, StateFileStatus } from './types.js';
 
 /** One method per kind of reply; each returns whole lines (ending in a newline), or '' for nothing. */
 export interface Output {
@@ -61,9 +61,9 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(days / 7)}w${days % 7}d${two(hrs)}h`;
 }
 
-/** "85 µs" up to 10 ms, then "12.3 ms". */
+/** "85 µs" below a millisecond, then "4.1 ms". */
 export function formatMicros(us: number): string {
-  return us < 10_000 ? `${Math.round(us)} µs` : `${(us / 1000).toFixed(1)} ms`;
+  return us < 999.5 ? `${Math.round(us)} µs` : `${(us / 1000).toFixed(1)} ms`;
 }
 
 type Align = 'l' | 'r';
@@ -167,6 +167,29 @@ function peerLine(action: 'announce' | 'withdraw', p: PeerWrite, width: number):
   return `${p.neighbor.padEnd(width)}  ${p.state.padEnd(11)}  ${what}`.trimEnd();
 }
 
+/** The save, apart from the wire time: durability is not what "sent in" measures. */
+function savedText(s: SaveOutcome | undefined): string {
+  if (!s) return '';
+  return s.ok ? `, saved in ${formatMicros(s.micros)}` : `, NOT saved: ${s.error}`;
+}
+
+/**
+ * A warning for stderr when a change reached the wire but not the state file, else undefined.
+ * bgpctl still exits 0: the route is in effect, which is what its exit status answers (a health
+ * script that saw a failure would fail over again); what a restart would undo is said here.
+ */
+export function notSavedWarning(action: 'announce' | 'withdraw', r: ChangeResult): string | undefined {
+  if (!r.saved || r.saved.ok) return undefined;
+  const since = r.saved.since ? `, last saved ${r.saved.since}` : '';
+  return `bgpctl: warning: ${action} ${r.prefix} is on the wire but not in the state file${since}; a restart of tsbgpd would undo it (${r.saved.error})\n`;
+}
+
+function stateFileLine(s: StateFileStatus): string {
+  if (s.unsavedSince) return `state file ${s.path}: NOT SAVED since ${s.unsavedSince}${s.error ? `: ${s.error}` : ', saving'}\n`;
+  if (s.savedAt) return `state file ${s.path}: saved at ${s.savedAt}\n`;
+  return `state file ${s.path}: up to date, not written since start\n`;
+}
+
 function eventText(e: SpeakerEvent): string {
   const via = (nh: string | undefined): string => (nh ? ` via ${nh}` : '');
   switch (e.type) {
@@ -194,7 +217,8 @@ export function textOutput(o: TextOptions = {}): Output {
       const t = now();
       const head =
         `BGP router identifier ${r.routerId}, local AS number ${r.localAs}\n` +
-        `tsbgpd up ${formatDuration(r.uptime)}, ${plural(r.localRoutes, 'local route')}\n`;
+        `tsbgpd up ${formatDuration(r.uptime)}, ${plural(r.localRoutes, 'local route')}\n` +
+        (r.stateFile ? stateFileLine(r.stateFile) : '');
       if (r.neighbors.length === 0) return head + '\nno neighbors configured\n';
       const withDescription = r.neighbors.some((n) => n.description);
       const header = ['Neighbor', 'AS', 'MsgRcvd', 'MsgSent', 'Up/Down', 'State/PfxRcd', 'PfxSnt'];
@@ -243,7 +267,7 @@ export function textOutput(o: TextOptions = {}): Output {
       let head: string;
       if (!r.changed) head = action === 'announce' ? 'unchanged, nothing sent' : 'not announced, nothing sent';
       else if (r.peers.length === 0) head = 'no neighbors configured';
-      else head = `sent to ${sent} of ${plural(r.peers.length, 'neighbor')} in ${formatMicros(r.wireMicros)}`;
+      else head = `sent to ${sent} of ${plural(r.peers.length, 'neighbor')} in ${formatMicros(r.wireMicros)}${savedText(r.saved)}`;
       const width = Math.max(0, ...r.peers.map((p) => p.neighbor.length));
       return `${action} ${r.prefix}${via}: ${head}\n` + r.peers.map((p) => peerLine(action, p, width) + '\n').join('');
     },

@@ -24,6 +24,8 @@ import type { ChangeResult, RouteSpec, SpeakerControl } from './types.js';
 export interface HandlerContext {
   /** tsbgp's version, for `ping`. */
   version: string;
+  /** Clock ms (performance.now()) when the request's line was read: the start of every time reported. */
+  receivedAt?: number;
 }
 
 /** The route an `announce` asks for, checked and in canonical form (TsbgpError when it is not valid). */
@@ -40,13 +42,13 @@ function checkNeighborAddress(text: string): string {
   return a.text;
 }
 
-export async function announce(speaker: SpeakerControl, args: AnnounceArgs): Promise<ChangeResult> {
-  return speaker.announce(parseAnnounceArgs(args));
+export async function announce(speaker: SpeakerControl, args: AnnounceArgs, ctx: HandlerContext): Promise<ChangeResult> {
+  return speaker.announce(parseAnnounceArgs(args), ctx.receivedAt);
 }
 
-export async function withdraw(speaker: SpeakerControl, args: WithdrawArgs): Promise<ChangeResult> {
+export async function withdraw(speaker: SpeakerControl, args: WithdrawArgs, ctx: HandlerContext): Promise<ChangeResult> {
   // Checked like an announced prefix, so that "withdraw 100.64.0.1" says what is wrong.
-  return speaker.withdraw(parseRoutePrefix(args.prefix).prefix);
+  return speaker.withdraw(parseRoutePrefix(args.prefix).prefix, ctx.receivedAt);
 }
 
 export async function showNeighbors(speaker: SpeakerControl, args: ShowNeighborsArgs): Promise<CommandResults['show-neighbors']> {
@@ -123,8 +125,8 @@ type HandlerResults = Omit<CommandResults, 'show-routes'> & { 'show-routes': Rou
 type Handler<C extends CommandName> = (speaker: SpeakerControl, args: CommandArgs[C], ctx: HandlerContext) => Promise<HandlerResults[C]>;
 
 const HANDLERS: { [C in CommandName]: Handler<C> } = {
-  announce: (s, a) => announce(s, a),
-  withdraw: (s, a) => withdraw(s, a),
+  announce: (s, a, ctx) => announce(s, a, ctx),
+  withdraw: (s, a, ctx) => withdraw(s, a, ctx),
   'show-neighbors': (s, a) => showNeighbors(s, a),
   'show-summary': (s) => showSummary(s),
   'show-routes': (s, a) => showRoutes(s, a),

@@ -119,10 +119,34 @@ Announce('prefix via nexthop with every option: the speaker gets the canonical r
   ]);
   assert.is(r.status, 0, r.stderr);
   const route = { prefix: '100.64.0.1/32', nextHop: '10.10.0.5', med: 10, communities: [65010 * 65536 + 100, 0xffffff01], largeCommunities: [[65010, 1, 2]], asPathPrepend: 2 };
-  assert.equal(speaker.calls, [{ method: 'announce', args: [route] }]);
+  assert.equal(speaker.calls.map((c) => c.args[0]), [route]);
+  assert.is(typeof speaker.calls[0]!.args[1], 'number', 'the arrival time goes with it');
   assert.is(r.stdout, textOutput().change('announce', changeFor(route as never, route.prefix)));
   assert.match(r.stdout, /^10\.10\.1\.4  Established  sent in 85 µs$/m);
   assert.match(r.stdout, /^10\.10\.1\.5  Active       will get the route when it comes up$/m);
+});
+
+Announce('on the wire but not saved: the line says so, stderr warns, the exit status is 0 (the route is in effect)', async () => {
+  reset();
+  speaker.nextChange = {
+    prefix: '100.64.0.1/32',
+    changed: true,
+    route: { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' },
+    peers: [{ neighbor: '10.10.1.4', state: 'Established', sent: true, micros: 310 }],
+    wireMicros: 310,
+    saved: { ok: false, error: 'route sent, but the state file could not be saved: EROFS: read-only file system' },
+  };
+  const r = await bgpctl(['announce', '100.64.0.1/32', 'via', '10.10.0.5']);
+  assert.is(r.status, 0);
+  assert.is(
+    r.stdout,
+    'announce 100.64.0.1/32 via 10.10.0.5: sent to 1 of 1 neighbor in 310 µs, NOT saved: route sent, but the state file could not be saved: EROFS: read-only file system\n' +
+      '10.10.1.4  Established  sent in 310 µs\n',
+  );
+  assert.is(
+    r.stderr,
+    'bgpctl: warning: announce 100.64.0.1/32 is on the wire but not in the state file; a restart of tsbgpd would undo it (route sent, but the state file could not be saved: EROFS: read-only file system)\n',
+  );
 });
 
 Announce('--json: the ChangeResult as one object', async () => {
@@ -175,7 +199,7 @@ Others('withdraw', async () => {
   reset();
   const r = await bgpctl(['withdraw', '100.64.0.1/32']);
   assert.is(r.status, 0, r.stderr);
-  assert.equal(speaker.calls, [{ method: 'withdraw', args: ['100.64.0.1/32'] }]);
+  assert.equal(speaker.calls.map((c) => [c.method, c.args[0], typeof c.args[1]]), [['withdraw', '100.64.0.1/32', 'number']]);
   assert.match(r.stdout, /^withdraw 100\.64\.0\.1\/32: sent to 1 of 2 neighbors in 85 µs\n/);
 });
 

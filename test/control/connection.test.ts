@@ -140,3 +140,24 @@ Turns('another client, whose request arrives while the burst is being handled, i
 });
 
 Turns.run();
+
+const Arrival = suite('ControlConnection: the arrival time');
+
+Arrival('announce and withdraw get the clock time their line was read, not the time they were handled', async () => {
+  const speaker = new FakeSpeaker();
+  let release!: () => void;
+  speaker.announceGate = new Promise((r) => (release = r));
+  const clock = { t: 100, now: () => clock.t };
+  const input = new PassThrough();
+  const output = new PassThrough();
+  new ControlConnection(input, output, connectionSettings({ speaker, clock }));
+  output.resume();
+  input.write(announce(1) + line({ v: 1, id: 2, command: 'withdraw', args: { prefix: '100.64.0.1/32' } }));
+  await new Promise((r) => setImmediate(r));
+  clock.t = 250; // the withdraw waits behind the announce; its time still starts when it came
+  release();
+  for (let i = 0; i < 10 && speaker.calls.length < 2; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(speaker.calls.map((c) => [c.method, c.args[1]]), [['announce', 100], ['withdraw', 100]]);
+});
+
+Arrival.run();

@@ -94,6 +94,8 @@ export class FakeSpeaker implements SpeakerControl {
   throwing: Partial<Record<keyof SpeakerControl, unknown>> = {};
   /** When set, announce() waits for it (ordering tests hold a reply back by hand, not by a timer). */
   announceGate: Promise<void> | undefined;
+  /** When set, the next announce answers this instead of the canned result. */
+  nextChange: ChangeResult | undefined;
   reloadResult: ReloadResult = { neighborsAdded: [], neighborsRemoved: [], neighborsReset: ['10.10.1.4'], routesChanged: [] };
 
   private record(method: keyof SpeakerControl, args: unknown[]): void {
@@ -105,13 +107,15 @@ export class FakeSpeaker implements SpeakerControl {
     }
   }
 
-  async announce(route: RouteSpec): Promise<ChangeResult> {
-    this.record('announce', [route]);
+  async announce(route: RouteSpec, receivedAt?: number): Promise<ChangeResult> {
+    this.record('announce', receivedAt === undefined ? [route] : [route, receivedAt]);
     if (this.announceGate) await this.announceGate;
-    return changeFor(route, route.prefix);
+    const next = this.nextChange;
+    this.nextChange = undefined;
+    return next ?? changeFor(route, route.prefix);
   }
-  async withdraw(prefix: string): Promise<ChangeResult> {
-    this.record('withdraw', [prefix]);
+  async withdraw(prefix: string, receivedAt?: number): Promise<ChangeResult> {
+    this.record('withdraw', receivedAt === undefined ? [prefix] : [prefix, receivedAt]);
     return changeFor(undefined, prefix);
   }
   neighbors(address?: string): NeighborInfo[] {

@@ -1,7 +1,7 @@
 // Text renderings as an operator reads them (exact strings for fixed input), and the JSON ones.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatDuration, formatMicros, jsonOutput, table, textOutput } from '../../src/control/format.js';
+import { formatDuration, formatMicros, jsonOutput, notSavedWarning, table, textOutput } from '../../src/control/format.js';
 import type { SummaryResult } from '../../src/control/protocol.js';
 import type { ChangeResult, RouteEntry, SpeakerEvent } from '../../src/control/types.js';
 import { LOCAL_ROUTES, NEIGHBORS, SUMMARY, changeFor } from './fake-speaker.js';
@@ -112,6 +112,18 @@ Summary('no description column when no neighbor has one; no neighbors at all', (
   assert.match(text.summary({ ...SUMMARY_RESULT, neighbors: [] }), /\n\nno neighbors configured\n$/);
 });
 
+Summary('the state file: saved at, NOT SAVED since with the error, or untouched since start', () => {
+  const withState = (stateFile: SummaryResult['stateFile']) => text.summary({ ...SUMMARY_RESULT, neighbors: [], stateFile }).split('\n')[2];
+  assert.is(withState({ path: '/var/lib/tsbgp/state.json', savedAt: '2025-03-01T12:00:00.000Z' }), 'state file /var/lib/tsbgp/state.json: saved at 2025-03-01T12:00:00.000Z');
+  assert.is(
+    withState({ path: '/var/lib/tsbgp/state.json', savedAt: '2025-03-01T11:00:00.000Z', unsavedSince: '2025-03-01T12:00:00.000Z', error: 'EROFS: read-only file system' }),
+    'state file /var/lib/tsbgp/state.json: NOT SAVED since 2025-03-01T12:00:00.000Z: EROFS: read-only file system',
+  );
+  assert.is(withState({ path: '/s.json', unsavedSince: '2025-03-01T12:00:00.000Z' }), 'state file /s.json: NOT SAVED since 2025-03-01T12:00:00.000Z, saving');
+  assert.is(withState({ path: '/s.json' }), 'state file /s.json: up to date, not written since start');
+  assert.is(withState(undefined), '', 'no state file: no line');
+});
+
 Summary.run();
 
 const Routes = suite('textOutput.routes');
@@ -201,6 +213,36 @@ Change('withdraw, an unchanged announce, slow writes in ms, an established peer 
     lines('announce 100.64.0.1/32 via 10.10.0.5: sent to 1 of 2 neighbors in 12.3 ms', '2001:db8::4  Established  sent in 12.3 ms', '10.10.1.4    Established  not sent'),
   );
   assert.fixture(text.change('announce', { ...ANNOUNCED, peers: [] }), lines('announce 100.64.0.1/32 via 10.10.0.5: no neighbors configured'));
+});
+
+Change('the save apart from the wire: saved in, or NOT saved with the reason', () => {
+  const two: ChangeResult = {
+    prefix: '100.64.0.1/32',
+    changed: true,
+    route: { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' },
+    peers: [
+      { neighbor: '10.10.1.4', state: 'Established', sent: true, micros: 290 },
+      { neighbor: '10.10.1.5', state: 'Established', sent: true, micros: 310 },
+    ],
+    wireMicros: 310,
+    saved: { ok: true, micros: 4100 },
+  };
+  assert.fixture(
+    text.change('announce', two),
+    lines('announce 100.64.0.1/32 via 10.10.0.5: sent to 2 of 2 neighbors in 310 µs, saved in 4.1 ms', '10.10.1.4  Established  sent in 290 µs', '10.10.1.5  Established  sent in 310 µs'),
+  );
+  const failed: ChangeResult = { ...two, saved: { ok: false, error: 'route sent, but the state file could not be saved: ENOSPC: no space left on device', since: '2025-03-01T11:59:00.000Z' } };
+  assert.is(
+    text.change('announce', failed).split('\n')[0],
+    'announce 100.64.0.1/32 via 10.10.0.5: sent to 2 of 2 neighbors in 310 µs, NOT saved: route sent, but the state file could not be saved: ENOSPC: no space left on device',
+  );
+  assert.is(
+    notSavedWarning('announce', failed),
+    'bgpctl: warning: announce 100.64.0.1/32 is on the wire but not in the state file, last saved 2025-03-01T11:59:00.000Z; a restart of tsbgpd would undo it (route sent, but the state file could not be saved: ENOSPC: no space left on device)\n',
+  );
+  assert.is(notSavedWarning('announce', two), undefined);
+  assert.is(notSavedWarning('withdraw', { ...two, saved: undefined }), undefined, 'no state file: nothing to warn about');
+  assert.equal(JSON.parse(jsonOutput.change('announce', failed)), failed, '--json: the ChangeResult as it came');
 });
 
 Change.run();
@@ -300,8 +342,8 @@ Helpers('durations as OpenBGPD prints them', () => {
   ]);
 });
 
-Helpers('microseconds below 10 ms, milliseconds above', () => {
-  assert.equal([0, 85, 84.6, 9999, 10_000, 123_456].map(formatMicros), ['0 µs', '85 µs', '85 µs', '9999 µs', '10.0 ms', '123.5 ms']);
+Helpers('microseconds below 1 ms, milliseconds above', () => {
+  assert.equal([0, 85, 84.6, 310, 999.4, 999.5, 4100, 10_000, 123_456].map(formatMicros), ['0 µs', '85 µs', '85 µs', '310 µs', '999 µs', '1.0 ms', '4.1 ms', '10.0 ms', '123.5 ms']);
 });
 
 Helpers('columns padded to the widest cell, right-aligned where asked, no trailing blanks', () => {

@@ -82,6 +82,14 @@ Withdraw('a bad prefix is BAD_PREFIX and nothing is called', async () => {
   assert.equal(speaker.calls, []);
 });
 
+Withdraw('announce and withdraw pass on the request\'s arrival time from the context', async () => {
+  const speaker = new FakeSpeaker();
+  const ctx = { version: '9.9.9', receivedAt: 1234.5 };
+  await dispatch(speaker, request('announce', { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' }), ctx);
+  await dispatch(speaker, request('withdraw', { prefix: '100.64.0.1/32' }), ctx);
+  assert.equal(speaker.calls.map((c) => [c.method, c.args[1]]), [['announce', 1234.5], ['withdraw', 1234.5]]);
+});
+
 Withdraw.run();
 
 const Show = suite('dispatch show-*');
