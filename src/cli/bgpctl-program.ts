@@ -6,7 +6,7 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_SOCKET } from '../control/client.js';
 import { jsonOutput, textOutput } from '../control/format.js';
-import type { AnnounceArgs, NeighborAction, ShowRoutesArgs } from '../control/protocol.js';
+import { type AnnounceArgs, NEIGHBOR_ACTIONS, type NeighborAction, type ShowRoutesArgs } from '../control/protocol.js';
 import { type DaemonOptions, EXIT_USAGE, printChange, talk } from './talk.js';
 
 /** A command that talks to tsbgpd: every one takes --json and --socket. */
@@ -126,7 +126,7 @@ function makeNeighborCommand(): Command {
     .description('bring a session up or down, or ask the neighbor to send its routes again')
     .usage('<address> up|down|refresh [options]')
     .argument('<address>')
-    .addArgument(new Argument('<action>').choices(['up', 'down', 'refresh']))
+    .addArgument(new Argument('<action>').choices(NEIGHBOR_ACTIONS))
     .option('--message <text>', 'with down: RFC 9003 shutdown communication sent to the neighbor')
     .action(async function (this: Command, address: string, action: NeighborAction) {
       const opts = this.opts<DaemonOptions & { message?: string }>();

@@ -274,7 +274,7 @@ export function textOutput(o: TextOptions = {}): Output {
 
     neighborAction(r) {
       const what = r.action === 'refresh' ? 'route refresh' : r.action;
-      return `neighbor ${r.neighbor}: ${what} requested${r.state ? `, state now ${r.state}` : ''}\n`;
+      return `neighbor ${r.neighbor}: ${what} requested, state now ${r.state}\n`;
     },
 
     reload(r) {

@@ -52,11 +52,8 @@ export async function withdraw(speaker: SpeakerControl, args: WithdrawArgs, ctx:
 }
 
 export async function showNeighbors(speaker: SpeakerControl, args: ShowNeighborsArgs): Promise<CommandResults['show-neighbors']> {
-  if (args.address === undefined) return { neighbors: speaker.neighbors() };
-  const address = checkNeighborAddress(args.address);
-  const neighbors = speaker.neighbors(address);
-  if (neighbors.length === 0) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_NEIGHBOR, `no neighbor ${address} is configured`);
-  return { neighbors };
+  // An address that is not configured: the speaker throws UNKNOWN_NEIGHBOR, naming those that are.
+  return { neighbors: args.address === undefined ? speaker.neighbors() : speaker.neighbors(checkNeighborAddress(args.address)) };
 }
 
 export async function showSummary(speaker: SpeakerControl): Promise<CommandResults['show-summary']> {
@@ -108,8 +105,8 @@ export async function neighbor(speaker: SpeakerControl, args: NeighborArgs): Pro
       speaker.neighborRefresh(address);
       break;
   }
-  const state = speaker.neighbors(address)[0]?.state;
-  return state === undefined ? { neighbor: address, action: args.action } : { neighbor: address, action: args.action, state };
+  // The action ran, so the neighbor is configured: neighbors(address) holds it.
+  return { neighbor: address, action: args.action, state: speaker.neighbors(address)[0]!.state };
 }
 
 export async function reload(speaker: SpeakerControl): Promise<CommandResults['reload']> {

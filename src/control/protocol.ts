@@ -64,7 +64,7 @@ export interface NeighborActionResult {
   neighbor: string;
   action: NeighborAction;
   /** The session's state right after the order was given (a change may still be under way). */
-  state?: State;
+  state: State;
 }
 /** On the wire as one line, however many rows: the daemon writes it in chunks as it reads them. */
 export interface RoutesResult {

@@ -141,11 +141,11 @@ Requests('the client: an error reply rejects with a TsbgpError carrying its code
   const { server, path } = await start();
   const c = await connect(path);
   try {
-    await c.request('show-neighbors', { address: '10.9.9.9' });
+    await c.request('show-neighbors', { address: '10.10.1.9' });
     assert.unreachable('should reject');
   } catch (e) {
     assert.instance(e, TsbgpError);
-    assert.equal([(e as TsbgpError).code, (e as TsbgpError).message], ['TSBGP_ERR_UNKNOWN_NEIGHBOR', 'no neighbor 10.9.9.9 is configured']);
+    assert.equal([(e as TsbgpError).code, (e as TsbgpError).message], ['TSBGP_ERR_UNKNOWN_NEIGHBOR', 'no neighbor 10.10.1.9 (configured: 127.0.0.2, 127.0.0.3)']);
   }
   // Still usable afterwards.
   assert.is((await c.request('show-summary')).routerId, '10.10.0.4');
