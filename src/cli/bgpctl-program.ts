@@ -5,7 +5,7 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_SOCKET } from '../control/client.js';
-import { jsonOutput, textOutput } from '../control/format.js';
+import { jsonOutput } from '../control/format.js';
 import { type AnnounceArgs, NEIGHBOR_ACTIONS, type NeighborAction, type ShowRoutesArgs } from '../control/protocol.js';
 import { type DaemonOptions, EXIT_USAGE, printChange, talk } from './talk.js';
 

@@ -261,7 +261,7 @@ export class ControlConnection {
     } finally {
       const held = this.held;
       this.held = undefined;
-      if (!this.gone) for (const text of held.lines) this.output.write(text);
+      if (!this.gone && this.output.writable) for (const text of held.lines) this.output.write(text);
     }
   }
 

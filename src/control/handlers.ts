@@ -1,6 +1,7 @@
 // One plain async function per control command, and dispatch(): a request in, a reply out, never a throw.
 import { readFileSync } from 'node:fs';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
+import { MAX_SHUTDOWN_COMMUNICATION } from '../bgp/messages/notification.js';
 import { checkInteger, parseAddress, parseRoutePrefix, validateRoute } from '../routes/values.js';
 import {
   type AnnounceArgs,
@@ -19,7 +20,7 @@ import {
   okReply,
 } from './protocol.js';
 import { type RoutesHead, RoutesReply, insidePrefix } from './routes-reply.js';
-import type { ChangeResult, RouteSpec, SpeakerControl } from './types.js';
+import type { ChangeResult, SpeakerControl } from './types.js';
 
 export interface HandlerContext {
   /** tsbgp's version, for `ping`. */
@@ -28,14 +29,6 @@ export interface HandlerContext {
   receivedAt?: number;
 }
 
-/** The route an `announce` asks for, checked and in canonical form (TsbgpError when it is not valid). */
-export function parseAnnounceArgs(args: AnnounceArgs): RouteSpec {
-  return validateRoute(args);
-}
-
-/** RFC 9003 §2: the shutdown communication is at most 255 octets of UTF-8. */
-const MAX_COMMUNICATION_OCTETS = 255;
-
 function checkNeighborAddress(text: string): string {
   const a = parseAddress(text);
   if (!a) throw new TsbgpError(TsbgpErrorCode.BAD_ARGUMENT, `"${text}" is not an IPv4 or IPv6 address`);
@@ -43,7 +36,7 @@ function checkNeighborAddress(text: string): string {
 }
 
 export async function announce(speaker: SpeakerControl, args: AnnounceArgs, ctx: HandlerContext): Promise<ChangeResult> {
-  return speaker.announce(parseAnnounceArgs(args), ctx.receivedAt);
+  return speaker.announce(validateRoute(args), ctx.receivedAt);
 }
 
 export async function withdraw(speaker: SpeakerControl, args: WithdrawArgs, ctx: HandlerContext): Promise<ChangeResult> {
@@ -94,8 +87,9 @@ export async function neighbor(speaker: SpeakerControl, args: NeighborArgs): Pro
     case 'down': {
       const c = args.communication;
       const octets = c === undefined ? 0 : Buffer.byteLength(c, 'utf8');
-      if (octets > MAX_COMMUNICATION_OCTETS) {
-        throw new TsbgpError(TsbgpErrorCode.BAD_ARGUMENT, `shutdown communication is ${octets} octets of UTF-8; RFC 9003 allows at most ${MAX_COMMUNICATION_OCTETS}`);
+      // RFC 9003 §2: at most 255 octets of UTF-8. Refused here rather than cut short by the codec.
+      if (octets > MAX_SHUTDOWN_COMMUNICATION) {
+        throw new TsbgpError(TsbgpErrorCode.BAD_ARGUMENT, `shutdown communication is ${octets} octets of UTF-8; RFC 9003 allows at most ${MAX_SHUTDOWN_COMMUNICATION}`);
       }
       if (c === undefined) speaker.neighborDown(address);
       else speaker.neighborDown(address, c);
@@ -151,6 +145,7 @@ export function tsbgpVersion(): string {
 /**
  * Run one request against the speaker. Resolves to the reply in every case: a TsbgpError keeps its
  * code, anything else thrown becomes TSBGP_ERR_INTERNAL (a client's input never takes the daemon down).
+ * A show-routes result is a RoutesReply: encodeLine() gives its whole line, the server streams it.
  */
 export async function dispatch(speaker: SpeakerControl, request: Request, ctx: HandlerContext = { version: tsbgpVersion() }): Promise<Reply> {
   try {

@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TsbgpError, TsbgpErrorCode } from '../../src/errors.js';
-import { dispatch, parseAnnounceArgs, tsbgpVersion } from '../../src/control/handlers.js';
+import { dispatch, tsbgpVersion } from '../../src/control/handlers.js';
 import { type Reply, type Request, encodeLine } from '../../src/control/protocol.js';
 import { parseRequest } from '../../src/control/requests.js';
 import { FakeSpeaker, LOCAL_ROUTES, NEIGHBORS, SUMMARY, changeFor } from './fake-speaker.js';
@@ -59,15 +59,6 @@ Announce('bad values never reach the speaker: each gets its own code', async () 
 });
 
 Announce.run();
-
-const ParseAnnounceArgs = suite('parseAnnounceArgs');
-
-ParseAnnounceArgs('only the fields given end up in the RouteSpec', () => {
-  assert.equal(parseAnnounceArgs({ prefix: '100.64.0.1/32', nextHop: '10.10.0.5' }), { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' });
-  assert.throws(() => parseAnnounceArgs({ prefix: 'x', nextHop: '10.10.0.5' }), (e: unknown) => e instanceof TsbgpError && e.code === 'TSBGP_ERR_BAD_PREFIX');
-});
-
-ParseAnnounceArgs.run();
 
 const Withdraw = suite('dispatch withdraw');
 
