@@ -70,7 +70,9 @@ type Align = 'l' | 'r';
 
 /** Columns padded to their widest cell, two spaces apart, no trailing blanks. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...cells): a table of a million routes would overflow the call stack.
+  const widths = header.map((h) => h.length);
+  for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, (r[i] ?? '').length);
   const render = (cells: readonly string[]): string =>
     cells
       .map((c, i) => {

@@ -382,4 +382,11 @@ Helpers('columns padded to the widest cell, right-aligned where asked, no traili
   assert.is(table(['a', 'n', 'z'], [['xyz', '5', ''], ['q', '1234', 'end']], ['l', 'r', 'l']), 'a       n  z\nxyz     5\nq    1234  end\n');
 });
 
+Helpers('a table of 200,000 rows (show routes --received on a full table) renders', () => {
+  const rows = Array.from({ length: 200_000 }, (_, i) => [String(i), 'x']);
+  const out = table(['n', 'v'], rows, ['r', 'l']);
+  assert.is(out.slice(0, 20), '     n  v\n     0  x\n');
+  assert.is(out.split('\n').length, 200_002);
+});
+
 Helpers.run();
