@@ -5,9 +5,9 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_SOCKET } from '../control/client.js';
-import { jsonOutput, textOutput } from '../control/format.js';
-import type { AnnounceArgs, NeighborAction } from '../control/protocol.js';
-import { type DaemonOptions, EXIT_USAGE, fail, talk } from './talk.js';
+import { jsonOutput } from '../control/format.js';
+import { type AnnounceArgs, NEIGHBOR_ACTIONS, type NeighborAction, type ShowRoutesArgs } from '../control/protocol.js';
+import { type DaemonOptions, EXIT_USAGE, printChange, talk } from './talk.js';
 
 /** A command that talks to tsbgpd: every one takes --json and --socket. */
 function daemonCommand(name: string): Command {
@@ -52,7 +52,7 @@ function makeAnnounceCommand(): Command {
       if (opts.largeCommunity) args.largeCommunities = opts.largeCommunity;
       if (opts.asPathPrepend !== undefined) args.asPathPrepend = opts.asPathPrepend;
       await talk(opts, async (c, out) => {
-        process.stdout.write(out.change('announce', await c.request('announce', args)));
+        printChange(out, 'announce', await c.request('announce', args));
       });
     });
 }
@@ -63,7 +63,7 @@ function makeWithdrawCommand(): Command {
     .argument('<prefix>')
     .action(async function (this: Command, prefix: string) {
       await talk(this.opts<DaemonOptions>(), async (c, out) => {
-        process.stdout.write(out.change('withdraw', await c.request('withdraw', { prefix })));
+        printChange(out, 'withdraw', await c.request('withdraw', { prefix }));
       });
     });
 }
@@ -97,12 +97,18 @@ function makeShowRoutesCommand(): Command {
     .addOption(new Option('--received', 'routes neighbors sent us').conflicts('advertised'))
     .option('--advertised', 'routes we sent to neighbors')
     .option('--neighbor <address>', 'only this neighbor (with --received or --advertised)')
+    .option('--prefix <prefix>', 'only routes for this prefix or inside it, e.g. 10.0.0.0/8')
+    .option('--limit <N>', 'at most N routes (says so when more match)', integer)
     .action(async function (this: Command) {
-      const opts = this.opts<DaemonOptions & { received?: boolean; advertised?: boolean; neighbor?: string }>();
+      const opts = this.opts<DaemonOptions & { received?: boolean; advertised?: boolean; neighbor?: string; prefix?: string; limit?: number }>();
       const view = opts.received ? 'received' : opts.advertised ? 'advertised' : 'local';
       if (opts.neighbor !== undefined && view === 'local') usageError(this, opts, '--neighbor goes with --received or --advertised');
+      const args: ShowRoutesArgs = { view };
+      if (opts.neighbor !== undefined) args.neighbor = opts.neighbor;
+      if (opts.prefix !== undefined) args.prefix = opts.prefix;
+      if (opts.limit !== undefined) args.limit = opts.limit;
       await talk(opts, async (c, out) => {
-        process.stdout.write(out.routes(await c.request('show-routes', opts.neighbor === undefined ? { view } : { view, neighbor: opts.neighbor })));
+        process.stdout.write(out.routes(await c.request('show-routes', args)));
       });
     });
 }
@@ -120,7 +126,7 @@ function makeNeighborCommand(): Command {
     .description('bring a session up or down, or ask the neighbor to send its routes again')
     .usage('<address> up|down|refresh [options]')
     .argument('<address>')
-    .addArgument(new Argument('<action>').choices(['up', 'down', 'refresh']))
+    .addArgument(new Argument('<action>').choices(NEIGHBOR_ACTIONS))
     .option('--message <text>', 'with down: RFC 9003 shutdown communication sent to the neighbor')
     .action(async function (this: Command, address: string, action: NeighborAction) {
       const opts = this.opts<DaemonOptions & { message?: string }>();

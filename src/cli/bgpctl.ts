@@ -3,7 +3,7 @@
 // most --json and --socket), runs without loading commander, which is ~10 ms of a start; any other
 // form goes to the full program in bgpctl-program.ts, which parses it the same way.
 import { defaultSocketPath } from '../control/client.js';
-import { talk } from './talk.js';
+import { printChange, talk } from './talk.js';
 
 /** The plain failover command, or undefined when the full program must parse the arguments. */
 function plainAnnounce(argv: readonly string[]): { prefix: string; nextHop: string; json: boolean; socket: string } | undefined {
@@ -24,7 +24,7 @@ function plainAnnounce(argv: readonly string[]): { prefix: string; nextHop: stri
 const fast = plainAnnounce(process.argv.slice(2));
 if (fast) {
   await talk({ json: fast.json, socket: fast.socket }, async (c, out) => {
-    process.stdout.write(out.change('announce', await c.request('announce', { prefix: fast.prefix, nextHop: fast.nextHop })));
+    printChange(out, 'announce', await c.request('announce', { prefix: fast.prefix, nextHop: fast.nextHop }));
   });
 } else {
   const { main } = await import('./bgpctl-program.js');

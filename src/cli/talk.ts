@@ -1,7 +1,8 @@
 // Talking to tsbgpd for a bgpctl command: connect, ask, print, and map errors to exit statuses.
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { ControlClient } from '../control/client.js';
-import { type Output, jsonOutput, textOutput } from '../control/format.js';
+import { type Output, jsonOutput, notSavedWarning, textOutput } from '../control/format.js';
+import type { ChangeResult } from '../control/types.js';
 
 export const EXIT_ERROR_REPLY = 1;
 export const EXIT_USAGE = 2;
@@ -24,6 +25,13 @@ export async function talk(opts: DaemonOptions, fn: (client: ControlClient, out:
   } finally {
     client?.close();
   }
+}
+
+/** Print a change's reply; a change on the wire but not saved also warns on stderr (the exit status stays 0). */
+export function printChange(out: Output, action: 'announce' | 'withdraw', r: ChangeResult): void {
+  process.stdout.write(out.change(action, r));
+  const warning = notSavedWarning(action, r);
+  if (warning) process.stderr.write(warning);
 }
 
 export function fail(opts: { json?: boolean }, code: TsbgpError['code'], message: string, exitCode: number): void {

@@ -1,7 +1,8 @@
 // The control client: what bgpctl and scripts use to talk to tsbgpd over its Unix socket.
 import { type Socket, createConnection } from 'node:net';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
-import { type CommandArgs, type CommandName, type CommandResults, type Reply, type Request, LineSplitter, encodeLine, parseServerLine } from './protocol.js';
+import { LineSplitter } from './lines.js';
+import { type CommandArgs, type CommandName, type CommandResults, type Reply, type Request, encodeLine, parseServerLine } from './protocol.js';
 import type { SpeakerEvent } from './types.js';
 
 export const DEFAULT_SOCKET = '/run/tsbgp/tsbgpd.sock';

@@ -9,7 +9,7 @@ import type {
   SummaryNeighbor,
   SummaryResult,
 } from './protocol.js';
-import type { ChangeResult, MessageCounts, NeighborInfo, PeerWrite, ReloadResult, RouteEntry, SpeakerEvent } from './types.js';
+import type { ChangeResult, MessageCounts, NeighborInfo, PeerWrite, ReloadResult, RouteEntry, SaveOutcome, SpeakerEvent, StateFileStatus } from './types.js';
 
 /** One method per kind of reply; each returns whole lines (ending in a newline), or '' for nothing. */
 export interface Output {
@@ -61,16 +61,18 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(days / 7)}w${days % 7}d${two(hrs)}h`;
 }
 
-/** "85 µs" up to 10 ms, then "12.3 ms". */
+/** "85 µs" below a millisecond, then "4.1 ms". */
 export function formatMicros(us: number): string {
-  return us < 10_000 ? `${Math.round(us)} µs` : `${(us / 1000).toFixed(1)} ms`;
+  return us < 999.5 ? `${Math.round(us)} µs` : `${(us / 1000).toFixed(1)} ms`;
 }
 
 type Align = 'l' | 'r';
 
 /** Columns padded to their widest cell, two spaces apart, no trailing blanks. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...cells): a table of a million routes would overflow the call stack.
+  const widths = header.map((h) => h.length);
+  for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, (r[i] ?? '').length);
   const render = (cells: readonly string[]): string =>
     cells
       .map((c, i) => {
@@ -167,6 +169,29 @@ function peerLine(action: 'announce' | 'withdraw', p: PeerWrite, width: number):
   return `${p.neighbor.padEnd(width)}  ${p.state.padEnd(11)}  ${what}`.trimEnd();
 }
 
+/** The save, apart from the wire time: durability is not what "sent in" measures. */
+function savedText(s: SaveOutcome | undefined): string {
+  if (!s) return '';
+  return s.ok ? `, saved in ${formatMicros(s.micros)}` : `, NOT saved: ${s.error}`;
+}
+
+/**
+ * A warning for stderr when a change reached the wire but not the state file, else undefined.
+ * bgpctl still exits 0: the route is in effect, which is what its exit status answers (a health
+ * script that saw a failure would fail over again); what a restart would undo is said here.
+ */
+export function notSavedWarning(action: 'announce' | 'withdraw', r: ChangeResult): string | undefined {
+  if (!r.saved || r.saved.ok) return undefined;
+  const since = r.saved.since ? `, last saved ${r.saved.since}` : '';
+  return `bgpctl: warning: ${action} ${r.prefix} is on the wire but not in the state file${since}; a restart of tsbgpd would undo it (${r.saved.error})\n`;
+}
+
+function stateFileLine(s: StateFileStatus): string {
+  if (s.unsavedSince) return `state file ${s.path}: NOT SAVED since ${s.unsavedSince}${s.error ? `: ${s.error}` : ', saving'}\n`;
+  if (s.savedAt) return `state file ${s.path}: saved at ${s.savedAt}\n`;
+  return `state file ${s.path}: up to date, not written since start\n`;
+}
+
 function eventText(e: SpeakerEvent): string {
   const via = (nh: string | undefined): string => (nh ? ` via ${nh}` : '');
   switch (e.type) {
@@ -194,7 +219,8 @@ export function textOutput(o: TextOptions = {}): Output {
       const t = now();
       const head =
         `BGP router identifier ${r.routerId}, local AS number ${r.localAs}\n` +
-        `tsbgpd up ${formatDuration(r.uptime)}, ${plural(r.localRoutes, 'local route')}\n`;
+        `tsbgpd up ${formatDuration(r.uptime)}, ${plural(r.localRoutes, 'local route')}\n` +
+        (r.stateFile ? stateFileLine(r.stateFile) : '');
       if (r.neighbors.length === 0) return head + '\nno neighbors configured\n';
       const withDescription = r.neighbors.some((n) => n.description);
       const header = ['Neighbor', 'AS', 'MsgRcvd', 'MsgSent', 'Up/Down', 'State/PfxRcd', 'PfxSnt'];
@@ -208,7 +234,10 @@ export function textOutput(o: TextOptions = {}): Output {
 
     routes(r) {
       const from = r.neighbor ? (r.view === 'received' ? ` from ${r.neighbor}` : ` to ${r.neighbor}`) : '';
-      if (r.routes.length === 0) return `no ${r.view} routes${from}\n`;
+      const which = `${r.view} routes${from}${r.prefix ? ` inside ${r.prefix}` : ''}`;
+      // A limited table says so at its end, where the eye lands after reading it.
+      const more = r.truncated ? `\nmore ${which} than shown: the limit is ${plural(r.routes.length, 'route')}\n` : '';
+      if (r.routes.length === 0) return r.truncated ? `${which}: none shown (--limit 0)\n` : `no ${which}\n`;
       const flag = r.view === 'local' ? 'L' : r.view === 'received' ? '*' : '>';
       const withNeighbor = r.view !== 'local';
       const withCommunities = r.routes.some((e) => e.communities.length + e.largeCommunities.length + e.extendedCommunities.length > 0);
@@ -231,7 +260,7 @@ export function textOutput(o: TextOptions = {}): Output {
         return row;
       });
       const legend = 'flags: L = local, * = received, > = advertised; origin: i = IGP, e = EGP, ? = incomplete\n\n';
-      return legend + table(header, rows, align);
+      return legend + table(header, rows, align) + more;
     },
 
     change(action, r) {
@@ -240,14 +269,14 @@ export function textOutput(o: TextOptions = {}): Output {
       let head: string;
       if (!r.changed) head = action === 'announce' ? 'unchanged, nothing sent' : 'not announced, nothing sent';
       else if (r.peers.length === 0) head = 'no neighbors configured';
-      else head = `sent to ${sent} of ${plural(r.peers.length, 'neighbor')} in ${formatMicros(r.wireMicros)}`;
+      else head = `sent to ${sent} of ${plural(r.peers.length, 'neighbor')} in ${formatMicros(r.wireMicros)}${savedText(r.saved)}`;
       const width = Math.max(0, ...r.peers.map((p) => p.neighbor.length));
       return `${action} ${r.prefix}${via}: ${head}\n` + r.peers.map((p) => peerLine(action, p, width) + '\n').join('');
     },
 
     neighborAction(r) {
       const what = r.action === 'refresh' ? 'route refresh' : r.action;
-      return `neighbor ${r.neighbor}: ${what} requested${r.state ? `, state now ${r.state}` : ''}\n`;
+      return `neighbor ${r.neighbor}: ${what} requested, state now ${r.state}\n`;
     },
 
     reload(r) {

@@ -1,35 +1,33 @@
 // One plain async function per control command, and dispatch(): a request in, a reply out, never a throw.
 import { readFileSync } from 'node:fs';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
-import { parseAddress, parseRoutePrefix, validateRoute } from '../routes/values.js';
+import { MAX_SHUTDOWN_COMMUNICATION } from '../bgp/messages/notification.js';
+import { checkInteger, parseAddress, parseRoutePrefix, validateRoute } from '../routes/values.js';
 import {
   type AnnounceArgs,
   type CommandArgs,
   type CommandName,
   type CommandResults,
+  type ErrorReply,
   type NeighborArgs,
   type Reply,
   type Request,
+  type RequestId,
   type ShowNeighborsArgs,
   type ShowRoutesArgs,
   type WithdrawArgs,
   errorReply,
   okReply,
 } from './protocol.js';
-import type { ChangeResult, RouteSpec, SpeakerControl } from './types.js';
+import { type RoutesHead, RoutesReply, insidePrefix } from './routes-reply.js';
+import type { ChangeResult, SpeakerControl } from './types.js';
 
 export interface HandlerContext {
   /** tsbgp's version, for `ping`. */
   version: string;
+  /** Clock ms (performance.now()) when the request's line was read: the start of every time reported. */
+  receivedAt?: number;
 }
-
-/** The route an `announce` asks for, checked and in canonical form (TsbgpError when it is not valid). */
-export function parseAnnounceArgs(args: AnnounceArgs): RouteSpec {
-  return validateRoute(args);
-}
-
-/** RFC 9003 §2: the shutdown communication is at most 255 octets of UTF-8. */
-const MAX_COMMUNICATION_OCTETS = 255;
 
 function checkNeighborAddress(text: string): string {
   const a = parseAddress(text);
@@ -37,21 +35,18 @@ function checkNeighborAddress(text: string): string {
   return a.text;
 }
 
-export async function announce(speaker: SpeakerControl, args: AnnounceArgs): Promise<ChangeResult> {
-  return speaker.announce(parseAnnounceArgs(args));
+export async function announce(speaker: SpeakerControl, args: AnnounceArgs, ctx: HandlerContext): Promise<ChangeResult> {
+  return speaker.announce(validateRoute(args), ctx.receivedAt);
 }
 
-export async function withdraw(speaker: SpeakerControl, args: WithdrawArgs): Promise<ChangeResult> {
+export async function withdraw(speaker: SpeakerControl, args: WithdrawArgs, ctx: HandlerContext): Promise<ChangeResult> {
   // Checked like an announced prefix, so that "withdraw 100.64.0.1" says what is wrong.
-  return speaker.withdraw(parseRoutePrefix(args.prefix).prefix);
+  return speaker.withdraw(parseRoutePrefix(args.prefix).prefix, ctx.receivedAt);
 }
 
 export async function showNeighbors(speaker: SpeakerControl, args: ShowNeighborsArgs): Promise<CommandResults['show-neighbors']> {
-  if (args.address === undefined) return { neighbors: speaker.neighbors() };
-  const address = checkNeighborAddress(args.address);
-  const neighbors = speaker.neighbors(address);
-  if (neighbors.length === 0) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_NEIGHBOR, `no neighbor ${address} is configured`);
-  return { neighbors };
+  // An address that is not configured: the speaker throws UNKNOWN_NEIGHBOR, naming those that are.
+  return { neighbors: args.address === undefined ? speaker.neighbors() : speaker.neighbors(checkNeighborAddress(args.address)) };
 }
 
 export async function showSummary(speaker: SpeakerControl): Promise<CommandResults['show-summary']> {
@@ -67,10 +62,17 @@ export async function showSummary(speaker: SpeakerControl): Promise<CommandResul
   };
 }
 
-export async function showRoutes(speaker: SpeakerControl, args: ShowRoutesArgs): Promise<CommandResults['show-routes']> {
-  if (args.neighbor === undefined) return { view: args.view, routes: [...speaker.routes(args.view)] };
-  const neighbor = checkNeighborAddress(args.neighbor);
-  return { view: args.view, neighbor, routes: [...speaker.routes(args.view, neighbor)] };
+/** Largest `limit`: more rows than any table holds. */
+const MAX_ROUTES_LIMIT = 2 ** 32 - 1;
+
+/** The rows are not read here: the server writes them as it reads them (RoutesReply). */
+export async function showRoutes(speaker: SpeakerControl, args: ShowRoutesArgs): Promise<RoutesReply> {
+  const neighbor = args.neighbor === undefined ? undefined : checkNeighborAddress(args.neighbor);
+  const inside = args.prefix === undefined ? undefined : insidePrefix(args.prefix);
+  const limit = args.limit === undefined ? undefined : checkInteger(args.limit, 0, MAX_ROUTES_LIMIT, 'limit');
+  const head: RoutesHead = { view: args.view, ...(neighbor === undefined ? {} : { neighbor }), ...(inside ? { prefix: inside.prefix } : {}) };
+  const rows = neighbor === undefined ? speaker.routes(args.view) : speaker.routes(args.view, neighbor);
+  return new RoutesReply(head, rows, inside?.test, limit);
 }
 
 export async function neighbor(speaker: SpeakerControl, args: NeighborArgs): Promise<CommandResults['neighbor']> {
@@ -85,8 +87,9 @@ export async function neighbor(speaker: SpeakerControl, args: NeighborArgs): Pro
     case 'down': {
       const c = args.communication;
       const octets = c === undefined ? 0 : Buffer.byteLength(c, 'utf8');
-      if (octets > MAX_COMMUNICATION_OCTETS) {
-        throw new TsbgpError(TsbgpErrorCode.BAD_ARGUMENT, `shutdown communication is ${octets} octets of UTF-8; RFC 9003 allows at most ${MAX_COMMUNICATION_OCTETS}`);
+      // RFC 9003 §2: at most 255 octets of UTF-8. Refused here rather than cut short by the codec.
+      if (octets > MAX_SHUTDOWN_COMMUNICATION) {
+        throw new TsbgpError(TsbgpErrorCode.BAD_ARGUMENT, `shutdown communication is ${octets} octets of UTF-8; RFC 9003 allows at most ${MAX_SHUTDOWN_COMMUNICATION}`);
       }
       if (c === undefined) speaker.neighborDown(address);
       else speaker.neighborDown(address, c);
@@ -96,8 +99,8 @@ export async function neighbor(speaker: SpeakerControl, args: NeighborArgs): Pro
       speaker.neighborRefresh(address);
       break;
   }
-  const state = speaker.neighbors(address)[0]?.state;
-  return state === undefined ? { neighbor: address, action: args.action } : { neighbor: address, action: args.action, state };
+  // The action ran, so the neighbor is configured: neighbors(address) holds it.
+  return { neighbor: address, action: args.action, state: speaker.neighbors(address)[0]!.state };
 }
 
 export async function reload(speaker: SpeakerControl): Promise<CommandResults['reload']> {
@@ -108,11 +111,13 @@ export async function ping(_speaker: SpeakerControl, ctx: HandlerContext): Promi
   return { pong: true, version: ctx.version };
 }
 
-type Handler<C extends CommandName> = (speaker: SpeakerControl, args: CommandArgs[C], ctx: HandlerContext) => Promise<CommandResults[C]>;
+/** What a handler returns: the wire result, or (show-routes) an object whose JSON is the wire result. */
+type HandlerResults = Omit<CommandResults, 'show-routes'> & { 'show-routes': RoutesReply };
+type Handler<C extends CommandName> = (speaker: SpeakerControl, args: CommandArgs[C], ctx: HandlerContext) => Promise<HandlerResults[C]>;
 
 const HANDLERS: { [C in CommandName]: Handler<C> } = {
-  announce: (s, a) => announce(s, a),
-  withdraw: (s, a) => withdraw(s, a),
+  announce: (s, a, ctx) => announce(s, a, ctx),
+  withdraw: (s, a, ctx) => withdraw(s, a, ctx),
   'show-neighbors': (s, a) => showNeighbors(s, a),
   'show-summary': (s) => showSummary(s),
   'show-routes': (s, a) => showRoutes(s, a),
@@ -140,14 +145,20 @@ export function tsbgpVersion(): string {
 /**
  * Run one request against the speaker. Resolves to the reply in every case: a TsbgpError keeps its
  * code, anything else thrown becomes TSBGP_ERR_INTERNAL (a client's input never takes the daemon down).
+ * A show-routes result is a RoutesReply: encodeLine() gives its whole line, the server streams it.
  */
 export async function dispatch(speaker: SpeakerControl, request: Request, ctx: HandlerContext = { version: tsbgpVersion() }): Promise<Reply> {
   try {
     const handler = HANDLERS[request.command] as Handler<CommandName>;
     return okReply(request.id, await handler(speaker, request.args, ctx));
   } catch (e) {
-    if (e instanceof TsbgpError) return errorReply(request.id, e.code, e.message);
-    const message = e instanceof Error ? e.message : String(e);
-    return errorReply(request.id, TsbgpErrorCode.INTERNAL, `${request.command} failed: ${message}`);
+    return errorReplyFor(request.id, request.command, e);
   }
+}
+
+/** The reply to a request that threw `e`: a TsbgpError keeps its code, anything else is TSBGP_ERR_INTERNAL. */
+export function errorReplyFor(id: RequestId, command: CommandName, e: unknown): ErrorReply {
+  if (e instanceof TsbgpError) return errorReply(id, e.code, e.message);
+  const message = e instanceof Error ? e.message : String(e);
+  return errorReply(id, TsbgpErrorCode.INTERNAL, `${command} failed: ${message}`);
 }

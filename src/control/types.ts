@@ -141,6 +141,7 @@ export interface SpeakerControl {
    */
   announce(route: RouteSpec, receivedAt?: number): Promise<ChangeResult>;
   withdraw(prefix: string, receivedAt?: number): Promise<ChangeResult>;
+  /** Every neighbor, or the one at `address`; TsbgpError(UNKNOWN_NEIGHBOR) when it is not configured. */
   neighbors(address?: string): NeighborInfo[];
   summary(): Summary;
   /** Rows are produced as they are read, so that a large table can be streamed in bounded chunks. */

@@ -6,10 +6,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { textOutput } from '../../src/control/format.js';
 import { ControlServer } from '../../src/control/server.js';
 import type { SpeakerEvent } from '../../src/control/types.js';
-import { FakeSpeaker, changeFor } from '../control/fake-speaker.js';
+import { FakeSpeaker, LOCAL_ROUTES, changeFor } from '../control/fake-speaker.js';
 
 const BGPCTL = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'bgpctl.js');
 const dir = mkdtempSync(join(tmpdir(), 'tsbgp-bgpctl-'));
@@ -119,10 +118,38 @@ Announce('prefix via nexthop with every option: the speaker gets the canonical r
   ]);
   assert.is(r.status, 0, r.stderr);
   const route = { prefix: '100.64.0.1/32', nextHop: '10.10.0.5', med: 10, communities: [65010 * 65536 + 100, 0xffffff01], largeCommunities: [[65010, 1, 2]], asPathPrepend: 2 };
-  assert.equal(speaker.calls, [{ method: 'announce', args: [route] }]);
-  assert.is(r.stdout, textOutput().change('announce', changeFor(route as never, route.prefix)));
-  assert.match(r.stdout, /^10\.10\.1\.4  Established  sent in 85 µs$/m);
-  assert.match(r.stdout, /^10\.10\.1\.5  Active       will get the route when it comes up$/m);
+  assert.equal(speaker.calls.map((c) => c.args[0]), [route]);
+  assert.is(typeof speaker.calls[0]!.args[1], 'number', 'the arrival time goes with it');
+  assert.is(
+    r.stdout,
+    'announce 100.64.0.1/32 via 10.10.0.5: sent to 1 of 2 neighbors in 92 µs, saved in 4.1 ms\n' +
+      '127.0.0.2  Established  sent in 85 µs\n' +
+      '127.0.0.3  Idle         will get the route when it comes up\n',
+  );
+  assert.is(r.stderr, '');
+});
+
+Announce('on the wire but not saved: the line says so, stderr warns, the exit status is 0 (the route is in effect)', async () => {
+  reset();
+  speaker.nextChange = {
+    prefix: '100.64.0.1/32',
+    changed: true,
+    route: { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' },
+    peers: [{ neighbor: '10.10.1.4', state: 'Established', sent: true, micros: 310 }],
+    wireMicros: 310,
+    saved: { ok: false, error: 'route sent, but the state file could not be saved: EROFS: read-only file system' },
+  };
+  const r = await bgpctl(['announce', '100.64.0.1/32', 'via', '10.10.0.5']);
+  assert.is(r.status, 0);
+  assert.is(
+    r.stdout,
+    'announce 100.64.0.1/32 via 10.10.0.5: sent to 1 of 1 neighbor in 310 µs, NOT saved: route sent, but the state file could not be saved: EROFS: read-only file system\n' +
+      '10.10.1.4  Established  sent in 310 µs\n',
+  );
+  assert.is(
+    r.stderr,
+    'bgpctl: warning: announce 100.64.0.1/32 is on the wire but not in the state file; a restart of tsbgpd would undo it (route sent, but the state file could not be saved: EROFS: read-only file system)\n',
+  );
 });
 
 Announce('--json: the ChangeResult as one object', async () => {
@@ -175,8 +202,13 @@ Others('withdraw', async () => {
   reset();
   const r = await bgpctl(['withdraw', '100.64.0.1/32']);
   assert.is(r.status, 0, r.stderr);
-  assert.equal(speaker.calls, [{ method: 'withdraw', args: ['100.64.0.1/32'] }]);
-  assert.match(r.stdout, /^withdraw 100\.64\.0\.1\/32: sent to 1 of 2 neighbors in 85 µs\n/);
+  assert.equal(speaker.calls.map((c) => [c.method, c.args[0], typeof c.args[1]]), [['withdraw', '100.64.0.1/32', 'number']]);
+  assert.is(
+    r.stdout,
+    'withdraw 100.64.0.1/32: sent to 1 of 2 neighbors in 92 µs, saved in 4.1 ms\n' +
+      '127.0.0.2  Established  sent in 85 µs\n' +
+      '127.0.0.3  Idle         not established, nothing to withdraw\n',
+  );
 });
 
 Others('show neighbors [address], show summary, show routes', async () => {
@@ -184,19 +216,21 @@ Others('show neighbors [address], show summary, show routes', async () => {
   const all = await bgpctl(['show', 'neighbors']);
   assert.is(all.status, 0, all.stderr);
   assert.is(all.stdout.match(/^BGP neighbor is /gm)?.length, 2);
-  const one = await bgpctl(['show', 'neighbors', '10.10.1.5', '--json']);
-  assert.equal(JSON.parse(one.stdout).neighbors.map((n: { address: string }) => n.address), ['10.10.1.5']);
+  const one = await bgpctl(['show', 'neighbors', '127.0.0.3', '--json']);
+  assert.equal(JSON.parse(one.stdout).neighbors.map((n: { address: string }) => n.address), ['127.0.0.3']);
   const unknown = await bgpctl(['show', 'neighbors', '10.10.1.9']);
-  assert.equal([unknown.status, unknown.stderr], [1, 'bgpctl: no neighbor 10.10.1.9 is configured [TSBGP_ERR_UNKNOWN_NEIGHBOR]\n']);
+  assert.equal([unknown.status, unknown.stderr], [1, 'bgpctl: no neighbor 10.10.1.9 (configured: 127.0.0.2, 127.0.0.3) [TSBGP_ERR_UNKNOWN_NEIGHBOR]\n']);
   const summary = await bgpctl(['show', 'summary']);
   assert.match(summary.stdout, /^Neighbor +AS +MsgRcvd +MsgSent +Up\/Down +State\/PfxRcd +PfxSnt +Description$/m);
-  assert.match(summary.stdout, /^10\.10\.1\.5 +65515 +11 +11 +\S+ +Active +0$/m);
+  // Up/Down is counted from the recorded stamp to now: whatever it is, it is a duration.
+  assert.match(summary.stdout, /^127\.0\.0\.3  65515        3        4  \S+ +Idle       0$/m);
   reset();
   const local = await bgpctl(['show', 'routes']);
-  assert.match(local.stdout, /^L +100\.64\.0\.1\/32 +10\.10\.0\.5 +10 +i +65010:100$/m);
-  await bgpctl(['show', 'routes', '--received', '--neighbor', '10.10.1.4']);
+  assert.match(local.stdout, /^L      100\.64\.0\.1\/32  10\.10\.0\.6   10      i              65010:100$/m);
+  const received = await bgpctl(['show', 'routes', '--received', '--neighbor', '127.0.0.2']);
+  assert.match(received.stdout, /^\*      127\.0\.0\.2  172\.16\.0\.0\/12  127\.0\.0\.2    5      65515 12076 i  65515:1 65515:1:2$/m);
   await bgpctl(['show', 'routes', '--advertised']);
-  assert.equal(speaker.calls.map((c) => [c.method, ...c.args]), [['routes', 'local'], ['routes', 'received', '10.10.1.4'], ['routes', 'advertised']]);
+  assert.equal(speaker.calls.map((c) => [c.method, ...c.args]), [['routes', 'local'], ['routes', 'received', '127.0.0.2'], ['routes', 'advertised']]);
   const both = await bgpctl(['show', 'routes', '--received', '--advertised']);
   assert.is(both.status, 2);
   assert.match(both.stderr, /option '--received' cannot be used with option '--advertised'/);
@@ -205,26 +239,40 @@ Others('show neighbors [address], show summary, show routes', async () => {
   assert.match(localNeighbor.stderr, /--neighbor goes with --received or --advertised/);
 });
 
+Others('show routes --prefix P --limit N: the daemon filters and limits; bad values are refused', async () => {
+  const inside = await bgpctl(['show', 'routes', '--prefix', '100.64.0.0/10', '--json']);
+  assert.equal([inside.status, JSON.parse(inside.stdout)], [0, { view: 'local', prefix: '100.64.0.0/10', routes: LOCAL_ROUTES }]);
+  const none = await bgpctl(['show', 'routes', '--prefix', '100.64.0.0/10', '--limit', '0']);
+  assert.equal([none.status, none.stdout], [0, 'local routes inside 100.64.0.0/10: none shown (--limit 0)\n']);
+  const outside = await bgpctl(['show', 'routes', '--prefix', '10.0.0.0/8']);
+  assert.equal([outside.status, outside.stdout], [0, 'no local routes inside 10.0.0.0/8\n']);
+  const bad = await bgpctl(['show', 'routes', '--prefix', '100.64.0.1']);
+  assert.equal([bad.status, bad.stderr], [1, 'bgpctl: "100.64.0.1" has no prefix length; expected address/length, e.g. 100.64.0.1/32 [TSBGP_ERR_BAD_PREFIX]\n']);
+  const limit = await bgpctl(['show', 'routes', '--limit', 'all']);
+  assert.is(limit.status, 2);
+  assert.match(limit.stderr, /option '--limit <N>' argument 'all' is invalid\. expected a non-negative integer/);
+});
+
 Others('neighbor <address> up|down|refresh [--message]', async () => {
   reset();
-  const down = await bgpctl(['neighbor', '10.10.1.4', 'down', '--message', 'maintenance until 14:00']);
-  assert.equal([down.status, down.stdout], [0, 'neighbor 10.10.1.4: down requested, state now Established\n']);
-  assert.equal(speaker.calls[0], { method: 'neighborDown', args: ['10.10.1.4', 'maintenance until 14:00'] });
+  const down = await bgpctl(['neighbor', '127.0.0.2', 'down', '--message', 'maintenance until 14:00']);
+  assert.equal([down.status, down.stdout], [0, 'neighbor 127.0.0.2: down requested, state now Established\n']);
+  assert.equal(speaker.calls[0], { method: 'neighborDown', args: ['127.0.0.2', 'maintenance until 14:00'] });
   reset();
-  assert.is((await bgpctl(['neighbor', '10.10.1.4', 'refresh'])).status, 0);
-  assert.equal(speaker.calls[0], { method: 'neighborRefresh', args: ['10.10.1.4'] });
+  assert.is((await bgpctl(['neighbor', '127.0.0.2', 'refresh'])).status, 0);
+  assert.equal(speaker.calls[0], { method: 'neighborRefresh', args: ['127.0.0.2'] });
   reset();
-  const bad = await bgpctl(['neighbor', '10.10.1.4', 'reset']);
+  const bad = await bgpctl(['neighbor', '127.0.0.2', 'reset']);
   assert.is(bad.status, 2);
   assert.match(bad.stderr, /value 'reset' is invalid for argument 'action'\. Allowed choices are up, down, refresh/);
-  const msgUp = await bgpctl(['neighbor', '10.10.1.4', 'up', '--message', 'x']);
+  const msgUp = await bgpctl(['neighbor', '127.0.0.2', 'up', '--message', 'x']);
   assert.is(msgUp.status, 2);
   assert.equal(speaker.calls, []);
 });
 
 Others('reload', async () => {
   const r = await bgpctl(['reload']);
-  assert.equal([r.status, r.stdout], [0, 'reloaded: 0 neighbors added, 0 removed, 1 reset, 0 routes changed\nreset    10.10.1.4\n']);
+  assert.equal([r.status, r.stdout], [0, 'reloaded: 0 neighbors added, 0 removed, 1 reset, 0 routes changed\nreset    127.0.0.2\n']);
 });
 
 Others('usage: no command is exit 2 with the help; help is exit 0', async () => {

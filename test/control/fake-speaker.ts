@@ -1,4 +1,5 @@
-// A test double for the control layer: a SpeakerControl that records each call and returns canned results.
+// A test double for the control layer: a SpeakerControl that records each call and answers what a real Speaker answered.
+import { TsbgpError } from '../../src/errors.js';
 import type {
   ChangeResult,
   NeighborInfo,
@@ -10,81 +11,24 @@ import type {
   SpeakerEvent,
   Summary,
 } from '../../src/control/types.js';
+import { SNAPSHOT } from './speaker-snapshot.js';
 
 export type Call = { method: keyof SpeakerControl; args: unknown[] };
 
-const counts = (n: number) => ({ open: 1, update: n, notification: 0, keepalive: 10, routeRefresh: 0, total: 11 + n });
+/**
+ * Recorded from a real Speaker (speaker-snapshot.ts, made by record-snapshot.ts): 127.0.0.2
+ * Established with two routes received, 127.0.0.3 Idle after its peer's Cease.
+ */
+export const NEIGHBORS: NeighborInfo[] = SNAPSHOT.neighbors;
+export const SUMMARY: Summary = SNAPSHOT.summary;
+export const LOCAL_ROUTES: RouteEntry[] = SNAPSHOT.routes.local;
+/** The address the recording asked about and the speaker refused (UNKNOWN_NEIGHBOR). */
+export const UNKNOWN = SNAPSHOT.errors.unknownNeighbor;
 
-/** Two neighbors: one Established with everything filled in, one Active with nearly nothing. */
-export const NEIGHBORS: NeighborInfo[] = [
-  {
-    address: '10.10.1.4',
-    port: 179,
-    remoteAs: 65515,
-    description: 'route-server-0',
-    localAddress: '10.10.0.4',
-    passive: false,
-    state: 'Established',
-    since: '2025-03-01T11:00:00.000Z',
-    uptime: 3723,
-    peerId: '10.10.1.4',
-    configuredHoldTime: 180,
-    holdTime: 180,
-    keepaliveTime: 60,
-    capabilities: {
-      local: ['multiprotocol ipv4-unicast', 'route-refresh', 'four-octet-as'],
-      remote: ['multiprotocol ipv4-unicast', 'route-refresh', 'four-octet-as', 'graceful-restart'],
-      fourOctetAs: true,
-      routeRefresh: true,
-      enhancedRouteRefresh: false,
-      extendedMessage: false,
-      gracefulRestart: false,
-      families: ['ipv4-unicast'],
-    },
-    messages: { received: counts(20), sent: counts(3) },
-    prefixes: { received: 12, advertised: 1 },
-  },
-  {
-    address: '10.10.1.5',
-    port: 179,
-    remoteAs: 65515,
-    passive: true,
-    state: 'Active',
-    since: '2025-03-01T12:01:00.000Z',
-    configuredHoldTime: 180,
-    messages: { received: counts(0), sent: counts(0) },
-    prefixes: { received: 0, advertised: 0 },
-    lastError: { direction: 'received', code: 6, subcode: 2, text: 'Cease / Administrative Shutdown: maintenance', at: '2025-03-01T12:01:00.000Z' },
-  },
-];
-
-export const SUMMARY: Summary = {
-  routerId: '10.10.0.4',
-  localAs: 65010,
-  uptime: 90061,
-  neighbors: [
-    { address: '10.10.1.4', remoteAs: 65515, state: 'Established', since: '2025-03-01T11:00:00.000Z', received: 12, advertised: 1, description: 'route-server-0' },
-    { address: '10.10.1.5', remoteAs: 65515, state: 'Active', since: '2025-03-01T12:01:00.000Z', received: 0, advertised: 0 },
-  ],
-  localRoutes: 1,
-};
-
-export const LOCAL_ROUTES: RouteEntry[] = [
-  { prefix: '100.64.0.1/32', nextHop: '10.10.0.5', asPath: '', origin: 'IGP', med: 10, communities: ['65010:100'], largeCommunities: [], extendedCommunities: [] },
-];
-
+/** The recorded reply to an announce (route given) or a withdraw, for this route or prefix. */
 export function changeFor(route: RouteSpec | undefined, prefix: string): ChangeResult {
-  const r: ChangeResult = {
-    prefix,
-    changed: true,
-    peers: [
-      { neighbor: '10.10.1.4', state: 'Established', sent: true, micros: 85 },
-      { neighbor: '10.10.1.5', state: 'Active', sent: false, note: 'not established' },
-    ],
-    wireMicros: 85,
-  };
-  if (route) r.route = route;
-  return r;
+  if (!route) return { ...SNAPSHOT.changes.withdraw, prefix };
+  return { ...SNAPSHOT.changes.announce, prefix, route };
 }
 
 export class FakeSpeaker implements SpeakerControl {
@@ -94,7 +38,9 @@ export class FakeSpeaker implements SpeakerControl {
   throwing: Partial<Record<keyof SpeakerControl, unknown>> = {};
   /** When set, announce() waits for it (ordering tests hold a reply back by hand, not by a timer). */
   announceGate: Promise<void> | undefined;
-  reloadResult: ReloadResult = { neighborsAdded: [], neighborsRemoved: [], neighborsReset: ['10.10.1.4'], routesChanged: [] };
+  /** When set, the next announce answers this instead of the recorded result. */
+  nextChange: ChangeResult | undefined;
+  reloadResult: ReloadResult = { neighborsAdded: [], neighborsRemoved: [], neighborsReset: ['127.0.0.2'], routesChanged: [] };
 
   private record(method: keyof SpeakerControl, args: unknown[]): void {
     this.calls.push({ method, args });
@@ -105,35 +51,49 @@ export class FakeSpeaker implements SpeakerControl {
     }
   }
 
-  async announce(route: RouteSpec): Promise<ChangeResult> {
-    this.record('announce', [route]);
-    if (this.announceGate) await this.announceGate;
-    return changeFor(route, route.prefix);
+  /** The recorded neighbor, or the real speaker's refusal; an address the recording never asked about is a test bug. */
+  private known(address: string): NeighborInfo {
+    const n = NEIGHBORS.find((x) => x.address === address);
+    if (n) return n;
+    if (address === UNKNOWN.address) throw new TsbgpError(UNKNOWN.code, UNKNOWN.message);
+    throw new Error(`FakeSpeaker: no recording for neighbor ${address}; use ${NEIGHBORS.map((x) => x.address).join(', ')} or ${UNKNOWN.address}`);
   }
-  async withdraw(prefix: string): Promise<ChangeResult> {
-    this.record('withdraw', [prefix]);
+
+  async announce(route: RouteSpec, receivedAt?: number): Promise<ChangeResult> {
+    this.record('announce', receivedAt === undefined ? [route] : [route, receivedAt]);
+    if (this.announceGate) await this.announceGate;
+    const next = this.nextChange;
+    this.nextChange = undefined;
+    return next ?? changeFor(route, route.prefix);
+  }
+  async withdraw(prefix: string, receivedAt?: number): Promise<ChangeResult> {
+    this.record('withdraw', receivedAt === undefined ? [prefix] : [prefix, receivedAt]);
     return changeFor(undefined, prefix);
   }
   neighbors(address?: string): NeighborInfo[] {
     this.record('neighbors', address === undefined ? [] : [address]);
-    return address === undefined ? NEIGHBORS : NEIGHBORS.filter((n) => n.address === address);
+    return address === undefined ? [...NEIGHBORS] : [this.known(address)];
   }
   summary(): Summary {
     this.record('summary', []);
     return SUMMARY;
   }
-  routes(view: RouteView, neighbor?: string): RouteEntry[] {
+  routes(view: RouteView, neighbor?: string): Iterable<RouteEntry> {
     this.record('routes', neighbor === undefined ? [view] : [view, neighbor]);
-    return view === 'local' ? LOCAL_ROUTES : [];
+    if (neighbor !== undefined) this.known(neighbor);
+    return SNAPSHOT.routes[view].filter((r) => neighbor === undefined || r.neighbor === neighbor);
   }
   neighborUp(address: string): void {
     this.record('neighborUp', [address]);
+    this.known(address);
   }
   neighborDown(address: string, communication?: string): void {
     this.record('neighborDown', communication === undefined ? [address] : [address, communication]);
+    this.known(address);
   }
   neighborRefresh(address: string): void {
     this.record('neighborRefresh', [address]);
+    this.known(address);
   }
   async reload(): Promise<ReloadResult> {
     this.record('reload', []);

@@ -1,76 +1,78 @@
 // Text renderings as an operator reads them (exact strings for fixed input), and the JSON ones.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatDuration, formatMicros, jsonOutput, table, textOutput } from '../../src/control/format.js';
+import { formatDuration, formatMicros, jsonOutput, notSavedWarning, table, textOutput } from '../../src/control/format.js';
 import type { SummaryResult } from '../../src/control/protocol.js';
 import type { ChangeResult, RouteEntry, SpeakerEvent } from '../../src/control/types.js';
-import { LOCAL_ROUTES, NEIGHBORS, SUMMARY, changeFor } from './fake-speaker.js';
+import { LOCAL_ROUTES, NEIGHBORS, SUMMARY } from './fake-speaker.js';
+import { SNAPSHOT } from './speaker-snapshot.js';
 
 const text = textOutput({ now: () => new Date('2025-03-01T12:02:03.000Z') });
 const lines = (...l: string[]) => l.join('\n') + '\n';
 
+// Input recorded from a real Speaker (speaker-snapshot.ts); the expected text is written out by hand.
 const SUMMARY_RESULT: SummaryResult = {
   ...SUMMARY,
   neighbors: [
-    { ...SUMMARY.neighbors[0]!, messagesReceived: 31, messagesSent: 14 },
-    { ...SUMMARY.neighbors[1]!, messagesReceived: 11, messagesSent: 11 },
+    { ...SUMMARY.neighbors[0]!, messagesReceived: 3, messagesSent: 6 },
+    { ...SUMMARY.neighbors[1]!, messagesReceived: 3, messagesSent: 4 },
   ],
 };
 
-const ANNOUNCED: ChangeResult = changeFor({ prefix: '100.64.0.1/32', nextHop: '10.10.0.5' }, '100.64.0.1/32');
+const ANNOUNCED: ChangeResult = SNAPSHOT.changes.announce;
 
 const Neighbors = suite('textOutput.neighbors');
 
-Neighbors('an established neighbor and a down one, in detail', () => {
+Neighbors('an established neighbor and one its peer shut down, in detail', () => {
   assert.fixture(
     text.neighbors({ neighbors: NEIGHBORS }),
     lines(
-      'BGP neighbor is 10.10.1.4, remote AS 65515, port 179',
+      'BGP neighbor is 127.0.0.2, remote AS 65515, port 179',
       ' Description: route-server-0',
-      '  Local address 10.10.0.4, active',
+      '  Local address 127.0.0.1, active',
       '  BGP state = Established, up for 01:02:03',
       '  Last state change 2025-03-01T11:00:00.000Z',
       '  Remote router ID 10.10.1.4',
       '  Hold time 180 s (configured 180 s), keepalive 60 s',
       '',
       '  Capabilities:',
-      '    Sent:       multiprotocol ipv4-unicast, route-refresh, four-octet-as',
-      '    Received:   multiprotocol ipv4-unicast, route-refresh, four-octet-as, graceful-restart',
+      '    Sent:       MULTIPROTOCOL(ipv4-unicast), ROUTE_REFRESH, ENHANCED_ROUTE_REFRESH, FOUR_OCTET_AS, GRACEFUL_RESTART, EXTENDED_MESSAGE',
+      '    Received:   MULTIPROTOCOL(ipv4-unicast), ROUTE_REFRESH, FOUR_OCTET_AS',
       '    Negotiated: families ipv4-unicast, 4-octet AS, route refresh',
       '',
       '  Message statistics:',
       '                   Sent  Received',
       '    Opens             1         1',
       '    Notifications     0         0',
-      '    Updates           3        20',
-      '    Keepalives       10        10',
+      '    Updates           4         1',
+      '    Keepalives        1         1',
       '    Route Refresh     0         0',
-      '    Total            14        31',
+      '    Total             6         3',
       '',
       '  Update statistics:',
       '              Sent  Received',
-      '    Prefixes     1        12',
+      '    Prefixes     1         2',
       '',
-      'BGP neighbor is 10.10.1.5, remote AS 65515, port 179',
-      '  Local address any, passive',
-      '  BGP state = Active, for 00:01:03',
+      'BGP neighbor is 127.0.0.3, remote AS 65515, port 179',
+      '  Local address any, active',
+      '  BGP state = Idle, for 00:01:03',
       '  Last state change 2025-03-01T12:01:00.000Z',
       '  Hold time configured 180 s',
       '',
       '  Message statistics:',
       '                   Sent  Received',
       '    Opens             1         1',
-      '    Notifications     0         0',
-      '    Updates           0         0',
-      '    Keepalives       10        10',
+      '    Notifications     0         1',
+      '    Updates           2         0',
+      '    Keepalives        1         1',
       '    Route Refresh     0         0',
-      '    Total            11        11',
+      '    Total             4         3',
       '',
       '  Update statistics:',
       '              Sent  Received',
       '    Prefixes     0         0',
       '',
-      '  Last error received: Cease / Administrative Shutdown: maintenance (6/2) at 2025-03-01T12:01:00.000Z',
+      '  Last error received: Cease / Administrative Shutdown (6/2) at 2025-03-01T12:01:00.000Z',
     ),
   );
 });
@@ -91,8 +93,8 @@ Summary('a table like OpenBGPD/FRR: state when down, prefixes received when up',
       'tsbgpd up 1d01h01m, 1 local route',
       '',
       'Neighbor      AS  MsgRcvd  MsgSent  Up/Down   State/PfxRcd  PfxSnt  Description',
-      '10.10.1.4  65515       31       14  01:02:03            12       1  route-server-0',
-      '10.10.1.5  65515       11       11  00:01:03        Active       0',
+      '127.0.0.2  65515        3        6  01:02:03             2       1  route-server-0',
+      '127.0.0.3  65515        3        4  00:01:03          Idle       0',
     ),
   );
 });
@@ -106,10 +108,22 @@ Summary('no description column when no neighbor has one; no neighbors at all', (
       'tsbgpd up 1d01h01m, 2 local routes',
       '',
       'Neighbor      AS  MsgRcvd  MsgSent  Up/Down   State/PfxRcd  PfxSnt',
-      '10.10.1.5  65515       11       11  00:01:03        Active       0',
+      '127.0.0.3  65515        3        4  00:01:03          Idle       0',
     ),
   );
   assert.match(text.summary({ ...SUMMARY_RESULT, neighbors: [] }), /\n\nno neighbors configured\n$/);
+});
+
+Summary('the state file: saved at, NOT SAVED since with the error, or untouched since start', () => {
+  const withState = (stateFile: SummaryResult['stateFile']) => text.summary({ ...SUMMARY_RESULT, neighbors: [], stateFile }).split('\n')[2];
+  assert.is(withState({ path: '/var/lib/tsbgp/state.json', savedAt: '2025-03-01T12:00:00.000Z' }), 'state file /var/lib/tsbgp/state.json: saved at 2025-03-01T12:00:00.000Z');
+  assert.is(
+    withState({ path: '/var/lib/tsbgp/state.json', savedAt: '2025-03-01T11:00:00.000Z', unsavedSince: '2025-03-01T12:00:00.000Z', error: 'EROFS: read-only file system' }),
+    'state file /var/lib/tsbgp/state.json: NOT SAVED since 2025-03-01T12:00:00.000Z: EROFS: read-only file system',
+  );
+  assert.is(withState({ path: '/s.json', unsavedSince: '2025-03-01T12:00:00.000Z' }), 'state file /s.json: NOT SAVED since 2025-03-01T12:00:00.000Z, saving');
+  assert.is(withState({ path: '/s.json' }), 'state file /s.json: up to date, not written since start');
+  assert.is(withState(undefined), '', 'no state file: no line');
 });
 
 Summary.run();
@@ -128,12 +142,34 @@ Routes('local routes: flags, prefix, nexthop, MED, LP, path and origin, communit
       'flags: L = local, * = received, > = advertised; origin: i = IGP, e = EGP, ? = incomplete',
       '',
       'flags  prefix         nexthop    MED  LP  aspath origin  communities',
-      'L      100.64.0.1/32  10.10.0.5   10      i              65010:100',
+      'L      100.64.0.1/32  10.10.0.6   10      i              65010:100',
     ),
   );
 });
 
-Routes('received routes carry the neighbor column and ADD-PATH ids', () => {
+Routes('received and advertised routes as the speaker reports them', () => {
+  assert.fixture(
+    text.routes({ view: 'received', routes: SNAPSHOT.routes.received }),
+    lines(
+      'flags: L = local, * = received, > = advertised; origin: i = IGP, e = EGP, ? = incomplete',
+      '',
+      'flags  neighbor   prefix         nexthop    MED  LP  aspath origin  communities',
+      '*      127.0.0.2  10.0.0.0/8     127.0.0.2    5      65515 12076 i  65515:1 65515:1:2',
+      '*      127.0.0.2  172.16.0.0/12  127.0.0.2    5      65515 12076 i  65515:1 65515:1:2',
+    ),
+  );
+  assert.fixture(
+    text.routes({ view: 'advertised', routes: SNAPSHOT.routes.advertised }),
+    lines(
+      'flags: L = local, * = received, > = advertised; origin: i = IGP, e = EGP, ? = incomplete',
+      '',
+      'flags  neighbor   prefix         nexthop    MED  LP  aspath origin  communities',
+      '>      127.0.0.2  100.64.0.1/32  10.10.0.6   10      65010 i        65010:100',
+    ),
+  );
+});
+
+Routes('ADD-PATH ids and IPv6 rows (hand-written: the recording has neither)', () => {
   assert.fixture(
     text.routes({ view: 'received', routes: RECEIVED }),
     lines(
@@ -146,6 +182,22 @@ Routes('received routes carry the neighbor column and ADD-PATH ids', () => {
   );
 });
 
+Routes('a limited table says at its end that more matched; a prefix filter is named', () => {
+  assert.fixture(
+    text.routes({ view: 'received', neighbor: '10.10.1.4', prefix: '10.0.0.0/8', routes: RECEIVED.slice(0, 1), truncated: true }),
+    lines(
+      'flags: L = local, * = received, > = advertised; origin: i = IGP, e = EGP, ? = incomplete',
+      '',
+      'flags  neighbor   prefix      nexthop    MED   LP  aspath origin',
+      '*      10.10.1.4  10.0.0.0/8  10.10.1.4       100  65515 12076 i',
+      '',
+      'more received routes from 10.10.1.4 inside 10.0.0.0/8 than shown: the limit is 1 route',
+    ),
+  );
+  assert.is(text.routes({ view: 'received', prefix: '10.0.0.0/8', routes: [], truncated: true }), 'received routes inside 10.0.0.0/8: none shown (--limit 0)\n');
+  assert.is(text.routes({ view: 'local', prefix: '10.0.0.0/8', routes: [] }), 'no local routes inside 10.0.0.0/8\n');
+});
+
 Routes('empty views say so', () => {
   assert.is(text.routes({ view: 'advertised', neighbor: '10.10.1.4', routes: [] }), 'no advertised routes to 10.10.1.4\n');
   assert.is(text.routes({ view: 'received', neighbor: '10.10.1.4', routes: [] }), 'no received routes from 10.10.1.4\n');
@@ -156,35 +208,73 @@ Routes.run();
 
 const Change = suite('textOutput.change');
 
-Change('announce: a headline, then one line per peer with its state and time', () => {
+Change('announce: a headline with the wire time and the save, then one line per peer', () => {
   assert.fixture(
     text.change('announce', ANNOUNCED),
     lines(
-      'announce 100.64.0.1/32 via 10.10.0.5: sent to 1 of 2 neighbors in 85 µs',
-      '10.10.1.4  Established  sent in 85 µs',
-      '10.10.1.5  Active       will get the route when it comes up',
+      'announce 100.64.0.1/32 via 10.10.0.5: sent to 1 of 2 neighbors in 92 µs, saved in 4.1 ms',
+      '127.0.0.2  Established  sent in 85 µs',
+      '127.0.0.3  Idle         will get the route when it comes up',
     ),
   );
 });
 
-Change('withdraw, an unchanged announce, slow writes in ms, an established peer not sent to', () => {
+Change('withdraw, an unchanged announce, a failed save (recorded); slow writes in ms, no neighbors', () => {
   assert.fixture(
-    text.change('withdraw', changeFor(undefined, '100.64.0.1/32')),
-    lines('withdraw 100.64.0.1/32: sent to 1 of 2 neighbors in 85 µs', '10.10.1.4  Established  sent in 85 µs', '10.10.1.5  Active       not established, nothing to withdraw'),
+    text.change('withdraw', SNAPSHOT.changes.withdraw),
+    lines('withdraw 100.64.0.1/32: sent to 1 of 2 neighbors in 92 µs, saved in 4.1 ms', '127.0.0.2  Established  sent in 85 µs', '127.0.0.3  Idle         not established, nothing to withdraw'),
   );
   assert.fixture(
-    text.change('announce', { ...ANNOUNCED, changed: false, peers: [{ neighbor: '10.10.1.4', state: 'Established', sent: false, note: 'nothing changed' }] }),
-    lines('announce 100.64.0.1/32 via 10.10.0.5: unchanged, nothing sent', '10.10.1.4  Established  nothing changed'),
+    text.change('announce', SNAPSHOT.changes.unchanged),
+    lines('announce 100.64.0.1/32 via 10.10.0.5: unchanged, nothing sent', '127.0.0.2  Established  unchanged: nothing sent', '127.0.0.3  Idle         will get the route when it comes up'),
+  );
+  assert.fixture(
+    text.change('announce', SNAPSHOT.changes.notSaved),
+    lines(
+      'announce 100.64.0.1/32 via 10.10.0.6: sent to 1 of 2 neighbors in 92 µs, NOT saved: route sent, but the state file could not be saved: ENOSPC: no space left on device, write',
+      '127.0.0.2  Established  sent in 85 µs',
+      '127.0.0.3  Idle         will get the route when it comes up',
+    ),
   );
   assert.fixture(
     text.change('withdraw', { prefix: '100.64.0.9/32', changed: false, peers: [], wireMicros: 3 }),
     lines('withdraw 100.64.0.9/32: not announced, nothing sent'),
   );
   assert.fixture(
-    text.change('announce', { ...ANNOUNCED, wireMicros: 12_345, peers: [{ neighbor: '2001:db8::4', state: 'Established', sent: true, micros: 12_345 }, { neighbor: '10.10.1.4', state: 'Established', sent: false }] }),
+    text.change('announce', { ...ANNOUNCED, wireMicros: 12_345, saved: undefined, peers: [{ neighbor: '2001:db8::4', state: 'Established', sent: true, micros: 12_345 }, { neighbor: '10.10.1.4', state: 'Established', sent: false }] }),
     lines('announce 100.64.0.1/32 via 10.10.0.5: sent to 1 of 2 neighbors in 12.3 ms', '2001:db8::4  Established  sent in 12.3 ms', '10.10.1.4    Established  not sent'),
   );
   assert.fixture(text.change('announce', { ...ANNOUNCED, peers: [] }), lines('announce 100.64.0.1/32 via 10.10.0.5: no neighbors configured'));
+});
+
+Change('the save apart from the wire: saved in, or NOT saved with the reason', () => {
+  const two: ChangeResult = {
+    prefix: '100.64.0.1/32',
+    changed: true,
+    route: { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' },
+    peers: [
+      { neighbor: '10.10.1.4', state: 'Established', sent: true, micros: 290 },
+      { neighbor: '10.10.1.5', state: 'Established', sent: true, micros: 310 },
+    ],
+    wireMicros: 310,
+    saved: { ok: true, micros: 4100 },
+  };
+  assert.fixture(
+    text.change('announce', two),
+    lines('announce 100.64.0.1/32 via 10.10.0.5: sent to 2 of 2 neighbors in 310 µs, saved in 4.1 ms', '10.10.1.4  Established  sent in 290 µs', '10.10.1.5  Established  sent in 310 µs'),
+  );
+  const failed: ChangeResult = { ...two, saved: { ok: false, error: 'route sent, but the state file could not be saved: ENOSPC: no space left on device', since: '2025-03-01T11:59:00.000Z' } };
+  assert.is(
+    text.change('announce', failed).split('\n')[0],
+    'announce 100.64.0.1/32 via 10.10.0.5: sent to 2 of 2 neighbors in 310 µs, NOT saved: route sent, but the state file could not be saved: ENOSPC: no space left on device',
+  );
+  assert.is(
+    notSavedWarning('announce', failed),
+    'bgpctl: warning: announce 100.64.0.1/32 is on the wire but not in the state file, last saved 2025-03-01T11:59:00.000Z; a restart of tsbgpd would undo it (route sent, but the state file could not be saved: ENOSPC: no space left on device)\n',
+  );
+  assert.is(notSavedWarning('announce', two), undefined);
+  assert.is(notSavedWarning('withdraw', { ...two, saved: undefined }), undefined, 'no state file: nothing to warn about');
+  assert.equal(JSON.parse(jsonOutput.change('announce', failed)), failed, '--json: the ChangeResult as it came');
 });
 
 Change.run();
@@ -193,7 +283,7 @@ const Others = suite('textOutput neighborAction, reload, ping, error');
 
 Others('one line each', () => {
   assert.is(text.neighborAction({ neighbor: '10.10.1.4', action: 'down', state: 'Idle' }), 'neighbor 10.10.1.4: down requested, state now Idle\n');
-  assert.is(text.neighborAction({ neighbor: '10.10.1.4', action: 'refresh' }), 'neighbor 10.10.1.4: route refresh requested\n');
+  assert.is(text.neighborAction({ neighbor: '10.10.1.4', action: 'refresh', state: 'Established' }), 'neighbor 10.10.1.4: route refresh requested, state now Established\n');
   assert.is(text.ping({ pong: true, version: '0.1.0' }), 'pong: tsbgpd 0.1.0\n');
   assert.is(text.error({ code: 'TSBGP_ERR_BAD_PREFIX', message: 'bad' }), 'bgpctl: bad [TSBGP_ERR_BAD_PREFIX]\n');
 });
@@ -247,7 +337,7 @@ Json('one JSON object per reply, on one line; lists wrapped in an object; errors
     jsonOutput.summary(SUMMARY_RESULT),
     jsonOutput.routes({ view: 'local', routes: LOCAL_ROUTES }),
     jsonOutput.change('announce', ANNOUNCED),
-    jsonOutput.neighborAction({ neighbor: '10.10.1.4', action: 'up' }),
+    jsonOutput.neighborAction({ neighbor: '10.10.1.4', action: 'up', state: 'Connect' }),
     jsonOutput.reload({ neighborsAdded: [], neighborsRemoved: [], neighborsReset: [], routesChanged: [] }),
     jsonOutput.ping({ pong: true, version: '0.1.0' }),
     jsonOutput.event({ type: 'local', at: 'T', action: 'withdraw', prefix: '100.64.0.1/32' }),
@@ -284,12 +374,19 @@ Helpers('durations as OpenBGPD prints them', () => {
   ]);
 });
 
-Helpers('microseconds below 10 ms, milliseconds above', () => {
-  assert.equal([0, 85, 84.6, 9999, 10_000, 123_456].map(formatMicros), ['0 µs', '85 µs', '85 µs', '9999 µs', '10.0 ms', '123.5 ms']);
+Helpers('microseconds below 1 ms, milliseconds above', () => {
+  assert.equal([0, 85, 84.6, 310, 999.4, 999.5, 4100, 10_000, 123_456].map(formatMicros), ['0 µs', '85 µs', '85 µs', '310 µs', '999 µs', '1.0 ms', '4.1 ms', '10.0 ms', '123.5 ms']);
 });
 
 Helpers('columns padded to the widest cell, right-aligned where asked, no trailing blanks', () => {
   assert.is(table(['a', 'n', 'z'], [['xyz', '5', ''], ['q', '1234', 'end']], ['l', 'r', 'l']), 'a       n  z\nxyz     5\nq    1234  end\n');
+});
+
+Helpers('a table of 200,000 rows (show routes --received on a full table) renders', () => {
+  const rows = Array.from({ length: 200_000 }, (_, i) => [String(i), 'x']);
+  const out = table(['n', 'v'], rows, ['r', 'l']);
+  assert.is(out.slice(0, 20), '     n  v\n     0  x\n');
+  assert.is(out.split('\n').length, 200_002);
 });
 
 Helpers.run();

@@ -2,9 +2,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TsbgpError, TsbgpErrorCode } from '../../src/errors.js';
-import { dispatch, parseAnnounceArgs, tsbgpVersion } from '../../src/control/handlers.js';
-import { type Reply, type Request, parseRequest } from '../../src/control/protocol.js';
+import { dispatch, tsbgpVersion } from '../../src/control/handlers.js';
+import { type Reply, type Request, encodeLine } from '../../src/control/protocol.js';
+import { parseRequest } from '../../src/control/requests.js';
 import { FakeSpeaker, LOCAL_ROUTES, NEIGHBORS, SUMMARY, changeFor } from './fake-speaker.js';
+import { SNAPSHOT } from './speaker-snapshot.js';
 
 const request = (command: string, args?: unknown): Request => {
   const r = parseRequest(JSON.stringify({ v: 1, id: 1, command, ...(args === undefined ? {} : { args }) }));
@@ -58,15 +60,6 @@ Announce('bad values never reach the speaker: each gets its own code', async () 
 
 Announce.run();
 
-const ParseAnnounceArgs = suite('parseAnnounceArgs');
-
-ParseAnnounceArgs('only the fields given end up in the RouteSpec', () => {
-  assert.equal(parseAnnounceArgs({ prefix: '100.64.0.1/32', nextHop: '10.10.0.5' }), { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' });
-  assert.throws(() => parseAnnounceArgs({ prefix: 'x', nextHop: '10.10.0.5' }), (e: unknown) => e instanceof TsbgpError && e.code === 'TSBGP_ERR_BAD_PREFIX');
-});
-
-ParseAnnounceArgs.run();
-
 const Withdraw = suite('dispatch withdraw');
 
 Withdraw('the canonical prefix goes to speaker.withdraw', async () => {
@@ -81,19 +74,28 @@ Withdraw('a bad prefix is BAD_PREFIX and nothing is called', async () => {
   assert.equal(speaker.calls, []);
 });
 
+Withdraw('announce and withdraw pass on the request\'s arrival time from the context', async () => {
+  const speaker = new FakeSpeaker();
+  const ctx = { version: '9.9.9', receivedAt: 1234.5 };
+  await dispatch(speaker, request('announce', { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' }), ctx);
+  await dispatch(speaker, request('withdraw', { prefix: '100.64.0.1/32' }), ctx);
+  assert.equal(speaker.calls.map((c) => [c.method, c.args[1]]), [['announce', 1234.5], ['withdraw', 1234.5]]);
+});
+
 Withdraw.run();
 
 const Show = suite('dispatch show-*');
 
-Show('show-neighbors: all, one, and an unknown one', async () => {
+Show('show-neighbors: all, one, an unknown one with the speaker\'s own refusal', async () => {
   const all = await run('show-neighbors');
   assert.equal(all.speaker.calls, [{ method: 'neighbors', args: [] }]);
   assert.equal(all.reply, { v: 1, id: 1, ok: true, result: { neighbors: NEIGHBORS } });
-  const one = await run('show-neighbors', { address: '10.10.1.5' });
-  assert.equal(one.speaker.calls, [{ method: 'neighbors', args: ['10.10.1.5'] }]);
+  const one = await run('show-neighbors', { address: '127.0.0.3' });
+  assert.equal(one.speaker.calls, [{ method: 'neighbors', args: ['127.0.0.3'] }]);
   assert.equal(one.reply.ok && one.reply.result, { neighbors: [NEIGHBORS[1]] });
+  // Recorded from the real Speaker: it refuses an address that is not configured, naming those that are.
   const unknown = await run('show-neighbors', { address: '10.10.1.9' });
-  assert.equal(errorOf(unknown.reply), ['TSBGP_ERR_UNKNOWN_NEIGHBOR', 'no neighbor 10.10.1.9 is configured']);
+  assert.equal(errorOf(unknown.reply), ['TSBGP_ERR_UNKNOWN_NEIGHBOR', 'no neighbor 10.10.1.9 (configured: 127.0.0.2, 127.0.0.3)']);
   const bad = await run('show-neighbors', { address: 'rs0' });
   assert.equal(errorOf(bad.reply), ['TSBGP_ERR_BAD_ARGUMENT', '"rs0" is not an IPv4 or IPv6 address']);
   assert.equal(bad.speaker.calls, []);
@@ -105,16 +107,31 @@ Show('show-summary: the summary, each row with its neighbor message totals', asy
   assert.ok(reply.ok);
   const r = reply.result as { neighbors: { address: string; messagesReceived: number; messagesSent: number }[]; routerId: string };
   assert.is(r.routerId, SUMMARY.routerId);
-  assert.equal(r.neighbors.map((n) => [n.address, n.messagesReceived, n.messagesSent]), [['10.10.1.4', 31, 14], ['10.10.1.5', 11, 11]]);
+  assert.equal(r.neighbors.map((n) => [n.address, n.messagesReceived, n.messagesSent]), [['127.0.0.2', 3, 6], ['127.0.0.3', 3, 4]]);
 });
 
-Show('show-routes: the view and the neighbor go through', async () => {
+/** A reply as it goes on the wire (show-routes' result is read as it is written). */
+const wire = (reply: Reply): unknown => JSON.parse(encodeLine(reply));
+
+Show('show-routes: the view and the neighbor go through; the rows are the speaker\'s', async () => {
   const local = await run('show-routes', { view: 'local' });
   assert.equal(local.speaker.calls, [{ method: 'routes', args: ['local'] }]);
-  assert.equal(local.reply.ok && local.reply.result, { view: 'local', routes: LOCAL_ROUTES });
-  const rcv = await run('show-routes', { view: 'received', neighbor: '10.10.1.4' });
-  assert.equal(rcv.speaker.calls, [{ method: 'routes', args: ['received', '10.10.1.4'] }]);
-  assert.equal(rcv.reply.ok && rcv.reply.result, { view: 'received', neighbor: '10.10.1.4', routes: [] });
+  assert.equal(wire(local.reply), { v: 1, id: 1, ok: true, result: { view: 'local', routes: LOCAL_ROUTES } });
+  const rcv = await run('show-routes', { view: 'received', neighbor: '127.0.0.2', prefix: '172.16.0.0/12' });
+  assert.equal(rcv.speaker.calls, [{ method: 'routes', args: ['received', '127.0.0.2'] }]);
+  assert.equal(wire(rcv.reply), { v: 1, id: 1, ok: true, result: { view: 'received', neighbor: '127.0.0.2', prefix: '172.16.0.0/12', routes: [SNAPSHOT.routes.received[1]] } });
+});
+
+Show('show-routes: a bad neighbor, prefix or limit never reaches the speaker', async () => {
+  for (const [args, code] of [
+    [{ neighbor: 'rs0' }, 'TSBGP_ERR_BAD_ARGUMENT'],
+    [{ prefix: '100.64.0.1' }, 'TSBGP_ERR_BAD_PREFIX'],
+    [{ limit: -1 }, 'TSBGP_ERR_BAD_ARGUMENT'],
+  ] as const) {
+    const { reply, speaker } = await run('show-routes', args);
+    assert.is(errorOf(reply)[0], code, JSON.stringify(args));
+    assert.equal(speaker.calls, []);
+  }
 });
 
 Show.run();
@@ -123,34 +140,32 @@ const Neighbor = suite('dispatch neighbor');
 
 Neighbor('up, down (with and without a communication), refresh: the matching speaker call, then the state', async () => {
   const cases: [object, unknown[]][] = [
-    [{ address: '10.10.1.4', action: 'up' }, [{ method: 'neighborUp', args: ['10.10.1.4'] }]],
-    [{ address: '10.10.1.4', action: 'down' }, [{ method: 'neighborDown', args: ['10.10.1.4'] }]],
-    [{ address: '10.10.1.4', action: 'down', communication: 'maintenance' }, [{ method: 'neighborDown', args: ['10.10.1.4', 'maintenance'] }]],
-    [{ address: '10.10.1.4', action: 'refresh' }, [{ method: 'neighborRefresh', args: ['10.10.1.4'] }]],
+    [{ address: '127.0.0.2', action: 'up' }, [{ method: 'neighborUp', args: ['127.0.0.2'] }]],
+    [{ address: '127.0.0.2', action: 'down' }, [{ method: 'neighborDown', args: ['127.0.0.2'] }]],
+    [{ address: '127.0.0.2', action: 'down', communication: 'maintenance' }, [{ method: 'neighborDown', args: ['127.0.0.2', 'maintenance'] }]],
+    [{ address: '127.0.0.2', action: 'refresh' }, [{ method: 'neighborRefresh', args: ['127.0.0.2'] }]],
   ];
   for (const [args, calls] of cases) {
     const { reply, speaker } = await run('neighbor', args);
-    assert.equal(speaker.calls, [...calls, { method: 'neighbors', args: ['10.10.1.4'] }], JSON.stringify(args));
-    assert.equal(reply.ok && reply.result, { neighbor: '10.10.1.4', action: (args as { action: string }).action, state: 'Established' });
+    assert.equal(speaker.calls, [...calls, { method: 'neighbors', args: ['127.0.0.2'] }], JSON.stringify(args));
+    assert.equal(reply.ok && reply.result, { neighbor: '127.0.0.2', action: (args as { action: string }).action, state: 'Established' });
   }
 });
 
 Neighbor('a communication over 255 octets, or with up, is refused before the speaker hears of it', async () => {
-  const long = await run('neighbor', { address: '10.10.1.4', action: 'down', communication: 'é'.repeat(128) });
+  const long = await run('neighbor', { address: '127.0.0.2', action: 'down', communication: 'é'.repeat(128) });
   assert.equal(errorOf(long.reply), ['TSBGP_ERR_BAD_ARGUMENT', 'shutdown communication is 256 octets of UTF-8; RFC 9003 allows at most 255']);
   assert.equal(long.speaker.calls, []);
-  const up = await run('neighbor', { address: '10.10.1.4', action: 'up', communication: 'x' });
+  const up = await run('neighbor', { address: '127.0.0.2', action: 'up', communication: 'x' });
   assert.is(errorOf(up.reply)[0], 'TSBGP_ERR_BAD_ARGUMENT');
   assert.equal(up.speaker.calls, []);
-  const fits = await run('neighbor', { address: '10.10.1.4', action: 'down', communication: 'é'.repeat(127) + 'x' });
+  const fits = await run('neighbor', { address: '127.0.0.2', action: 'down', communication: 'é'.repeat(127) + 'x' });
   assert.ok(fits.reply.ok, '255 octets is fine');
 });
 
-Neighbor('an unknown neighbor: the speaker TsbgpError keeps its code', async () => {
-  const speaker = new FakeSpeaker();
-  speaker.throwing.neighborUp = new TsbgpError(TsbgpErrorCode.UNKNOWN_NEIGHBOR, 'no neighbor 10.9.9.9');
-  const { reply } = await run('neighbor', { address: '10.9.9.9', action: 'up' }, speaker);
-  assert.equal(reply, { v: 1, id: 1, ok: false, error: { code: 'TSBGP_ERR_UNKNOWN_NEIGHBOR', message: 'no neighbor 10.9.9.9' } });
+Neighbor('an unknown neighbor: the speaker\'s TsbgpError keeps its code and text', async () => {
+  const { reply } = await run('neighbor', { address: '10.10.1.9', action: 'up' });
+  assert.equal(reply, { v: 1, id: 1, ok: false, error: { code: 'TSBGP_ERR_UNKNOWN_NEIGHBOR', message: 'no neighbor 10.10.1.9 (configured: 127.0.0.2, 127.0.0.3)' } });
 });
 
 Neighbor.run();

@@ -1,7 +1,6 @@
 // ControlServer and ControlClient over real Unix sockets in a temp dir: ordering, concurrency, limits, lifecycle.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { type Socket, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,34 +8,14 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TsbgpError } from '../../src/errors.js';
 import { ControlClient, defaultSocketPath } from '../../src/control/client.js';
-import { LineSplitter } from '../../src/control/protocol.js';
-import { type ControlLogger, ControlServer, type ControlServerOptions } from '../../src/control/server.js';
+import { ControlServer, type ControlServerOptions } from '../../src/control/server.js';
 import type { SpeakerEvent } from '../../src/control/types.js';
 import { FakeSpeaker } from './fake-speaker.js';
+import { Raw, cleanup, line, opened, recordingLogger, until, within } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsbgp-ctl-'));
 let n = 0;
 const socketPath = () => join(dir, `s${++n}.sock`);
-
-type LogEntry = { level: keyof ControlLogger; obj: object; msg: string };
-function recordingLogger(): ControlLogger & { entries: LogEntry[]; next(msg: string): Promise<LogEntry> } {
-  const entries: LogEntry[] = [];
-  const waiters: { msg: string; resolve: (e: LogEntry) => void }[] = [];
-  const at = (level: keyof ControlLogger) => (obj: object, msg: string) => {
-    const e = { level, obj, msg };
-    entries.push(e);
-    for (const w of waiters.splice(0)) (w.msg === msg ? w.resolve(e) : waiters.push(w));
-  };
-  /** The next entry with this message. */
-  const next = (msg: string) => new Promise<LogEntry>((resolve) => waiters.push({ msg, resolve }));
-  return { entries, next, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
-}
-
-/** What a test opened; closed after each test, passed or failed, so that a failure cannot hang the run. */
-const opened: (() => unknown)[] = [];
-async function cleanup(): Promise<void> {
-  for (const close of opened.splice(0).reverse()) await within(3000, Promise.resolve(close()), 'cleanup').catch(() => {});
-}
 
 async function start(o: Partial<ControlServerOptions> = {}) {
   const speaker = new FakeSpeaker();
@@ -53,82 +32,6 @@ async function connect(path: string): Promise<ControlClient> {
   return c;
 }
 
-/** Reject after `ms`: every wait in these tests is bounded. */
-function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
-  let t: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    t = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
-}
-
-/** A raw connection that writes bytes and reads parsed lines, for what ControlClient would never send. */
-class Raw {
-  readonly socket: Socket;
-  private readonly lines: unknown[] = [];
-  private waiting: (() => void) | undefined;
-  private readonly splitter = new LineSplitter(Number.MAX_SAFE_INTEGER);
-  readonly closed: Promise<void>;
-
-  private constructor(socket: Socket) {
-    this.socket = socket;
-    socket.on('data', (b: Buffer) => {
-      for (const item of this.splitter.push(b)) if (item.kind === 'line') this.lines.push(JSON.parse(item.line));
-      this.waiting?.();
-    });
-    socket.on('error', () => {});
-    this.closed = new Promise((r) => socket.once('close', () => r()));
-  }
-
-  static open(path: string, o: { allowHalfOpen?: boolean } = {}): Promise<Raw> {
-    return new Promise((resolve, reject) => {
-      const s = createConnection({ path, ...o });
-      s.once('connect', () => {
-        opened.push(() => s.destroy());
-        resolve(new Raw(s));
-      });
-      s.once('error', reject);
-    });
-  }
-
-  write(text: string | Buffer): void {
-    this.socket.write(text);
-  }
-
-  /** The next `count` lines. */
-  async read(count = 1, ms = 2000): Promise<any[]> {
-    await within(
-      ms,
-      new Promise<void>((resolve) => {
-        const check = () => {
-          if (this.lines.length >= count) {
-            this.waiting = undefined;
-            resolve();
-          }
-        };
-        this.waiting = check;
-        check();
-      }),
-      `${count} lines`,
-    );
-    return this.lines.splice(0, count);
-  }
-
-  get buffered(): number {
-    return this.lines.length;
-  }
-}
-
-/** Wait for a condition, checked once per event-loop turn; gives up (and stops checking) after `ms`. */
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-const line = (o: object) => JSON.stringify(o) + '\n';
 const state = (i: number): SpeakerEvent => ({ type: 'state', at: '2025-03-01T12:00:00.000Z', neighbor: '10.10.1.4', from: 'Active', to: 'Established', reason: `event ${i} ${'x'.repeat(100)}` });
 
 const Requests = suite('ControlServer requests');
@@ -238,11 +141,11 @@ Requests('the client: an error reply rejects with a TsbgpError carrying its code
   const { server, path } = await start();
   const c = await connect(path);
   try {
-    await c.request('show-neighbors', { address: '10.9.9.9' });
+    await c.request('show-neighbors', { address: '10.10.1.9' });
     assert.unreachable('should reject');
   } catch (e) {
     assert.instance(e, TsbgpError);
-    assert.equal([(e as TsbgpError).code, (e as TsbgpError).message], ['TSBGP_ERR_UNKNOWN_NEIGHBOR', 'no neighbor 10.9.9.9 is configured']);
+    assert.equal([(e as TsbgpError).code, (e as TsbgpError).message], ['TSBGP_ERR_UNKNOWN_NEIGHBOR', 'no neighbor 10.10.1.9 (configured: 127.0.0.2, 127.0.0.3)']);
   }
   // Still usable afterwards.
   assert.is((await c.request('show-summary')).routerId, '10.10.0.4');
@@ -484,6 +387,25 @@ Lifecycle('close() completes in a process with nothing else to do, even with a s
 
 Lifecycle.after.each(cleanup);
 Lifecycle.run();
+
+const Backlog = suite('ControlServer listen backlog');
+
+Backlog('2000 clients connecting at once (before the server accepts any) all get their pong', async () => {
+  const { path } = await start();
+  const COUNT = 2000;
+  // Every connect() is issued in this one synchronous loop, so all 2000 wait in the listen queue.
+  const clients = Array.from({ length: COUNT }, () => Raw.open(path));
+  const settled = await within(20_000, Promise.allSettled(clients), `${COUNT} connects`);
+  const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  assert.is(failed.length, 0, `${failed.length} connects failed, e.g. ${(failed[0]?.reason as Error | undefined)?.message}`);
+  const raws = settled.map((r) => (r as PromiseFulfilledResult<Raw>).value);
+  for (const [i, r] of raws.entries()) r.write(line({ v: 1, id: i, command: 'ping' }));
+  const pongs = await within(20_000, Promise.all(raws.map((r) => r.read(1, 20_000))), `${COUNT} pongs`);
+  assert.equal(pongs.map(([p]) => [p.id, p.result.pong]), raws.map((_, i) => [i, true]));
+});
+
+Backlog.after.each(cleanup);
+Backlog.run();
 
 const Client = suite('ControlClient.connect');
 
