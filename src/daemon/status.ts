@@ -18,7 +18,7 @@ const ORIGINS = ['IGP', 'EGP', 'INCOMPLETE'];
 type Find = <T extends PathAttribute['type']>(t: T) => Extract<PathAttribute, { type: T }> | undefined;
 
 /** A row of `show routes` from path attributes as they are on the wire (received or sent). */
-export function attributeEntry(prefix: string, attributes: readonly PathAttribute[], nextHop?: string): RouteEntry {
+export function attributeEntry(prefix: string, attributes: readonly PathAttribute[], neighbor: string, nextHop?: string): RouteEntry {
   const find: Find = (t) => attributes.find((x) => x.type === t) as never;
   const mp = find('MP_REACH_NLRI');
   const med = find('MULTI_EXIT_DISC');
@@ -26,6 +26,7 @@ export function attributeEntry(prefix: string, attributes: readonly PathAttribut
   const path = find('AS_PATH');
   return {
     prefix,
+    neighbor,
     nextHop: nextHop ?? find('NEXT_HOP')?.nextHop ?? mp?.nextHops[0] ?? '',
     asPath: path ? formatAsPath(path.segments) : '',
     origin: ORIGINS[find('ORIGIN')?.origin ?? 2] ?? '?',
@@ -37,12 +38,12 @@ export function attributeEntry(prefix: string, attributes: readonly PathAttribut
   };
 }
 
-/** A row for a route we originate, with the AS path it carries to an external peer. */
+/** A row for a route we originate: its AS path is empty but for the prepends (our AS is added on export). */
 function localEntry(r: RouteSpec, localAs: number): RouteEntry {
   return {
     prefix: r.prefix,
     nextHop: r.nextHop,
-    asPath: new Array<number>(1 + (r.asPathPrepend ?? 0)).fill(localAs).join(' '),
+    asPath: new Array<number>(r.asPathPrepend ?? 0).fill(localAs).join(' '),
     origin: 'IGP',
     ...(r.med === undefined ? {} : { med: r.med }),
     communities: (r.communities ?? []).map(formatCommunity),
@@ -157,7 +158,12 @@ export class StatusView {
         return (function* () {
           for (const n of list) {
             for (const r of n.ribIn.all()) {
-              yield { ...attributeEntry(r.prefix, r.attrs.attributes, r.attrs.nextHop), neighbor: n.config.address, ...(r.pathId === undefined ? {} : { pathId: r.pathId }) };
+              const e = attributeEntry(r.prefix, r.attrs.attributes, n.config.address, r.attrs.nextHop);
+              if (r.pathId === undefined) yield e;
+              else {
+                const { prefix, ...rest } = e;
+                yield { prefix, pathId: r.pathId, ...rest };
+              }
             }
           }
         })();
@@ -165,7 +171,8 @@ export class StatusView {
         return (function* () {
           for (const n of list) {
             for (const r of n.ribOut.routes()) {
-              yield { ...attributeEntry(r.prefix, r.attributes), neighbor: n.config.address, ...(n.ribOut.isPending(r.prefix) ? { pending: true } : {}) };
+              const e = attributeEntry(r.prefix, r.attributes, n.config.address);
+              yield n.ribOut.isPending(r.prefix) ? { ...e, pending: true } : e;
             }
           }
         })();

@@ -29,8 +29,8 @@ type Outcome = { ok: true; at: number } | { ok: false; error: string };
  * Saves are coalesced: at most one write is in flight, and every change that comes while it runs is
  * covered by one more write after it, so a burst of 100 changes costs at most two write+fsync
  * cycles. A save starts on a later turn of the event loop than the change that asked for it, so the
- * fsync never shares a tick with the UPDATE's write. A failed save is retried with back-off, and
- * while the store is failing a change is answered at once with the failure instead of waiting.
+ * fsync never shares a tick with the UPDATE's write. A failed save is retried with back-off; a new
+ * change tries again at once (the disk may have been fixed) and learns the outcome of that attempt.
  */
 export class StateStore {
   private writing = false;
@@ -69,9 +69,11 @@ export class StateStore {
    */
   save(t0: number): Promise<SaveOutcome> {
     this.dirty = true;
-    if (this.lastError !== undefined && this.retry !== undefined) {
-      const since = this.savedAt === undefined ? {} : { since: new Date(this.savedAt).toISOString() };
-      return Promise.resolve({ ok: false, error: this.lastError, ...since });
+    // A new change is a reason to try again now rather than at the end of the back-off: the disk
+    // may have been fixed. While it is still failing, each attempt fails fast and costs one write.
+    if (this.retry !== undefined) {
+      this.clock.clearTimer(this.retry);
+      this.retry = undefined;
     }
     const done = new Promise<Outcome>((resolve) => this.waiters.push(resolve));
     this.kick();

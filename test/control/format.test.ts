@@ -91,6 +91,7 @@ Summary('a table like OpenBGPD/FRR: state when down, prefixes received when up',
     lines(
       'BGP router identifier 10.10.0.4, local AS number 65010',
       'tsbgpd up 1d01h01m, 1 local route',
+      'state file /var/lib/tsbgp/state.json: NOT SAVED since 2026-01-01T00:00:00.000Z: ENOSPC: no space left on device, write',
       '',
       'Neighbor      AS  MsgRcvd  MsgSent  Up/Down   State/PfxRcd  PfxSnt  Description',
       '127.0.0.2  65515        3        6  01:02:03             2       1  route-server-0',
@@ -106,6 +107,7 @@ Summary('no description column when no neighbor has one; no neighbors at all', (
     lines(
       'BGP router identifier 10.10.0.4, local AS number 65010',
       'tsbgpd up 1d01h01m, 2 local routes',
+      'state file /var/lib/tsbgp/state.json: NOT SAVED since 2026-01-01T00:00:00.000Z: ENOSPC: no space left on device, write',
       '',
       'Neighbor      AS  MsgRcvd  MsgSent  Up/Down   State/PfxRcd  PfxSnt',
       '127.0.0.3  65515        3        4  00:01:03          Idle       0',
@@ -231,7 +233,7 @@ Change('withdraw, an unchanged announce, a failed save (recorded); slow writes i
   assert.fixture(
     text.change('announce', SNAPSHOT.changes.notSaved),
     lines(
-      'announce 100.64.0.1/32 via 10.10.0.6: sent to 1 of 2 neighbors in 92 µs, NOT saved: route sent, but the state file could not be saved: ENOSPC: no space left on device, write',
+      'announce 100.64.0.1/32 via 10.10.0.6: sent to 1 of 2 neighbors in 92 µs, NOT saved: ENOSPC: no space left on device, write',
       '127.0.0.2  Established  sent in 85 µs',
       '127.0.0.3  Idle         will get the route when it comes up',
     ),

@@ -102,6 +102,7 @@ export async function recordSnapshot(): Promise<Snapshot> {
     clock: new ManualClock(),
     random: () => 0.5,
     state: {
+      path: '/var/lib/tsbgp/state.json',
       read: async () => null,
       write: async () => {
         if (failSave) throw new Error('ENOSPC: no space left on device, write');

@@ -126,7 +126,13 @@ export const SNAPSHOT: Snapshot = {
         "advertised": 0
       }
     ],
-    "localRoutes": 1
+    "localRoutes": 1,
+    "stateFile": {
+      "path": "/var/lib/tsbgp/state.json",
+      "savedAt": "2026-01-01T00:00:00.000Z",
+      "unsavedSince": "2026-01-01T00:00:00.000Z",
+      "error": "ENOSPC: no space left on device, write"
+    }
   },
   "routes": {
     "local": [
@@ -140,7 +146,8 @@ export const SNAPSHOT: Snapshot = {
           "65010:100"
         ],
         "largeCommunities": [],
-        "extendedCommunities": []
+        "extendedCommunities": [],
+        "owner": "operator"
       }
     ],
     "received": [
@@ -178,6 +185,7 @@ export const SNAPSHOT: Snapshot = {
     "advertised": [
       {
         "prefix": "100.64.0.1/32",
+        "neighbor": "127.0.0.2",
         "nextHop": "10.10.0.6",
         "asPath": "65010",
         "origin": "IGP",
@@ -186,8 +194,7 @@ export const SNAPSHOT: Snapshot = {
           "65010:100"
         ],
         "largeCommunities": [],
-        "extendedCommunities": [],
-        "neighbor": "127.0.0.2"
+        "extendedCommunities": []
       }
     ]
   },
@@ -278,7 +285,8 @@ export const SNAPSHOT: Snapshot = {
       "wireMicros": 92,
       "saved": {
         "ok": false,
-        "error": "route sent, but the state file could not be saved: ENOSPC: no space left on device, write"
+        "error": "ENOSPC: no space left on device, write",
+        "since": "2026-01-01T00:00:00.000Z"
       }
     },
     "withdraw": {

@@ -78,8 +78,6 @@ Failure('a failed save is reported, retried with back-off, and the status says s
   const failedAt = new Date(clock.wall()).toISOString();
   assert.equal(store.status(), { path: '/state.json', unsavedSince: failedAt, error: 'no space left on the device' });
   assert.ok(store.failing);
-  // While it is failing, a change is answered at once: the reply does not wait for the back-off.
-  assert.equal(await store.save(0), { ok: false, error: 'no space left on the device' });
   assert.is(b.writes.length, 1);
   clock.advance(999);
   assert.is(b.writes.length, 1);
@@ -91,10 +89,20 @@ Failure('a failed save is reported, retried with back-off, and the status says s
   assert.is(b.writes.length, 2);
   clock.advance(1);
   assert.is(b.writes.length, 3, 'then after 2 s');
-  b.finish();
+  b.finish('no space left on the device');
   await turn();
+  // A new change does not wait for the 4 s back-off: it tries at once and gets that attempt's outcome.
+  const again = store.save(clock.now());
+  await turn();
+  assert.is(b.writes.length, 4);
+  b.finish();
+  assert.equal(await again, { ok: true, micros: 0 });
+  const savedAt = new Date(clock.wall()).toISOString();
+  await turn();
+  clock.advance(10_000);
+  assert.is(b.writes.length, 4, 'no retry once saved');
   assert.not.ok(store.failing);
-  assert.equal(store.status(), { path: '/state.json', savedAt: new Date(clock.wall()).toISOString() });
+  assert.equal(store.status(), { path: '/state.json', savedAt });
 });
 
 Failure('flush at shutdown: one last attempt; false while the change is not on disk', async () => {
