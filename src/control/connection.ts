@@ -53,8 +53,19 @@ interface Queued {
   at: number;
 }
 
+/** What writes a reply once its turn in the connection's order comes. */
+type Finish = () => Promise<void> | void;
+
+/**
+ * Route changes for distinct prefixes that a client had already queued are started together, in
+ * one synchronous run, so that the daemon plans them as one batch (one UPDATE per attribute set,
+ * not one per request). A prefix seen twice ends the group: each request keeps its own outcome.
+ * Bounded so that one client's group costs a few ms of a turn.
+ */
+const MAX_GROUP = 128;
+
 /** Requests read ahead of the one being handled before the connection stops reading. */
-const MAX_QUEUED_REQUESTS = 64;
+const MAX_QUEUED_REQUESTS = 256;
 /** Unread reply bytes above which a connection's next request waits for the client to read. */
 const LOW_WATER_BYTES = 64 * 1024;
 
@@ -150,8 +161,11 @@ export class ControlConnection {
   private async pump(): Promise<void> {
     this.busy = true;
     try {
-      for (let next = this.queue.shift(); next && !this.gone; next = this.queue.shift()) {
-        await this.handle(next.item, next.at);
+      while (this.queue.length > 0 && !this.gone) {
+        for (const finish of this.startGroup()) {
+          await (await finish)();
+          if (this.gone) break;
+        }
         if (this.gone) break;
         if (this.paused && this.queue.length <= MAX_QUEUED_REQUESTS / 2) {
           this.paused = false;
@@ -163,7 +177,7 @@ export class ControlConnection {
           this.log.debug({ conn: this.id, pending: this.output.writableLength }, 'control client is slow to read; waiting before the next request');
           await this.flushed();
         } else if (this.queue.length > 0) {
-          // One request per turn of the event loop: a command that settles without I/O would
+          // One group per turn of the event loop: a command that settles without I/O would
           // otherwise run the whole queue on promise continuations while keepalives, hold timers
           // and every other client wait.
           await nextTurn();
@@ -173,6 +187,27 @@ export class ControlConnection {
       this.busy = false;
     }
     if (this.inputEnded && this.queue.length === 0 && !this.gone) this.end();
+  }
+
+  /**
+   * Start the next request, or a group of route changes for distinct prefixes (MAX_GROUP), all in
+   * this synchronous run; each gives back what writes its reply, in the order they came.
+   */
+  private startGroup(): Promise<Finish>[] {
+    const started: Promise<Finish>[] = [];
+    const prefixes = new Set<string>();
+    while (this.queue.length > 0 && started.length < MAX_GROUP) {
+      const next = this.queue[0]!;
+      const parsed = next.item.kind === 'line' ? parseRequest(next.item.line) : undefined;
+      const r = parsed?.ok ? parsed.request : undefined;
+      const prefix = r && (r.command === 'announce' || r.command === 'withdraw') ? r.args.prefix : undefined;
+      if (started.length > 0 && (prefix === undefined || prefixes.has(prefix))) break;
+      this.queue.shift();
+      started.push(this.start(next.item, next.at, parsed));
+      if (prefix === undefined) break;
+      prefixes.add(prefix);
+    }
+    return started;
   }
 
   /** Resolves once everything written has gone to the kernel, or the connection is gone. */
@@ -189,26 +224,29 @@ export class ControlConnection {
     });
   }
 
-  private async handle(item: LineItem, receivedAt: number): Promise<void> {
-    if (item.kind === 'overflow') {
-      this.send(errorReply(null, TsbgpErrorCode.BAD_REQUEST, `request line of ${item.bytes} bytes is longer than the limit of ${this.settings.maxLineBytes}`));
-      return;
+  /** Parse and dispatch one request now; what it resolves to writes the reply when its turn comes. */
+  private async start(item: LineItem, receivedAt: number, parsed: ReturnType<typeof parseRequest> | undefined): Promise<Finish> {
+    if (item.kind === 'overflow' || !parsed) {
+      const bytes = item.kind === 'overflow' ? item.bytes : 0;
+      return () => void this.send(errorReply(null, TsbgpErrorCode.BAD_REQUEST, `request line of ${bytes} bytes is longer than the limit of ${this.settings.maxLineBytes}`));
     }
-    const parsed = parseRequest(item.line);
     if (!parsed.ok) {
       this.log.debug({ conn: this.id, error: parsed.reply.error }, 'bad control request');
-      this.send(parsed.reply);
-      return;
+      return () => void this.send(parsed.reply);
     }
     const request = parsed.request;
     this.log.debug({ conn: this.id, id: request.id, command: request.command }, 'control request');
     const reply = await dispatch(this.settings.speaker, request, { ...this.settings.ctx, receivedAt });
+    return () => this.finish(request.command, reply);
+  }
+
+  private finish(command: string, reply: Reply): Promise<void> | void {
     if (!reply.ok && reply.error.code === TsbgpErrorCode.INTERNAL) {
-      this.log.error({ conn: this.id, command: request.command, error: reply.error.message }, 'control command failed');
+      this.log.error({ conn: this.id, command, error: reply.error.message }, 'control command failed');
     }
     if (reply.ok && reply.result instanceof RoutesReply) return this.stream(reply.id, reply.result);
     if (!this.send(reply)) return;
-    if (request.command === 'monitor' && reply.ok && !this.unsubscribe) {
+    if (command === 'monitor' && reply.ok && !this.unsubscribe) {
       // Subscribed in the same tick as the reply is written: no event falls between the two.
       this.unsubscribe = this.settings.speaker.subscribe((e) => this.onEvent(e));
     }

@@ -55,5 +55,21 @@ Fair('client A pipelines 1000 failovers in one write; client B\'s ping is answer
   await until(() => rs.ofType('UPDATE').length === updatesBefore + COUNT, 10_000, 'every UPDATE reached the route server');
 });
 
+Fair('queued announces of distinct prefixes go out together: 1000 requests, a handful of UPDATEs, each reply its own', async () => {
+  const { rs, server } = await daemon();
+  const a = await Raw.open(server.path);
+  const updatesBefore = rs.ofType('UPDATE').length;
+  const COUNT = 1000;
+  const prefix = (i: number): string => `100.65.${i >> 8}.${i & 255}/32`;
+  a.write(Array.from({ length: COUNT }, (_, i) => line({ v: 1, id: i, command: 'announce', args: { prefix: prefix(i), nextHop: '10.10.0.5' } })).join(''));
+  const replies = await a.read(COUNT, 20_000);
+  assert.equal(replies.map((x) => x.id), Array.from({ length: COUNT }, (_, i) => i));
+  assert.ok(replies.every((x) => x.ok && x.result.changed && x.result.peers[0].sent), 'every announce was sent');
+  await until(() => rs.ofType('UPDATE').reduce((n, u) => n + u.nlri.length, 0) >= COUNT + 1, 10_000, 'every prefix at the route server');
+  const updates = rs.ofType('UPDATE').length - updatesBefore;
+  // One UPDATE per group of queued requests (at most 128 prefixes each), not one per request.
+  assert.ok(updates <= Math.ceil(COUNT / 64), `${updates} UPDATEs for ${COUNT} announces`);
+});
+
 Fair.after.each(cleanup);
 Fair.run();
