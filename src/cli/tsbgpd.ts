@@ -6,7 +6,7 @@ import { TsbgpError } from '../errors.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { ControlServer } from '../control/server.js';
-import { fileBackend } from '../daemon/file-store.js';
+import { fileBackend } from '../daemon/store.js';
 import { Speaker } from '../daemon/speaker.js';
 
 interface Options {

@@ -19,12 +19,16 @@ export interface StateFile {
   /** ISO time of the write. */
   savedAt: string;
   intents: StoredIntent[];
+  /** Journal lines up to this sequence number are in `intents` (see journal.ts). */
+  journalSeq?: number;
 }
 
 /** What a read gives back: the intents and when they were saved. */
 export interface SavedState {
   savedAt?: string;
   intents: OwnedIntent[];
+  /** The last journal line the snapshot already holds (0: none). */
+  journalSeq?: number;
 }
 
 function storedIntent(o: OwnedIntent): StoredIntent {
@@ -42,9 +46,9 @@ const queues = new Map<string, Promise<void>>();
  * fsync the directory. A crash at any point leaves either the old file or the new one, never a
  * mix. Creates the directory (mode 0o750) when missing. Throws TsbgpError(FILE) naming the file.
  */
-export function writeState(file: string, intents: readonly OwnedIntent[], wall: () => number = Date.now): Promise<void> {
+export function writeState(file: string, intents: readonly OwnedIntent[], wall: () => number = Date.now, journalSeq?: number): Promise<void> {
   const previous = queues.get(file) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => writeNow(file, intents, wall));
+  const next = previous.catch(() => undefined).then(() => writeNow(file, intents, wall, journalSeq));
   queues.set(file, next);
   const forget = (): void => {
     if (queues.get(file) === next) queues.delete(file);
@@ -53,8 +57,8 @@ export function writeState(file: string, intents: readonly OwnedIntent[], wall: 
   return next;
 }
 
-async function writeNow(file: string, intents: readonly OwnedIntent[], wall: () => number): Promise<void> {
-  const state: StateFile = { version: STATE_VERSION, savedAt: new Date(wall()).toISOString(), intents: intents.map(storedIntent) };
+async function writeNow(file: string, intents: readonly OwnedIntent[], wall: () => number, journalSeq: number | undefined): Promise<void> {
+  const state: StateFile = { version: STATE_VERSION, savedAt: new Date(wall()).toISOString(), intents: intents.map(storedIntent), ...(journalSeq ? { journalSeq } : {}) };
   const text = JSON.stringify(state, null, 2) + '\n';
   const dir = dirname(file);
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -129,29 +133,42 @@ export async function readState(file: string): Promise<SavedState | null> {
   if (data.version !== STATE_VERSION) throw bad(`version ${JSON.stringify(data.version)} is not supported (expected ${STATE_VERSION} or 1)`);
   if (!Array.isArray(data.intents)) throw bad('"intents" is not a list');
   const intents = data.intents.map((x: unknown, i: number): OwnedIntent => {
-    const where = `intents[${i}]`;
-    if (!isObject(x)) throw bad(`${where}: expected an object with owner, prefix and route or withdrawn`);
-    const owner = x.owner;
-    if (typeof owner !== 'string' || !(OWNERS as readonly string[]).includes(owner) || owner === 'config') {
-      throw bad(`${where}: owner ${JSON.stringify(owner)} is not one of ${OWNERS.filter((o) => o !== 'config').join(', ')}`);
-    }
-    for (const k of Object.keys(x)) if (!['owner', 'prefix', 'route', 'withdrawn'].includes(k)) throw bad(`${where}: unknown key "${k}"`);
-    let prefix: string;
-    try {
-      prefix = parseRoutePrefix(String(x.prefix)).prefix;
-    } catch (e) {
-      throw bad(`${where}: ${errorText(e)}`);
-    }
-    let intent: Intent;
-    if (x.withdrawn === true && x.route === undefined) intent = { kind: 'withdraw', prefix };
-    else if (x.route !== undefined && x.withdrawn === undefined) {
-      const route = storedRoute(x.route, `${where}.route`, bad);
-      if (route.prefix !== prefix) throw bad(`${where}: route is for ${route.prefix}, not ${prefix}`);
-      intent = { kind: 'announce', route };
-    } else throw bad(`${where}: expected either route or withdrawn: true`);
-    return { owner: owner as Owner, intent };
+    const c = parseJournalChange(x, `intents[${i}]`, bad);
+    if ('cleared' in c) throw bad(`intents[${i}]: expected either route or withdrawn: true`);
+    return c;
   });
-  return { ...(savedAt ? { savedAt } : {}), intents: unique(intents, 'intents', bad) };
+  const journalSeq = typeof data.journalSeq === 'number' ? data.journalSeq : 0;
+  return { ...(savedAt ? { savedAt } : {}), intents: unique(intents, 'intents', bad), ...(journalSeq ? { journalSeq } : {}) };
+}
+
+/** One change as the journal holds it: an owner's intent set, or an owner's intent for a prefix dropped. */
+export type Change = OwnedIntent | { owner: Exclude<Owner, 'config'>; prefix: string; cleared: true };
+
+/** A stored intent or journal change, checked; `where` names it in the error. */
+export function parseJournalChange(x: unknown, where: string, bad: (problem: string) => TsbgpError): Change {
+  if (!isObject(x)) throw bad(`${where}: expected an object with owner, prefix and route or withdrawn`);
+  const owner = x.owner;
+  if (typeof owner !== 'string' || !(OWNERS as readonly string[]).includes(owner) || owner === 'config') {
+    throw bad(`${where}: owner ${JSON.stringify(owner)} is not one of ${OWNERS.filter((o) => o !== 'config').join(', ')}`);
+  }
+  for (const k of Object.keys(x)) if (!['owner', 'prefix', 'route', 'withdrawn', 'cleared'].includes(k)) throw bad(`${where}: unknown key "${k}"`);
+  let prefix: string;
+  try {
+    prefix = parseRoutePrefix(String(x.prefix)).prefix;
+  } catch (e) {
+    throw bad(`${where}: ${errorText(e)}`);
+  }
+  const kinds = [x.route !== undefined, x.withdrawn === true, x.cleared === true].filter(Boolean).length;
+  if (kinds !== 1) throw bad(`${where}: expected either route or withdrawn: true`);
+  if (x.cleared === true) return { owner: owner as Exclude<Owner, 'config'>, prefix, cleared: true };
+  if (x.withdrawn === true) return { owner: owner as Owner, intent: { kind: 'withdraw', prefix } };
+  const route = storedRoute(x.route, `${where}.route`, bad);
+  if (route.prefix !== prefix) throw bad(`${where}: route is for ${route.prefix}, not ${prefix}`);
+  return { owner: owner as Owner, intent: { kind: 'announce', route } };
+}
+
+export function storedChange(c: Change): StoredIntent | { owner: string; prefix: string; cleared: true } {
+  return 'cleared' in c ? c : storedIntent(c);
 }
 
 function storedRoute(r: unknown, where: string, bad: (problem: string) => TsbgpError): RouteSpec {
@@ -211,9 +228,4 @@ function errorText(e: unknown): string {
   if (code === 'EISDIR') return 'it is a directory';
   if (code === 'ENOSPC') return 'no space left on the device';
   return e instanceof Error ? e.message : String(e);
-}
-
-/** The state file as the daemon's store backend. */
-export function fileBackend(path: string, wall: () => number = Date.now): { path: string; read(): Promise<SavedState | null>; write(intents: readonly OwnedIntent[]): Promise<void> } {
-  return { path, read: () => readState(path), write: (intents) => writeState(path, intents, wall) };
 }

@@ -68,7 +68,7 @@ export class Speaker implements SpeakerControl {
     this.advertiser = new Advertiser(this.intents, this.registry, () => this.config.localAs, this.clock, this.log, this.events);
     const retry = opts.storeRetryMs;
     this.store = opts.state
-      ? new StateStore(opts.state, () => this.intents.stored(), this.clock, this.log, retry ? { retryMinMs: retry.min, retryMaxMs: retry.max } : {})
+      ? new StateStore(opts.state, this.intents, this.clock, this.log, retry ? { retryMinMs: retry.min, retryMaxMs: retry.max } : {})
       : undefined;
     this.status = new StatusView({ config: () => this.config, registry: this.registry, intents: this.intents, clock: this.clock, store: this.store, startedAt: this.clock.wall() });
   }
@@ -213,7 +213,7 @@ export class Speaker implements SpeakerControl {
     const sent = changed.length ? await this.advertiser.send(changed, t0) : { peers: this.unchanged(prefix).peers, wireMicros: 0 };
     // The intent changed even when the advertised route did not (the same route as the config's):
     // it is saved all the same, so that a later reload of the file does not undo it.
-    const saved: SaveOutcome | undefined = this.store ? await this.store.save(t0) : undefined;
+    const saved: SaveOutcome | undefined = this.store ? await this.store.save(t0, [{ owner: 'operator', prefix }]) : undefined;
     return { prefix, changed: changed.length > 0, ...(route ? { route } : {}), peers: sent.peers, wireMicros: sent.wireMicros, ...(saved ? { saved } : {}) };
   }
 
@@ -265,14 +265,14 @@ export class Speaker implements SpeakerControl {
     const after = new Map(next.routes.map((r) => [r.prefix, announceIntent(r)]));
     const edited = [...new Set([...before.keys(), ...after.keys()])].filter((p) => !sameIntent(before.get(p), after.get(p)));
     const changed = new Set(this.intents.replaceOwner('config', [...after.values()]));
-    let operatorChanged = false;
+    const dropped: string[] = [];
     for (const p of edited) {
-      if (this.intents.get('operator', p)) operatorChanged = true;
+      if (this.intents.get('operator', p)) dropped.push(p);
       for (const c of this.intents.clear('operator', p)) changed.add(c);
     }
     const result: ReloadResult = { neighborsAdded: n.added, neighborsRemoved: n.removed, neighborsReset: n.reset, routesChanged: [...changed] };
     if (changed.size) await this.advertiser.send([...changed], t0);
-    if (operatorChanged && this.store) await this.store.save(t0);
+    if (dropped.length && this.store) await this.store.save(t0, dropped.map((prefix) => ({ owner: 'operator', prefix })));
     this.log.info({ ...result }, 'configuration reloaded');
     return result;
   }

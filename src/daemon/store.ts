@@ -1,14 +1,38 @@
 // The state store: coalesced, retried saves of the intents, off the wire's tick, with an honest status.
 import type { Clock, TimerHandle } from '../bgp/fsm/clock.js';
 import type { SaveOutcome, StateFileStatus } from '../control/types.js';
-import type { OwnedIntent } from '../routes/intents.js';
-import type { SavedState } from './file-store.js';
+import type { Intent, OwnedIntent, Owner } from '../routes/intents.js';
+import type { Change, SavedState } from './file-store.js';
+import { JournaledFile } from './journal.js';
 
 /** Where the intents are kept (the state file; a test's memory). */
 export interface StateBackend {
   readonly path: string;
   read(): Promise<SavedState | null>;
+  /** Save every intent (a full snapshot). */
   write(intents: readonly OwnedIntent[]): Promise<void>;
+  /** Save only what changed, cheaply; true when a full write is due. Absent: every save is a write(). */
+  append?(changes: readonly Change[]): Promise<boolean>;
+  /** Release open files (at stop). */
+  close?(): Promise<void>;
+}
+
+/** The state file with its journal, as the store's backend. */
+export function fileBackend(path: string, wall: () => number = Date.now): StateBackend {
+  const f = new JournaledFile(path, wall);
+  return { path, read: () => f.read(), write: (intents) => f.compact(intents), append: (changes) => f.append(changes), close: () => f.close() };
+}
+
+/** Where the store reads the intents it saves. */
+export interface IntentSource {
+  stored(): OwnedIntent[];
+  get(owner: Owner, prefix: string): Intent | undefined;
+}
+
+/** One owner's intent for one prefix: what a change names. */
+export interface IntentKey {
+  owner: Exclude<Owner, 'config'>;
+  prefix: string;
 }
 
 export interface StoreLogger {
@@ -39,6 +63,10 @@ export class StateStore {
   private retry: TimerHandle | undefined;
   private backoff: number;
   private waiters: ((o: Outcome) => void)[] = [];
+  /** What changed since the last save; `all`: not known, save everything. */
+  private changed = new Map<string, IntentKey>();
+  private all = true;
+  private compactDue = false;
   private savedAt: number | undefined;
   private unsavedSince: number | undefined;
   private lastError: string | undefined;
@@ -47,7 +75,7 @@ export class StateStore {
 
   constructor(
     private readonly backend: StateBackend,
-    private readonly snapshot: () => OwnedIntent[],
+    private readonly intents: IntentSource,
     private readonly clock: Clock,
     private readonly log: StoreLogger,
     private readonly opts: StoreOptions = {},
@@ -67,8 +95,10 @@ export class StateStore {
    * Something changed: save it. Resolves (never rejects) with the outcome of the save that covers
    * the change, timed from `t0` (clock ms), or at once with the current failure while retrying.
    */
-  save(t0: number): Promise<SaveOutcome> {
+  save(t0: number, keys?: readonly IntentKey[]): Promise<SaveOutcome> {
     this.dirty = true;
+    if (keys) for (const k of keys) this.changed.set(`${k.owner} ${k.prefix}`, k);
+    else this.all = true;
     // A new change is a reason to try again now rather than at the end of the back-off: the disk
     // may have been fixed. While it is still failing, each attempt fails fast and costs one write.
     if (this.retry !== undefined) {
@@ -103,7 +133,9 @@ export class StateStore {
     }
     await this.settled;
     if (this.dirty) await this.write();
-    return !this.dirty && this.lastError === undefined;
+    const saved = !this.dirty && this.lastError === undefined;
+    await this.backend.close?.();
+    return saved;
   }
 
   private kick(): void {
@@ -124,10 +156,18 @@ export class StateStore {
       this.dirty = false;
       const waiters = this.waiters;
       this.waiters = [];
-      const intents = this.snapshot();
+      const changed = this.changed;
+      const full = this.all || this.compactDue || !this.backend.append;
+      this.changed = new Map();
+      this.all = false;
       let outcome: Outcome;
       try {
-        await this.backend.write(intents);
+        if (full) {
+          await this.backend.write(this.intents.stored());
+          this.compactDue = false;
+        } else {
+          this.compactDue = await this.backend.append!(this.delta(changed.values()));
+        }
         outcome = { ok: true, at: this.clock.now() };
         if (this.lastError !== undefined) this.log.info({ path: this.backend.path }, 'state file saved again');
         this.savedAt = this.clock.wall();
@@ -137,6 +177,9 @@ export class StateStore {
       } catch (e) {
         const error = e instanceof Error ? e.message : String(e);
         outcome = { ok: false, error };
+        // Not saved: the same changes are owed by the next attempt.
+        for (const [k, v] of changed) if (!this.changed.has(k)) this.changed.set(k, v);
+        if (full) this.all = true;
         this.unsavedSince ??= this.clock.wall();
         this.lastError = error;
         this.dirty = true;
@@ -151,6 +194,16 @@ export class StateStore {
     }
     this.writing = false;
     this.settle?.();
+  }
+
+  /** The journal lines for what changed: each key's intent as it is now, or its removal. */
+  private delta(keys: Iterable<IntentKey>): Change[] {
+    const out: Change[] = [];
+    for (const k of keys) {
+      const intent = this.intents.get(k.owner, k.prefix);
+      out.push(intent ? { owner: k.owner, intent } : { owner: k.owner, prefix: k.prefix, cleared: true });
+    }
+    return out;
   }
 
   private scheduleRetry(): void {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Config } from '../../src/config/types.js';
-import { fileBackend, readState } from '../../src/daemon/file-store.js';
+import { fileBackend } from '../../src/daemon/store.js';
 import { Speaker } from '../../src/daemon/speaker.js';
 import type { StateBackend } from '../../src/daemon/store.js';
 import { RawPeer } from '../helpers/raw-peer.js';
@@ -36,7 +36,7 @@ Owners('an operator withdraw of a config route holds across a reload of the same
     assert.ok(r.changed);
     assert.equal(r.saved && r.saved.ok, true);
     await until('the withdrawal', () => rs.ofType('UPDATE').some((u) => u.withdrawn.length === 1));
-    assert.equal((await readState(file))?.intents, [{ owner: 'operator', intent: { kind: 'withdraw', prefix: VIP } }]);
+    assert.equal((await fileBackend(file).read())?.intents, [{ owner: 'operator', intent: { kind: 'withdraw', prefix: VIP } }]);
     const reloaded = await w.reload();
     assert.equal(reloaded.routesChanged, []);
     assert.equal([...w.routes('local')], []);

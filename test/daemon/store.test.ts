@@ -40,7 +40,7 @@ Coalesce('a burst of 100 changes costs two writes, and the last one holds the la
   const b = backend();
   let current = intent('10.10.0.4');
   const clock = new ManualClock();
-  const store = new StateStore(b, () => [current], clock, quiet);
+  const store = new StateStore(b, { stored: () => [current], get: () => current.intent }, clock, quiet);
   const first = store.save(0);
   // Nothing is written in the tick of the change: the UPDATE's write goes first.
   assert.is(b.writes.length, 0);
@@ -69,7 +69,7 @@ const Failure = suite('failures');
 Failure('a failed save is reported, retried with back-off, and the status says since when it is unsaved', async () => {
   const b = backend();
   const clock = new ManualClock();
-  const store = new StateStore(b, () => [intent('10.10.0.5')], clock, quiet, { retryMinMs: 1000, retryMaxMs: 4000 });
+  const store = new StateStore(b, { stored: () => [intent('10.10.0.5')], get: () => intent('10.10.0.5').intent }, clock, quiet, { retryMinMs: 1000, retryMaxMs: 4000 });
   const first = store.save(0);
   await turn();
   clock.advance(5);
@@ -108,7 +108,7 @@ Failure('a failed save is reported, retried with back-off, and the status says s
 Failure('flush at shutdown: one last attempt; false while the change is not on disk', async () => {
   const b = backend();
   const clock = new ManualClock();
-  const store = new StateStore(b, () => [intent('10.10.0.5')], clock, quiet);
+  const store = new StateStore(b, { stored: () => [intent('10.10.0.5')], get: () => intent('10.10.0.5').intent }, clock, quiet);
   const first = store.save(0);
   await turn();
   b.finish('read-only file system');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Config } from '../../src/config/types.js';
-import { fileBackend, readState } from '../../src/daemon/file-store.js';
+import { fileBackend } from '../../src/daemon/store.js';
 import { Speaker } from '../../src/daemon/speaker.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { config, memoryLogger, neighbor, until, waitState } from '../helpers/speakers.js';
@@ -29,7 +29,7 @@ Restart('the failed-over next hop is restored before the first UPDATE: a restart
     await waitState(first, '127.0.0.2', 'Established');
     await first.announce({ prefix: VIP, nextHop: '10.10.0.5' });
     await first.stop();
-    assert.equal((await readState(file))?.intents, [{ owner: 'operator', intent: { kind: 'announce', route: { prefix: VIP, nextHop: '10.10.0.5' } } }]);
+    assert.equal((await fileBackend(file).read())?.intents, [{ owner: 'operator', intent: { kind: 'announce', route: { prefix: VIP, nextHop: '10.10.0.5' } } }]);
 
     const rs2 = new RawPeer({ asn: 65515, bgpId: '10.10.1.4' });
     await rs.close();
