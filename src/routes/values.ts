@@ -64,14 +64,19 @@ const NOT_UNICAST_V6: readonly Span<bigint>[] = [
   span('ff00::/8', 'a multicast address (ff00::/8)', v6Value),
 ];
 
-/** Why an address cannot be a unicast peer or next hop, or null when it can. */
-export function notUnicastReason(a: ParsedAddress): string | null {
+/** The reason of the first range holding the address, or null. */
+function reasonIn(v4: readonly Span<number>[], v6: readonly Span<bigint>[], a: ParsedAddress): string | null {
   if (a.afi === Afi.IPV4) {
     const n = v4Value(a.bytes);
-    return NOT_UNICAST_V4.find((r) => n >= r.first && n <= r.last)?.why ?? null;
+    return v4.find((r) => n >= r.first && n <= r.last)?.why ?? null;
   }
   const n = v6Value(a.bytes);
-  return NOT_UNICAST_V6.find((r) => n >= r.first && n <= r.last)?.why ?? null;
+  return v6.find((r) => n >= r.first && n <= r.last)?.why ?? null;
+}
+
+/** Why an address cannot be a unicast peer or next hop, or null when it can. */
+export function notUnicastReason(a: ParsedAddress): string | null {
+  return reasonIn(NOT_UNICAST_V4, NOT_UNICAST_V6, a);
 }
 
 // A next hop must be an address traffic can be sent to across the network: on top of the above,
@@ -93,12 +98,7 @@ const BAD_NEXT_HOP_V6: readonly Span<bigint>[] = [
 
 /** Why an address cannot be the next hop of a route we announce, or null when it can. */
 export function badNextHopReason(a: ParsedAddress): string | null {
-  if (a.afi === Afi.IPV4) {
-    const n = v4Value(a.bytes);
-    return BAD_NEXT_HOP_V4.find((r) => n >= r.first && n <= r.last)?.why ?? null;
-  }
-  const n = v6Value(a.bytes);
-  return BAD_NEXT_HOP_V6.find((r) => n >= r.first && n <= r.last)?.why ?? null;
+  return reasonIn(BAD_NEXT_HOP_V4, BAD_NEXT_HOP_V6, a);
 }
 
 /**
