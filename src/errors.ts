@@ -7,6 +7,8 @@ export const TsbgpErrorCode = {
   BAD_NEXT_HOP: 'TSBGP_ERR_BAD_NEXT_HOP',
   BAD_ARGUMENT: 'TSBGP_ERR_BAD_ARGUMENT',
   UNKNOWN_NEIGHBOR: 'TSBGP_ERR_UNKNOWN_NEIGHBOR',
+  /** No VIP (or no candidate of that VIP) of that name. */
+  UNKNOWN_VIP: 'TSBGP_ERR_UNKNOWN_VIP',
   NOT_FOUND: 'TSBGP_ERR_NOT_FOUND',
   /** The prefix's family is carried by no configured neighbor. */
   NO_FAMILY: 'TSBGP_ERR_NO_FAMILY',

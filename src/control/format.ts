@@ -203,6 +203,14 @@ function eventText(e: SpeakerEvent): string {
       return `${e.at}  local  ${e.action} ${e.prefix}${via(e.nextHop)}`;
     case 'notification':
       return `${e.at}  ${e.neighbor}  notification ${e.direction} ${e.code}/${e.subcode} ${e.text}`;
+    case 'health':
+      return `${e.at}  vip ${e.vip}  ${e.candidate} is ${e.health}: ${e.detail}`;
+    case 'vip':
+      return `${e.at}  vip ${e.vip}  moved ${e.from ?? '-'} -> ${e.to ?? 'withdrawn'} (${e.cause}): ${e.detail}`;
+    default: {
+      const never: never = e;
+      return JSON.stringify(never);
+    }
   }
 }
 

@@ -125,12 +125,77 @@ export interface ReloadResult {
   routesChanged: string[];
 }
 
+/** A candidate's health as its checks decided it (rise/fall); `unknown` until the first decision. */
+export type CandidateHealth = 'unknown' | 'up' | 'down';
+
+/** The last check of one candidate. */
+export interface CheckResult {
+  /** ISO time the check finished. */
+  at: string;
+  ok: boolean;
+  /** How long the check took (to its timeout when it timed out). */
+  latencyMs: number;
+  /** "HTTP 200", "connect ECONNREFUSED", "timed out after 80 ms", "exit 1"... */
+  detail: string;
+}
+
+export interface CandidateInfo {
+  name: string;
+  nextHop: string;
+  health: CandidateHealth;
+  /** Consecutive passes and failures so far (against `rise` and `fall`). */
+  passes: number;
+  fails: number;
+  lastCheck?: CheckResult;
+  /** The watch connection (a reset or FIN on it is an immediate failure); absent when `watch` is off. */
+  watch?: 'connecting' | 'connected' | 'lost';
+}
+
+/** Why a VIP moved. */
+export type MoveCause = 'start' | 'restore' | 'health' | 'watch' | 'failback' | 'operator' | 'all-down' | 'recovered';
+
+/** One move of a VIP, with the timings that say how long it took. */
+export interface VipMove {
+  /** ISO time of the decision. */
+  at: string;
+  /** Candidate names; `to` absent: the VIP was withdrawn (all-down: withdraw). */
+  from?: string;
+  to?: string;
+  cause: MoveCause;
+  detail: string;
+  /** ISO time the failure that caused it was seen (first failed check of the run, or the watch's reset). */
+  failureSeenAt?: string;
+  /** Per neighbor: microseconds from the decision to the UPDATE handed to the kernel. */
+  wire: { neighbor: string; micros?: number; note?: string }[];
+  /** Milliseconds from the decision to the VIP answering from the new candidate (`confirm`), when configured. */
+  confirmedMs?: number;
+  /** When Azure is expected to apply it: the decision, or the end of the change window it fell in. */
+  effectiveAt: string;
+}
+
+export interface VipInfo {
+  name: string;
+  prefix: string;
+  /** `frozen`: no automatic moves (maintenance); `automatic` otherwise. */
+  mode: 'automatic' | 'frozen';
+  /** The candidate announced now (absent: not announced). */
+  current?: { candidate: string; nextHop: string; since: string };
+  candidates: CandidateInfo[];
+  /** `sticky`, or `preferred-after 60s`. */
+  failback: string;
+  changeWindowMs: number;
+  allDown: 'keep' | 'withdraw';
+  lastMove?: VipMove;
+}
+
 /** A live event, streamed by `monitor`. */
 export type SpeakerEvent =
   | { type: 'state'; at: string; neighbor: string; from: State; to: State; reason: string }
   | { type: 'route'; at: string; direction: 'received' | 'advertised'; neighbor: string; action: 'announce' | 'withdraw'; prefix: string; nextHop?: string }
   | { type: 'local'; at: string; action: 'announce' | 'withdraw'; prefix: string; nextHop?: string }
-  | { type: 'notification'; at: string; neighbor: string; direction: 'sent' | 'received'; code: number; subcode: number; text: string };
+  | { type: 'notification'; at: string; neighbor: string; direction: 'sent' | 'received'; code: number; subcode: number; text: string }
+  | { type: 'health'; at: string; vip: string; candidate: string; health: CandidateHealth; detail: string }
+  | { type: 'vip'; at: string; vip: string; from?: string; to?: string; cause: MoveCause; detail: string };
 
 /** The speaker as the control API sees it. Errors are TsbgpError (stable codes). */
 export interface SpeakerControl {
@@ -151,6 +216,14 @@ export interface SpeakerControl {
   /** Ask the peer for its routes again (ROUTE-REFRESH) and re-send ours. */
   neighborRefresh(address: string): void;
   reload(): Promise<ReloadResult>;
+  /** Health-checked VIPs (all, or the one named; UNKNOWN_VIP when there is none of that name). */
+  vips(name?: string): VipInfo[];
+  /** Move a VIP to a candidate by hand (recorded as the operator's); resolves once it is on the wire. */
+  vipMove(name: string, candidate: string): Promise<VipMove>;
+  /** Freeze (no automatic moves) or unfreeze a VIP. */
+  vipFreeze(name: string, frozen: boolean): VipInfo;
+  /** Every recorded move of a VIP, oldest first. */
+  vipHistory(name: string): VipMove[];
   /** Stream events; returns the unsubscribe function. */
   subscribe(listener: (e: SpeakerEvent) => void): () => void;
 }

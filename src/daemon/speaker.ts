@@ -8,7 +8,7 @@ import { DEFAULT_NEGOTIATED, type Negotiated, encodeMessage, formatPrefix, parse
 import { AdjRibOut } from '../bgp/rib/adj-rib-out.js';
 import { plan } from '../bgp/rib/outbound.js';
 import type { Config } from '../config/types.js';
-import type { ChangeResult, NeighborInfo, ReloadResult, RouteEntry, RouteView, SaveOutcome, SpeakerControl, SpeakerEvent, Summary } from '../control/types.js';
+import type { ChangeResult, VipInfo, VipMove, NeighborInfo, ReloadResult, RouteEntry, RouteView, SaveOutcome, SpeakerControl, SpeakerEvent, Summary } from '../control/types.js';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { exportRoute } from '../routes/export.js';
 import { type Intent, type Owner, RANK, RouteIntents, sameIntent } from '../routes/intents.js';
@@ -275,6 +275,23 @@ export class Speaker implements SpeakerControl {
     if (dropped.length && this.store) await this.store.save(t0, dropped.map((prefix) => ({ owner: 'operator', prefix })));
     this.log.info({ ...result }, 'configuration reloaded');
     return result;
+  }
+
+  vips(name?: string): VipInfo[] {
+    if (name !== undefined) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (configured: none)`);
+    return [];
+  }
+
+  async vipMove(name: string, _candidate: string): Promise<VipMove> {
+    throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (configured: none)`);
+  }
+
+  vipFreeze(name: string, _frozen: boolean): VipInfo {
+    throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (configured: none)`);
+  }
+
+  vipHistory(name: string): VipMove[] {
+    throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (configured: none)`);
   }
 
   /** For tests and the demo: the state of one neighbor. */

@@ -10,6 +10,8 @@ import type {
   SpeakerControl,
   SpeakerEvent,
   Summary,
+  VipInfo,
+  VipMove,
 } from '../../src/control/types.js';
 import { SNAPSHOT } from './speaker-snapshot.js';
 
@@ -98,6 +100,34 @@ export class FakeSpeaker implements SpeakerControl {
   async reload(): Promise<ReloadResult> {
     this.record('reload', []);
     return this.reloadResult;
+  }
+  /** The VIPs vips() answers with (none by default). */
+  vipList: VipInfo[] = [];
+  vipMoves: VipMove[] = [];
+  vips(name?: string): VipInfo[] {
+    this.record('vips', name === undefined ? [] : [name]);
+    return name === undefined ? this.vipList : [this.vip(name)];
+  }
+  async vipMove(name: string, candidate: string): Promise<VipMove> {
+    this.record('vipMove', [name, candidate]);
+    this.vip(name);
+    const move = this.vipMoves.at(-1);
+    if (!move) throw new TsbgpError('TSBGP_ERR_UNKNOWN_VIP', `no move recorded for ${name}`);
+    return move;
+  }
+  vipFreeze(name: string, frozen: boolean): VipInfo {
+    this.record('vipFreeze', [name, frozen]);
+    return { ...this.vip(name), mode: frozen ? 'frozen' : 'automatic' };
+  }
+  vipHistory(name: string): VipMove[] {
+    this.record('vipHistory', [name]);
+    this.vip(name);
+    return this.vipMoves;
+  }
+  private vip(name: string): VipInfo {
+    const v = this.vipList.find((x) => x.name === name);
+    if (!v) throw new TsbgpError('TSBGP_ERR_UNKNOWN_VIP', `no VIP ${name} (configured: ${this.vipList.map((x) => x.name).join(', ') || 'none'})`);
+    return v;
   }
   subscribe(listener: (e: SpeakerEvent) => void): () => void {
     this.record('subscribe', []);
