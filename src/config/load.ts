@@ -11,12 +11,13 @@ import { readControl } from './sections/control.js';
 import { readListen } from './sections/listen.js';
 import { readNeighbors } from './sections/neighbors.js';
 import { readRoutes } from './sections/routes.js';
+import { readVips } from './sections/vips.js';
 import { readLogLevel, readRouterId, readStateFile } from './sections/top.js';
 
 // closest moved to the walker with the split; kept here for code written against load.ts.
 export { closest } from './yaml-checker.js';
 
-const TOP_KEYS = ['router-id', 'local-as', 'listen', 'neighbors', 'routes', 'control', 'state-file', 'log-level'] as const;
+const TOP_KEYS = ['router-id', 'local-as', 'listen', 'neighbors', 'routes', 'vips', 'control', 'state-file', 'log-level'] as const;
 
 /** A config file that cannot be used; `problems` lists everything wrong with it, not only the first. */
 export class ConfigError extends TsbgpError {
@@ -108,6 +109,7 @@ function readConfig(c: Checker, root: unknown): Config {
     listen: { ...DEFAULT_LISTEN },
     neighbors: [],
     routes: [],
+    vips: [],
     control: { socket: DEFAULT_CONTROL_SOCKET, mode: DEFAULT_CONTROL_MODE },
     stateFile: DEFAULT_STATE_FILE,
     logLevel: 'info',
@@ -140,6 +142,12 @@ function readConfig(c: Checker, root: unknown): Config {
     // A route of a family no neighbor negotiates would silently go nowhere.
     const families = neighborsOk ? new Set(config.neighbors.flatMap((n) => n.families)) : null;
     config.routes = readRoutes(c, routes, families);
+  }
+
+  const vips = given(top, 'vips');
+  if (vips) {
+    const families = neighborsOk ? new Set(config.neighbors.flatMap((n) => n.families)) : null;
+    config.vips = readVips(c, vips, { families, routePrefixes: new Set(config.routes.map((r) => r.prefix)) });
   }
 
   const control = given(top, 'control');

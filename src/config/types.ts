@@ -42,6 +42,50 @@ export interface ControlConfig {
   mode: number;
 }
 
+/** How one candidate of a VIP is checked. */
+export type CheckConfig =
+  /** HTTP or HTTPS GET: passes on `expectStatus` (and, when set, a body containing `expectBody`). */
+  | { kind: 'http'; url: string; expectStatus: number; expectBody?: string; /** HTTPS without verifying the certificate. */ insecure: boolean }
+  /** A TCP connection that is accepted. */
+  | { kind: 'tcp'; host: string; port: number }
+  /** A command whose exit status 0 passes; run without a shell, the candidate in its environment. */
+  | { kind: 'exec'; command: string; args: string[] };
+
+export interface CandidateConfig {
+  name: string;
+  nextHop: string;
+  check: CheckConfig;
+}
+
+export type FailbackPolicy = { kind: 'sticky' } | { kind: 'preferred-after'; ms: number };
+
+/** A health-checked VIP: announced via the most preferred healthy candidate. */
+export interface VipConfig {
+  name: string;
+  /** Canonical prefix text, e.g. 100.64.0.1/32. */
+  prefix: string;
+  /** In order of preference. */
+  candidates: CandidateConfig[];
+  /** Between two checks of one candidate (jittered). Default 200 ms. */
+  intervalMs: number;
+  /** A check not done by then failed. Default: the interval, at most. */
+  timeoutMs: number;
+  /** Consecutive passes to become healthy, failures to become unhealthy. Defaults 3 and 2. */
+  rise: number;
+  fall: number;
+  /** Also hold a TCP connection to each candidate: a reset or FIN on it is an immediate failure. */
+  watch: boolean;
+  failback: FailbackPolicy;
+  /** Azure applies one change per prefix per window: a change inside it is sent, and reported late. */
+  changeWindowMs: number;
+  /** With no healthy candidate: keep the last next hop, or withdraw the VIP. */
+  allDown: 'keep' | 'withdraw';
+  /** After a move, probe the VIP until the answer names the new candidate. */
+  confirm?: { url: string; expectBodyFrom: 'candidate-name'; insecure: boolean };
+  /** At start, how long the saved candidate's checks may take before the VIP is announced anyway. */
+  startWaitMs: number;
+}
+
 export interface Config {
   routerId: string;
   localAs: number;
@@ -50,6 +94,8 @@ export interface Config {
   neighbors: NeighborConfig[];
   /** Routes originated at start (the state file, if any, overrides them). */
   routes: RouteSpec[];
+  /** Health-checked VIPs (the `health` owner). */
+  vips: VipConfig[];
   control: ControlConfig;
   /** Where runtime announcements are kept across restarts; null: not kept. */
   stateFile: string | null;

@@ -35,6 +35,7 @@ export function config(over: Partial<Config> & Pick<Config, 'routerId' | 'localA
   return {
     listen: null,
     routes: [],
+    vips: [],
     control: { socket: '/nonexistent/tsbgp.sock', mode: 0o660 },
     stateFile: null,
     logLevel: 'info',
