@@ -46,6 +46,9 @@ export interface ShowVipsArgs {
 export interface VipArgs {
   name: string;
 }
+/** What `bgpctl vip NAME ...` does; each is a command of its own on the wire (vip-move, vip-freeze...). */
+export const VIP_ACTIONS = ['move', 'freeze', 'unfreeze', 'history'] as const;
+export type VipAction = (typeof VIP_ACTIONS)[number];
 export interface VipMoveArgs {
   name: string;
   /** The candidate to announce the VIP via, by its name in the config. */
