@@ -346,7 +346,7 @@ export class Speaker implements SpeakerControl {
   }
 
   private vipController(name: string): HealthController {
-    if (!this.health) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (no vips are configured)`);
+    if (!this.health) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (configured: none)`);
     return this.health;
   }
 

@@ -94,6 +94,8 @@ export const VIPS: VipInfo[] = [
     failback: 'sticky',
     changeWindowMs: 30_000,
     allDown: 'keep',
+    rise: 3,
+    fall: 2,
     lastMove: WEB_MOVES[1]!,
   },
   {
@@ -107,6 +109,8 @@ export const VIPS: VipInfo[] = [
     failback: 'preferred-after 60s',
     changeWindowMs: 0,
     allDown: 'withdraw',
+    rise: 3,
+    fall: 2,
   },
 ];
 
