@@ -488,7 +488,7 @@ Json('the VIP replies: each result object as it came, on one line', () => {
   }
   assert.is(
     jsonOutput.vipMode({ vip: { ...VIPS[1]!, candidates: [] }, changed: true }),
-    '{"vip":{"name":"api","prefix":"100.64.0.2/32","mode":"frozen","candidates":[],"failback":"preferred-after 60s","changeWindowMs":0,"allDown":"withdraw"},"changed":true}\n',
+    '{"vip":{"name":"api","prefix":"100.64.0.2/32","mode":"frozen","candidates":[],"failback":"preferred-after 60s","changeWindowMs":0,"allDown":"withdraw","rise":3,"fall":2},"changed":true}\n',
   );
 });
 
