@@ -113,7 +113,7 @@ export class Watch {
       this.timer = null;
       this.ended(s, false, `connect timed out after ${ms} ms`);
     });
-    this.set('connecting', this.unconfirmed ?? this.why);
+    this.set('connecting', this.st === 'stopped' ? '' : (this.unconfirmed ?? this.why));
     s.once('connect', () => {
       if (this.socket !== s) return;
       this.disarm();
@@ -123,7 +123,8 @@ export class Watch {
       s.setNoDelay(true);
       s.setKeepAlive(true, KEEPALIVE_IDLE_MS);
       this.set('connected', '');
-      this.o.onConnected();
+      // Unless onState stopped it.
+      if (this.socket === s) this.o.onConnected();
     });
     // Read and discard: a paused socket would not see the FIN behind unread bytes.
     s.on('data', () => {});
@@ -165,7 +166,7 @@ export class Watch {
     });
     // State first, so a callback that reads it, or calls stop(), sees where the watch is.
     this.set('lost', lost ?? detail);
-    if (lost !== null) this.o.onLost(lost);
+    if (lost !== null && this.st === 'lost') this.o.onLost(lost);
   }
 
   private disarm(): void {
