@@ -153,7 +153,7 @@ export class HealthController {
     v.since = wall;
     const cfg = v.state.config;
     const to = d.type === 'announce' ? d.candidate : undefined;
-    if (d.effectiveAt > now) {
+    if (d.effectiveAt > now + 1) {
       this.d.log.warn({ vip: cfg.name, from, to, window: cfg.changeWindowMs }, `${cfg.name}: a second change within the ${cfg.changeWindowMs / 1000} s change window; Azure may apply it only about ${Math.round((d.effectiveAt - now) / 1000)} s from now`);
     }
     const wire = await this.d.apply(cfg, d, now);
@@ -165,7 +165,8 @@ export class HealthController {
       detail: d.detail,
       ...(d.failureSeenAt === undefined ? {} : { failureSeenAt: new Date(d.failureSeenAt).toISOString() }),
       wire,
-      effectiveAt: new Date(wall + (d.effectiveAt - now)).toISOString(),
+      // A decision's own clock reading may be a little older than this one: "at once" is the move's time.
+      effectiveAt: new Date(d.effectiveAt > now ? wall + (d.effectiveAt - now) : wall).toISOString(),
     };
     v.history.push(move);
     if (v.history.length > HISTORY_MAX) v.history.splice(0, v.history.length - HISTORY_MAX);
