@@ -2,6 +2,7 @@
 import { chmod, lstat, mkdir, readFile, unlink } from 'node:fs/promises';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import { dirname } from 'node:path';
+import { type Clock, type TimerHandle, realClock } from '../bgp/fsm/clock.js';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { type ConnectionOptions, type ConnectionSettings, type ControlLogger, ControlConnection, connectionSettings } from './connection.js';
 
@@ -14,6 +15,8 @@ export interface ControlServerOptions extends ConnectionOptions {
   closeGraceMs?: number;
   /** Connections the kernel queues before we accept them. Default CONTROL_BACKLOG. */
   backlog?: number;
+  /** Request arrival times (see ConnectionOptions), the close grace and the stale-socket probe's timeout. Default realClock. */
+  clock?: Pick<Clock, 'now' | 'setTimer' | 'clearTimer'>;
 }
 
 /**
@@ -30,6 +33,7 @@ export class ControlServer {
   private readonly settings: ConnectionSettings;
   private readonly closeGraceMs: number;
   private readonly backlog: number;
+  private readonly clock: Pick<Clock, 'now' | 'setTimer' | 'clearTimer'>;
   private server: Server | undefined;
   private readonly connections = new Set<ControlConnection>();
   private nextConnectionId = 1;
@@ -41,6 +45,7 @@ export class ControlServer {
     this.log = this.settings.log;
     this.closeGraceMs = o.closeGraceMs ?? 1000;
     this.backlog = o.backlog ?? CONTROL_BACKLOG;
+    this.clock = o.clock ?? realClock;
   }
 
   /** Connections open now (for `show` and tests). */
@@ -90,7 +95,7 @@ export class ControlServer {
       throw socketError(this.path, 'cannot inspect', e as NodeJS.ErrnoException);
     }
     if (!isSocket) throw new TsbgpError(TsbgpErrorCode.FILE, `${this.path} exists and is not a socket; refusing to replace it`);
-    const answer = await probe(this.path);
+    const answer = await probe(this.path, this.clock);
     if (answer === 'listening') throw new TsbgpError(TsbgpErrorCode.FILE, `another tsbgpd is listening on ${this.path}`);
     if (answer !== 'ECONNREFUSED' && answer !== 'ENOENT') {
       throw new TsbgpError(TsbgpErrorCode.FILE, `cannot tell whether another tsbgpd is listening on ${this.path} (${answer}); refusing to replace it`);
@@ -114,15 +119,22 @@ export class ControlServer {
     this.server = undefined;
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const c of this.connections) c.end();
-    // Not unref'd: a caller awaiting close() (the daemon's shutdown) must see it finish.
-    const grace = setTimeout(() => {
+    const grace = this.clock.setTimer(this.closeGraceMs, () => {
       for (const c of this.connections) c.destroy();
-    }, this.closeGraceMs);
+    });
+    // Not unref'd: a caller awaiting close() (the daemon's shutdown) must see it finish, even when
+    // the only connection left is idle (paused, its FIN sent) and holds nothing else open.
+    holdProcess(grace);
     await stopped;
-    clearTimeout(grace);
+    this.clock.clearTimer(grace);
     await unlink(this.path).catch(() => {});
     this.log.info({ path: this.path }, 'control socket closed');
   }
+}
+
+/** realClock unrefs its timers; this one must keep the process alive until it fires (a manual clock's need nothing). */
+function holdProcess(h: TimerHandle): void {
+  if ('ref' in h) h.ref();
 }
 
 /** Linux's cap on a listen backlog, or undefined where it cannot be read. */
@@ -138,20 +150,20 @@ async function somaxconn(): Promise<number | undefined> {
 type ProbeAnswer = 'listening' | string;
 
 /** Connect to a socket path: 'listening', or the error code that says why not. */
-function probe(path: string, timeoutMs = 1000): Promise<ProbeAnswer> {
+function probe(path: string, clock: Pick<Clock, 'setTimer' | 'clearTimer'>, timeoutMs = 1000): Promise<ProbeAnswer> {
   return new Promise((resolve) => {
     const s = connect(path);
-    const timer = setTimeout(() => {
+    const timer = clock.setTimer(timeoutMs, () => {
       s.destroy();
       resolve('ETIMEDOUT');
-    }, timeoutMs);
+    });
     s.once('connect', () => {
-      clearTimeout(timer);
+      clock.clearTimer(timer);
       s.destroy();
       resolve('listening');
     });
     s.once('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
+      clock.clearTimer(timer);
       resolve(e.code ?? e.message);
     });
   });

@@ -59,7 +59,11 @@ export function writeState(file: string, intents: readonly OwnedIntent[], wall: 
 
 async function writeNow(file: string, intents: readonly OwnedIntent[], wall: () => number, journalSeq: number | undefined): Promise<void> {
   const state: StateFile = { version: STATE_VERSION, savedAt: new Date(wall()).toISOString(), intents: intents.map(storedIntent), ...(journalSeq ? { journalSeq } : {}) };
-  const text = JSON.stringify(state, null, 2) + '\n';
+  await writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
+}
+
+/** Write a file so that a crash leaves the old one or the new one, never a mix. Throws TsbgpError(FILE). */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const dir = dirname(file);
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {

@@ -19,6 +19,9 @@ import { BgpListener } from './listener.js';
 import { type Neighbor, type NeighborLogger, NeighborRegistry } from './neighbors.js';
 import { StatusView } from './status.js';
 import { type StateBackend, StateStore } from './store.js';
+import type { VipConfig } from '../config/types.js';
+import type { Decision } from '../health/decide.js';
+import { HealthController, type Prober, type SavedVip } from '../health/controller.js';
 
 export interface SpeakerLogger extends NeighborLogger {
   child(bindings: object): SpeakerLogger;
@@ -35,6 +38,10 @@ export interface SpeakerOptions {
   state?: StateBackend;
   /** Back-off of failed saves (tests shorten it). */
   storeRetryMs?: { min: number; max: number };
+  /** How the VIPs' candidates are checked (the real probes in tsbgpd; required when `vips` are configured). */
+  prober?: Prober;
+  /** Where the VIPs' moves, freeze and current candidate are kept across restarts. */
+  vipState?: { read(): Promise<Map<string, SavedVip>>; save(): void };
 }
 
 const announceIntent = (route: RouteSpec): Intent => ({ kind: 'announce', route });
@@ -50,6 +57,7 @@ export class Speaker implements SpeakerControl {
   private readonly listener: BgpListener;
   private readonly store: StateStore | undefined;
   private readonly status: StatusView;
+  private health: HealthController | undefined;
   private stopping = false;
 
   constructor(private readonly opts: SpeakerOptions) {
@@ -77,17 +85,56 @@ export class Speaker implements SpeakerControl {
   async start(): Promise<void> {
     this.intents.replaceOwner('config', this.config.routes.map(announceIntent));
     const saved = await this.store?.read();
+    const healthSaved = new Map<string, Intent>();
     if (saved) {
       const byOwner = new Map<Owner, Intent[]>();
-      for (const { owner, intent } of saved.intents) byOwner.set(owner, [...(byOwner.get(owner) ?? []), intent]);
+      for (const { owner, intent } of saved.intents) {
+        // The health owner's intents wait for their VIP's first decision (a restart must not move the
+        // VIP, nor announce a candidate that died meanwhile): they tell the watcher where it was.
+        if (owner === 'health') healthSaved.set(intent.kind === 'announce' ? intent.route.prefix : intent.prefix, intent);
+        else byOwner.set(owner, [...(byOwner.get(owner) ?? []), intent]);
+      }
       for (const [owner, list] of byOwner) this.intents.replaceOwner(owner, list);
       const age = saved.savedAt ? Math.round((this.clock.wall() - Date.parse(saved.savedAt)) / 1000) : undefined;
       // Loud on purpose: these are the intents of the last save, which may be older than the last change.
       this.log.warn({ path: this.store!.path, intents: saved.intents.length, savedAt: saved.savedAt, ageSeconds: age }, 'intents restored from the state file');
     }
+    if (this.config.vips.length) await this.startHealth(healthSaved);
     if (this.config.listen) await this.listener.listen(this.config.listen.address, this.config.listen.port, (s, remote, local) => this.onIncoming(s, remote, local));
     this.warmUp();
     for (const n of this.config.neighbors) this.registry.add(n, this.config);
+    this.health?.start();
+  }
+
+  private async startHealth(healthSaved: ReadonlyMap<string, Intent>): Promise<void> {
+    if (!this.opts.prober) throw new TsbgpError(TsbgpErrorCode.INTERNAL, 'VIPs are configured but the speaker was given no prober');
+    const saved = new Map(await (this.opts.vipState?.read() ?? Promise.resolve(new Map<string, SavedVip>())));
+    for (const vip of this.config.vips) {
+      const s = saved.get(vip.name);
+      const intent = healthSaved.get(vip.prefix);
+      // The next hop in the state file is the durable one (saved with the UPDATE); the VIP file may lag.
+      const byHop = intent?.kind === 'announce' ? vip.candidates.find((c) => c.nextHop === intent.route.nextHop)?.name : undefined;
+      if (byHop || s) saved.set(vip.name, { ...s, history: s?.history ?? [], ...(byHop ? { current: byHop } : {}) });
+    }
+    this.health = new HealthController(this.config.vips, {
+      clock: this.clock,
+      random: this.opts.random ?? Math.random,
+      prober: this.opts.prober,
+      apply: (vip, d, t0) => this.applyHealth(vip, d, t0),
+      log: this.log,
+      emit: (e) => this.events.emit(e),
+      changed: () => this.opts.vipState?.save(),
+      saved,
+    });
+  }
+
+  /** A health decision (or `vip move`): the health owner's intent, on the wire like any announce. */
+  private async applyHealth(vip: VipConfig, d: Decision, t0: number) {
+    const intent: Intent = d.type === 'announce' ? { kind: 'announce', route: { prefix: vip.prefix, nextHop: d.nextHop } } : { kind: 'withdraw', prefix: vip.prefix };
+    const changed = this.intents.set('health', intent);
+    const sent = changed.length ? await this.advertiser.send(changed, t0) : { peers: this.unchanged(vip.prefix).peers };
+    void this.store?.save(t0, [{ owner: 'health', prefix: vip.prefix }]);
+    return sent.peers.map((p) => ({ neighbor: p.neighbor, ...(p.micros === undefined ? {} : { micros: p.micros }), ...(p.note === undefined ? {} : { note: p.note }) }));
   }
 
   /**
@@ -112,6 +159,7 @@ export class Speaker implements SpeakerControl {
   /** Cease to every peer, stop listening, settle the state file; false when a change is NOT on disk. */
   async stop(communication = 'tsbgpd shutting down'): Promise<boolean> {
     this.stopping = true;
+    this.health?.stop();
     await this.registry.stopAll(communication);
     await this.listener.close();
     const saved = (await this.store?.flush()) ?? true;
@@ -163,6 +211,11 @@ export class Speaker implements SpeakerControl {
 
   /** An owner above the operator decides this prefix: the operator may not change it. */
   private checkOperatorMay(prefix: string): void {
+    const vip = this.config.vips.find((v) => v.prefix === prefix);
+    if (vip && this.health && !this.health.isFrozen(prefix)) {
+      throw new TsbgpError(TsbgpErrorCode.OWNED, `${prefix} is VIP ${vip.name}, moved by its health checks; use bgpctl vip ${vip.name} move CANDIDATE, or freeze it first (bgpctl vip ${vip.name} freeze)`);
+    }
+    if (vip) return;
     const owner = this.intents.ownerOf(prefix);
     if (owner && RANK[owner] > RANK.operator) {
       throw new TsbgpError(TsbgpErrorCode.OWNED, `${prefix} is decided by ${owner === 'health' ? 'its health checks' : 'the partner watcher'} (owner ${owner}); it cannot be changed by hand while it is`);
@@ -177,6 +230,7 @@ export class Speaker implements SpeakerControl {
       throw new TsbgpError(TsbgpErrorCode.NO_FAMILY, `no neighbor carries ${family}: ${route.prefix} would reach nobody (add ${family} to a neighbor's families)`);
     }
     this.checkOperatorMay(route.prefix);
+    if (this.config.vips.some((v) => v.prefix === route.prefix)) return this.frozenVip(announceIntent(route), t0, route);
     const intent = announceIntent(route);
     if (sameIntent(this.intents.get('operator', route.prefix), intent)) return this.unchanged(route.prefix, route);
     const old = this.intents.route(route.prefix);
@@ -195,12 +249,23 @@ export class Speaker implements SpeakerControl {
     const prefix = formatPrefix(parsed);
     if (!this.intents.route(prefix)) throw new TsbgpError(TsbgpErrorCode.NOT_FOUND, `${prefix} is not announced (bgpctl show routes lists what is)`);
     this.checkOperatorMay(prefix);
+    if (this.config.vips.some((v) => v.prefix === prefix)) return this.frozenVip({ kind: 'withdraw', prefix }, t0);
     // Over a route the config file announces, the withdrawal must be kept (and saved) as the
     // operator's; over the operator's own announcement, dropping it is enough.
     const changed = this.intents.get('config', prefix) ? this.intents.set('operator', { kind: 'withdraw', prefix }) : this.intents.clear('operator', prefix);
     this.log.info({ prefix }, `withdraw ${prefix}`);
     if (this.events.active) this.events.emit({ type: 'local', at: new Date(this.clock.wall()).toISOString(), action: 'withdraw', prefix });
     return this.apply(prefix, changed, t0);
+  }
+
+  /** A frozen VIP's prefix set by hand: the health owner holds it, so that it wins and is saved as such. */
+  private async frozenVip(intent: Intent, t0: number, route?: RouteSpec): Promise<ChangeResult> {
+    const prefix = intent.kind === 'announce' ? intent.route.prefix : intent.prefix;
+    const changed = this.intents.set('health', intent);
+    this.log.info({ prefix, intent }, `frozen VIP ${prefix} set by hand`);
+    const sent = changed.length ? await this.advertiser.send(changed, t0) : { peers: this.unchanged(prefix).peers, wireMicros: 0 };
+    const saved = this.store ? await this.store.save(t0, [{ owner: 'health', prefix }]) : undefined;
+    return { prefix, changed: changed.length > 0, ...(route ? { route } : {}), peers: sent.peers, wireMicros: sent.wireMicros, ...(saved ? { saved } : {}) };
   }
 
   private unchanged(prefix: string, route?: RouteSpec): ChangeResult {
@@ -259,6 +324,9 @@ export class Speaker implements SpeakerControl {
     if (next.localAs !== prev.localAs || next.routerId !== prev.routerId) {
       throw new TsbgpError(TsbgpErrorCode.CONFIG, 'router-id and local-as cannot change on reload: restart tsbgpd');
     }
+    if (JSON.stringify(next.vips) !== JSON.stringify(prev.vips)) {
+      throw new TsbgpError(TsbgpErrorCode.CONFIG, 'vips cannot change on reload yet: restart tsbgpd (the VIPs keep their candidate across it)');
+    }
     this.config = next;
     const n = this.registry.reload(next);
     const before = new Map(prev.routes.map((r) => [r.prefix, announceIntent(r)]));
@@ -277,21 +345,29 @@ export class Speaker implements SpeakerControl {
     return result;
   }
 
+  private vipController(name: string): HealthController {
+    if (!this.health) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (no vips are configured)`);
+    return this.health;
+  }
+
   vips(name?: string): VipInfo[] {
-    if (name !== undefined) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (configured: none)`);
-    return [];
+    if (!this.health) {
+      if (name !== undefined) this.vipController(name);
+      return [];
+    }
+    return this.health.info(name);
   }
 
-  async vipMove(name: string, _candidate: string): Promise<VipMove> {
-    throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (configured: none)`);
+  vipMove(name: string, candidate: string): Promise<VipMove> {
+    return this.vipController(name).move(name, candidate);
   }
 
-  vipFreeze(name: string, _frozen: boolean): VipInfo {
-    throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (configured: none)`);
+  vipFreeze(name: string, frozen: boolean): VipInfo {
+    return this.vipController(name).freeze(name, frozen);
   }
 
   vipHistory(name: string): VipMove[] {
-    throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (configured: none)`);
+    return this.vipController(name).history(name);
   }
 
   /** For tests and the demo: the state of one neighbor. */

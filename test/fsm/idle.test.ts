@@ -135,7 +135,7 @@ for (const type of ['Tcp_CR_Acked', 'TcpConnectionConfirmed'] as const) {
     assert.is(s.state, 'Idle');
   });
 
-  // Documented in fsm.ts: taken as an AutomaticStart with passive TCP establishment (RFC 4271
+  // Documented in fsm-connecting.ts: taken as an AutomaticStart with passive TCP establishment (RFC 4271
   // §8.1.1, Event 5) followed by the connection, so a peer that reconnects first is not kept waiting.
   Incoming(`${type} during the back-off: taken, the pending restart cancelled, our OPEN sent`, () => {
     const s = idleAfterFailures(2);

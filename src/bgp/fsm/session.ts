@@ -1,24 +1,16 @@
-// The driver of one peer: sockets, framer and timers around the pure FSMs (fsm.ts, peer-fsm.ts); runs the actions they return.
-import net from 'node:net';
-import { BgpError, notificationName } from '../errors.js';
-import { ErrorCode, OpenSubcode } from '../iana.js';
-import {
-  type BgpMessage,
-  DEFAULT_NEGOTIATED,
-  Framer,
-  type Negotiated,
-  type NotificationMessage,
-  type UpdateMessage,
-  decodeMessage,
-  encodeMessage,
-  makeNotification,
-  maxMessageLength,
-  shutdownCommunication,
-} from '../messages/index.js';
-import type { Clock, TimerHandle } from './clock.js';
+// The driver of one peer: its connections around the pure FSMs (fsm.ts, peer-fsm.ts); runs the actions they return and carries out collision decisions.
+import type net from 'node:net';
+import { type BgpMessage, type Negotiated, type NotificationMessage, type UpdateMessage, encodeMessage } from '../messages/index.js';
+import type { Clock } from './clock.js';
+import { Connection, type PeerEndpoint, type SocketEvents, refuseSocket } from './connection.js';
+import { countMessage, zeroCounts } from './counts.js';
 import { createSession, describeDownReason, step } from './fsm.js';
-import { type ConnectionView, type Role, candidateEstablished, createCandidate, incomingConnection, openCollision, promote } from './peer-fsm.js';
-import { type Action, type DownReason, type Event, type MessageCounts, type Session, type SessionConfig, type SessionNegotiated, type State, TIMER_EXPIRES, type TimerName } from './types.js';
+import { type Role, candidateEstablished, createCandidate, incomingConnection, openCollision, promote } from './peer-fsm.js';
+import { type Receiver, onData } from './receive.js';
+import { type Action, type DownReason, type Event, type MessageCounts, type Session, type SessionConfig, type SessionNegotiated, type State, TIMER_EXPIRES } from './types.js';
+
+export type { PeerEndpoint } from './connection.js';
+export { RECEIVE_SLICE_OCTETS } from './receive.js';
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -42,23 +34,6 @@ export interface PeerHooks {
   notification(peer: PeerDriver, direction: 'sent' | 'received', n: NotificationMessage): void;
 }
 
-export interface PeerEndpoint {
-  address: string;
-  port: number;
-  localAddress?: string;
-}
-
-type Counted = 'open' | 'update' | 'notification' | 'keepalive' | 'routeRefresh';
-const COUNT_KEY: Record<BgpMessage['type'], Counted> = {
-  OPEN: 'open',
-  UPDATE: 'update',
-  NOTIFICATION: 'notification',
-  KEEPALIVE: 'keepalive',
-  ROUTE_REFRESH: 'routeRefresh',
-};
-
-const zero = (): MessageCounts => ({ open: 0, update: 0, notification: 0, keepalive: 0, routeRefresh: 0, total: 0 });
-
 /** Above this many octets waiting in the socket, UPDATEs wait for 'drain' (the peer is not reading). */
 export const WRITE_HIGH_WATER = 256 * 1024;
 
@@ -70,45 +45,6 @@ const REFUSED = {
 } as const;
 
 /**
- * Octets of received messages handled in one event-loop turn before the rest waits (about four
- * full UPDATEs, some 4,000 IPv4 prefixes). A single larger message (RFC 8654) is still handled whole.
- */
-export const RECEIVE_SLICE_OCTETS = 16 * 1024;
-
-/** How long a closing socket may take to flush before it is destroyed. */
-const SOCKET_DROP_MS = 2000;
-
-/** One TCP connection and the FSM instance that runs it (two exist only during a collision). */
-class Connection {
-  socket: net.Socket | undefined;
-  /** Replaced with every new TCP connection: nothing buffered from an old one may leak into it. */
-  framer = new Framer();
-  readonly timers = new Map<TimerName, TimerHandle>();
-  /** Received messages are being worked through over several turns: the socket is paused meanwhile. */
-  slicing = false;
-  /** Octets of received messages handled in the current event-loop turn. */
-  spent = 0;
-
-  constructor(
-    readonly fsm: Session,
-    /** We initiated it (for collision resolution). */
-    public outgoing: boolean,
-  ) {}
-
-  get receive(): Negotiated {
-    return this.fsm.negotiated?.receive ?? DEFAULT_NEGOTIATED;
-  }
-
-  get send(): Negotiated {
-    return this.fsm.negotiated?.send ?? DEFAULT_NEGOTIATED;
-  }
-
-  get view(): ConnectionView {
-    return { state: this.fsm.state, outgoing: this.outgoing };
-  }
-}
-
-/**
  * One peer: its main connection (and a candidate during a collision), each with its FSM. Socket
  * events become FSM events; the actions step() returns become writes, timers and hook calls.
  */
@@ -116,8 +52,8 @@ export class PeerDriver {
   private main: Connection;
   /** A second connection during a collision (RFC 4271 §6.8). */
   private other: Connection | undefined;
-  readonly received: MessageCounts = zero();
-  readonly sent: MessageCounts = zero();
+  readonly received: MessageCounts = zeroCounts();
+  readonly sent: MessageCounts = zeroCounts();
   /** Wall time (clock.wall()) of the last state change of the main connection. */
   since: number;
   /** Wall time the session reached Established; undefined when it is not. */
@@ -126,6 +62,24 @@ export class PeerDriver {
   /** Events waiting for the current step's actions to finish (see feed). */
   private readonly pending: [Connection, Event][] = [];
   private stepping = false;
+  /** What the receive path (receive.ts) hands back: events, counts, collisions, NOTIFICATIONs. */
+  private readonly receiver: Receiver = {
+    log: { warn: (obj, msg) => this.log.warn(obj, msg) },
+    received: this.received,
+    feed: (c, e) => this.feed(c, e),
+    collision: (c, peerId) => this.collision(c, peerId),
+    notified: (c, m) => {
+      if (c === this.main) this.hooks.notification(this, 'received', m);
+    },
+  };
+  private readonly socketEvents: SocketEvents = {
+    data: (c, socket, chunk) => onData(c, socket, chunk, this.receiver),
+    drain: (c, socket) => this.drained(c, socket),
+    error: (c, socket, err) => {
+      if (c.socket === socket) this.log.debug({ err: err.message }, 'socket error');
+    },
+    close: (c, socket) => this.onClose(c, socket),
+  };
 
   constructor(
     readonly endpoint: PeerEndpoint,
@@ -134,7 +88,7 @@ export class PeerDriver {
     readonly log: Logger,
     private readonly hooks: PeerHooks,
   ) {
-    this.main = new Connection(createSession(config), true);
+    this.main = new Connection(createSession(config), true, clock);
     this.since = clock.wall();
   }
 
@@ -207,7 +161,7 @@ export class PeerDriver {
     switch (d.type) {
       case 'refuse':
         this.log.info({ remote: socket.remoteAddress, why: d.why }, `connection refused (${REFUSED[d.why]})`);
-        this.rejectSocket(socket, d.subcode);
+        refuseSocket(socket, d.subcode, this.clock);
         return;
       case 'take-over':
         if (d.restart) {
@@ -217,7 +171,7 @@ export class PeerDriver {
         this.takeOver(m, socket);
         return;
       case 'candidate': {
-        const c = new Connection(createCandidate(this.config), false);
+        const c = new Connection(createCandidate(this.config), false, this.clock);
         this.other = c;
         this.takeOver(c, socket);
         return;
@@ -233,32 +187,12 @@ export class PeerDriver {
   private takeOver(c: Connection, socket: net.Socket): void {
     this.dropSocket(c);
     c.outgoing = false;
-    this.attach(c, socket);
+    c.attach(socket, this.socketEvents);
     this.feed(c, { type: 'TcpConnectionConfirmed' });
   }
 
-  /** Make `socket` the connection's, with a fresh framer; events of a socket it no longer holds are ignored. */
-  private attach(c: Connection, socket: net.Socket): void {
-    c.socket = socket;
-    c.framer = new Framer();
-    c.slicing = false;
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(c, socket, chunk));
-    socket.on('drain', () => this.drained(c, socket));
-    socket.on('error', (err) => {
-      if (c.socket === socket) this.log.debug({ err: err.message }, 'socket error');
-    });
-    socket.on('close', () => this.onClose(c, socket));
-  }
-
   private connect(c: Connection): void {
-    const socket = net.connect({
-      host: this.endpoint.address,
-      port: this.endpoint.port,
-      ...(this.endpoint.localAddress ? { localAddress: this.endpoint.localAddress } : {}),
-    });
-    c.outgoing = true;
-    this.attach(c, socket);
+    const socket = c.connect(this.endpoint, this.socketEvents);
     socket.once('connect', () => {
       if (c.socket === socket) this.feed(c, { type: 'Tcp_CR_Acked' });
     });
@@ -271,7 +205,7 @@ export class PeerDriver {
     // A candidate lives as long as its connection: it never connects out (OpenSent would go to Active).
     if (c === this.other) {
       this.other = undefined;
-      this.clearTimers(c);
+      c.clearTimers();
     }
     this.settleClose();
   }
@@ -285,39 +219,18 @@ export class PeerDriver {
 
   /** Close a connection's socket after what was written is flushed. */
   private dropSocket(c: Connection): void {
-    const s = c.socket;
-    if (!s) return;
-    c.socket = undefined;
-    // Read on (and ignore) what still comes, so a socket paused mid-slice can see the peer's FIN.
-    s.resume();
-    s.end();
-    // A peer that never reads would keep the socket half-open forever.
-    const t = this.clock.setTimer(SOCKET_DROP_MS, () => s.destroy());
-    s.once('close', () => {
-      this.clock.clearTimer(t);
-      this.settleClose();
-    });
-  }
-
-  /** Refuse a connection: a Cease NOTIFICATION, then close (at once if it cannot be flushed). */
-  private rejectSocket(socket: net.Socket, subcode: number): void {
-    socket.on('error', () => {});
-    socket.end(encodeMessage(makeNotification(ErrorCode.CEASE, subcode), DEFAULT_NEGOTIATED));
-    const t = this.clock.setTimer(SOCKET_DROP_MS, () => socket.destroy());
-    socket.once('close', () => this.clock.clearTimer(t));
+    c.drop(() => this.settleClose());
   }
 
   /** Close a connection's socket at once, dropping what is unsent (RFC 9687: it would never flush). */
   private abortSocket(c: Connection): void {
     const s = c.socket;
     if (!s) return;
-    c.socket = undefined;
     this.log.error(
       { unsent: s.writableLength, sendHoldTime: this.config.sendHoldTime, error: c.fsm.lastError?.text },
       'the peer has read nothing for the send hold time: connection dropped (RFC 9687)',
     );
-    s.once('close', () => this.settleClose());
-    s.destroy();
+    c.abort(() => this.settleClose());
   }
 
   /** The socket wrote everything it held: progress for the SendHoldTimer, and room for held-back UPDATEs. */
@@ -333,112 +246,6 @@ export class PeerDriver {
   private progressed(c: Connection, socket: net.Socket): void {
     if (c.socket !== socket || !c.fsm.sendHoldTimerRunning) return;
     this.feed(c, { type: 'WriteProgress', pending: socket.writableLength });
-  }
-
-  /** Bytes from `socket`: ignored unless it is still the connection's socket (an old one may still talk). */
-  private onData(c: Connection, socket: net.Socket, chunk: Buffer): void {
-    if (c.socket !== socket) return;
-    c.framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    if (!c.slicing) this.receive(c, socket);
-  }
-
-  /**
-   * Work through the framed messages, at most RECEIVE_SLICE_OCTETS of them per event-loop turn
-   * however many chunks the turn brings: beyond that the socket is paused and the rest waits for
-   * setImmediate, so a table load never holds up timers or the control socket for long
-   * (ARCHITECTURE: work is bounded per turn). The socket reads again once the backlog is done; a
-   * connection torn down meanwhile stops at once.
-   */
-  private receive(c: Connection, socket: net.Socket): void {
-    while (c.socket === socket) {
-      if (c.spent >= RECEIVE_SLICE_OCTETS) {
-        if (!c.slicing) {
-          c.slicing = true;
-          socket.pause();
-        }
-        setImmediate(() => this.receive(c, socket));
-        return;
-      }
-      let bytes: Uint8Array | undefined;
-      try {
-        bytes = c.framer.next();
-      } catch (e) {
-        if (!(e instanceof BgpError)) throw e;
-        this.feed(c, { type: 'BGPHeaderErr', error: e });
-        return;
-      }
-      if (!bytes) {
-        if (c.slicing) {
-          c.slicing = false;
-          socket.resume();
-        }
-        return;
-      }
-      // The turn's share starts with its first message and is given back when the turn is over
-      // (this immediate is queued before any continuation of the same turn).
-      if (c.spent === 0) setImmediate(() => (c.spent = 0));
-      c.spent += bytes.length;
-      this.onMessage(c, bytes);
-    }
-  }
-
-  private onMessage(c: Connection, bytes: Uint8Array): void {
-    const type = bytes[18];
-    // An UPDATE before Established is an FSM error whatever its content; do not decode it.
-    if (type === 2 && c.fsm.state !== 'Established') {
-      this.count(this.received, 'UPDATE');
-      this.feed(c, { type: 'UpdateMsg', update: { type: 'UPDATE', withdrawn: [], attributes: [], nlri: [] } });
-      return;
-    }
-    let m: BgpMessage;
-    try {
-      m = decodeMessage(bytes, c.receive);
-    } catch (e) {
-      if (!(e instanceof BgpError)) throw e;
-      const event: Event =
-        e.code === ErrorCode.MESSAGE_HEADER
-          ? { type: 'BGPHeaderErr', error: e }
-          : e.code === ErrorCode.OPEN_MESSAGE
-            ? { type: 'BGPOpenMsgErr', error: e }
-            : { type: 'UpdateMsgErr', error: e };
-      this.log.warn({ code: e.code, subcode: e.subcode, detail: e.message }, 'malformed message from peer');
-      this.feed(c, event);
-      return;
-    }
-    this.count(this.received, m.type);
-    switch (m.type) {
-      case 'OPEN':
-        if (this.collision(c, m.bgpId)) return;
-        this.feed(c, { type: 'BGPOpen', open: m });
-        if (c.fsm.negotiated) c.framer.maxLength = maxMessageLength(c.fsm.negotiated.receive.extendedMessage);
-        return;
-      case 'KEEPALIVE':
-        this.feed(c, { type: 'KeepAliveMsg' });
-        return;
-      case 'UPDATE':
-        if (m.problems) this.log.warn({ problems: m.problems }, 'UPDATE with malformed attributes (RFC 7606)');
-        this.feed(c, { type: 'UpdateMsg', update: m });
-        return;
-      case 'NOTIFICATION': {
-        const comm = shutdownCommunication(m);
-        this.log.warn(
-          { code: m.code, subcode: m.subcode, ...(comm && 'text' in comm ? { communication: comm.text } : {}) },
-          `NOTIFICATION received: ${notificationName(m.code, m.subcode)}`,
-        );
-        if (c === this.main) this.hooks.notification(this, 'received', m);
-        const version = m.code === ErrorCode.OPEN_MESSAGE && m.subcode === OpenSubcode.UNSUPPORTED_VERSION_NUMBER;
-        this.feed(c, version ? { type: 'NotifMsgVerErr', notification: m } : { type: 'NotifMsg', notification: m });
-        return;
-      }
-      case 'ROUTE_REFRESH':
-        // RFC 7313: BoRR/EoRR from the peer frame its re-advertisement; unknown subtypes are ignored.
-        if (m.subtype === 0) this.feed(c, { type: 'RouteRefreshMsg', refresh: m });
-        return;
-      default: {
-        const never: never = m;
-        throw new Error(`unknown message ${String(never)}`);
-      }
-    }
   }
 
   /**
@@ -472,18 +279,8 @@ export class PeerDriver {
       promote(candidate.fsm, this.main.fsm);
       this.main = candidate;
     }
-    this.clearTimers(lost);
+    lost.clearTimers();
     this.feed(lost, { type: 'OpenCollisionDump' });
-  }
-
-  private clearTimers(c: Connection): void {
-    for (const h of c.timers.values()) this.clock.clearTimer(h);
-    c.timers.clear();
-  }
-
-  private count(to: MessageCounts, type: BgpMessage['type']): void {
-    to[COUNT_KEY[type]]++;
-    to.total++;
   }
 
   private write(c: Connection, messages: BgpMessage[]): Promise<number> {
@@ -493,7 +290,7 @@ export class PeerDriver {
       for (let i = 0; i < messages.length; i++) {
         const m = messages[i]!;
         const bytes = encodeMessage(m, c.send);
-        this.count(this.sent, m.type);
+        countMessage(this.sent, m.type);
         if (m.type === 'NOTIFICATION' && c === this.main) this.hooks.notification(this, 'sent', m);
         if (i === messages.length - 1) {
           socket.write(bytes, (err) => {
@@ -550,24 +347,12 @@ export class PeerDriver {
         if (a.message.type === 'KEEPALIVE' && c.socket.writableLength > WRITE_HIGH_WATER) return;
         void this.write(c, [a.message]);
         return;
-      case 'StartTimer': {
-        const old = c.timers.get(a.timer);
-        if (old) this.clock.clearTimer(old);
-        c.timers.set(
-          a.timer,
-          this.clock.setTimer(a.seconds * 1000, () => {
-            c.timers.delete(a.timer);
-            this.feed(c, TIMER_EXPIRES[a.timer]);
-          }),
-        );
+      case 'StartTimer':
+        c.startTimer(a.timer, a.seconds * 1000, () => this.feed(c, TIMER_EXPIRES[a.timer]));
         return;
-      }
-      case 'StopTimer': {
-        const old = c.timers.get(a.timer);
-        if (old) this.clock.clearTimer(old);
-        c.timers.delete(a.timer);
+      case 'StopTimer':
+        c.stopTimer(a.timer);
         return;
-      }
       case 'StateChange':
         if (!isMain) {
           if (c === this.other && a.to === 'Established') {
@@ -579,7 +364,7 @@ export class PeerDriver {
           } else {
             // A collision candidate that fails, or a loser that finished, just goes away.
             if (a.to === 'Idle') {
-              this.clearTimers(c);
+              c.clearTimers();
               if (this.other === c) this.other = undefined;
             }
             return;
