@@ -89,7 +89,8 @@ command -v node >/dev/null || { echo "lab.sh: node is missing (Node.js >= 20)" >
 
 TMP="$(mktemp -d /tmp/tsbgp-lab.XXXXXX)"; chmod 755 "$TMP"
 declare -a PIDS=() NETNS=()
-log() { printf '[%4ds] %s\n' "$(( $(date +%s) - START ))" "$*" >&2; }
+exec {LOG_FD}>&2   # log() and die() always reach the terminal, even from a command whose stderr is redirected
+log() { printf '[%4ds] %s\n' "$(( $(date +%s) - START ))" "$*" >&"$LOG_FD"; }
 die() { log "ERROR: $*"; exit 1; }
 budget() { (( $(date +%s) - START <= MAX_RUNTIME )) || die "time budget ${MAX_RUNTIME}s exceeded"; }
 

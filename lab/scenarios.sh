@@ -14,9 +14,13 @@ FLAKY_LOSS_PERMILLE=20   # 2 %, on each direction of ws1's link
 VIPSTATE="$LAB/vip-state.mjs"
 
 now_us() { local t=$EPOCHREALTIME; echo "${t/[.,]/}"; }
-wait_until() { # TIMEOUT_S CMD... -> 0 as soon as CMD succeeds, 1 at the timeout (never dies)
-  local end=$(( $(date +%s) + $1 )); shift
-  while (( $(date +%s) < end )); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+wait_until() { # TIMEOUT_S CMD... -> 0 as soon as CMD succeeds, 1 at the timeout or when CMD says 99 (never dies)
+  local end=$(( $(date +%s) + $1 )) rc; shift
+  while (( $(date +%s) < end )); do
+    rc=0; "$@" >/dev/null 2>&1 || rc=$?
+    (( rc == 0 )) && return 0; (( rc == 99 )) && return 1
+    sleep 0.2
+  done
   return 1
 }
 
@@ -126,20 +130,19 @@ scn_speaker_start() { # SPEAKER POLICY RUNDIR -> 0 ready (VIP on ws1 everywhere)
     wait_for 15 "ExaBGP's named pipe (socat)" test -p "$REF_PIPE"
     timeout 5 bash -c "echo 'announce route 100.64.0.1/32 next-hop 10.10.0.4' > '$REF_PIPE'" || die "could not write ExaBGP's pipe"
   fi
-  wait_for 40 "$SPEAKER: rs1 (FRR) established" speaker_and frr_up 10.10.0.7
-  wait_for 40 "$SPEAKER: rs2 (BIRD) established" speaker_and bird_up rs2 watcher
+  if ! wait_until 40 spk_and frr_up 10.10.0.7 || ! wait_until 40 spk_and bird_up rs2 watcher; then spk_failed "sessions not established"; return 1; fi
+  log "ok: $RUN_ID: $SPEAKER: rs1 (FRR) and rs2 (BIRD) established"
   frr -c "clear bgp ipv4 unicast 10.10.0.7 soft in" >/dev/null   # Azure asks for a refresh once up
   birdc_ rs2 reload in watcher >/dev/null
   sleep 2
-  wait_for 40 "$SPEAKER: rs1 (FRR) established after the refresh" speaker_and frr_up 10.10.0.7
-  wait_for 40 "$SPEAKER: rs2 (BIRD) established after the refresh" speaker_and bird_up rs2 watcher
-  if ! wait_until 30 speaker_and sdn_converged 10.10.0.4; then
+  if ! wait_until 40 spk_and frr_up 10.10.0.7 || ! wait_until 40 spk_and bird_up rs2 watcher; then spk_failed "sessions not established after the refresh"; return 1; fi
+  if ! wait_until 30 spk_and sdn_converged 10.10.0.4; then
     SETUP=no-vip-via-ws1
-    if [[ $sp == tsbgp ]]; then
+    if [[ $sp == tsbgp ]] && kill -0 "$SPEAKER_PID" 2>/dev/null; then
       local rc=0; ip netns exec $P-watcher node "$VIPSTATE" --socket "$TMP/tsbgpd.sock" >/dev/null 2>&1 || rc=$?
       (( rc == 3 )) && SETUP=show-vips-unknown
     fi
-    log "$RUN_ID: setup failed ($SETUP)"
+    spk_failed "the sdn FIB never showed 100.64.0.1 via ws1 from both route servers"
     return 1
   fi
   log "ok: $RUN_ID: sdn FIB 100.64.0.1 via ws1 (both route servers)"
@@ -154,6 +157,13 @@ scn_speaker_start() { # SPEAKER POLICY RUNDIR -> 0 ready (VIP on ws1 everywhere)
     sleep 0.5   # a few probe rounds of both servers
   fi
   return 0
+}
+spk_and() { kill -0 "$SPEAKER_PID" 2>/dev/null || return 99; "$@"; }   # 99: the speaker is gone
+spk_failed() { # WHAT: the run's setup failed; a speaker that exited is named with the last line of its log
+  if ! kill -0 "$SPEAKER_PID" 2>/dev/null; then
+    SETUP=$SPEAKER-exited
+    log "$RUN_ID: $SPEAKER exited: $(tail -3 "$TMP/$SPEAKER-$RUN_ID.out" | tr '\n' ' ' | cut -c1-400)"
+  else log "$RUN_ID: setup failed: $1 ($SETUP)"; fi
 }
 scn_speaker_stop() {
   [[ -n "$REF_LOOP_PID" ]] && stop_pid "$REF_LOOP_PID"
@@ -187,7 +197,7 @@ scn_run() { # SCENARIO SPEAKER N
   budget
   SETUP=ok
   if [[ $sp == tsbgp && $TSBGP_READY == 0 ]]; then
-    SETUP=show-vips-unknown
+    SETUP=$TSBGP_NOT_READY
   elif scn_speaker_start "$sp" "$pol" "$d"; then
     case $sc in crash|host-down) ph=$(( CONVERGE_S + OBSERVE_S )) ;; flaky) ph=$(( FLAKY_SECONDS + OBSERVE_S )) ;;
       *) ph=$(( CONVERGE_S + RETURN_AFTER_S + RECOVER_OBSERVE_S )) ;; esac
@@ -228,8 +238,9 @@ scn_run() { # SCENARIO SPEAKER N
     ip netns exec $P-watcher node "$VIPSTATE" --socket "$TMP/tsbgpd.sock" --print >"$d/show-vips.json" 2>/dev/null || true
     cp "$TMP/tsbgp-$RUN_ID.out" "$d/tsbgpd.log" 2>/dev/null || true
   fi
-  [[ $SETUP == show-vips-unknown && $sp == tsbgp && $TSBGP_READY == 1 ]] && {
-    TSBGP_READY=0; log "tsbgpd does not answer show-vips (no VIP owner in this build): the tsbgp runs are skipped"; }
+  if [[ $sp == tsbgp && $TSBGP_READY == 1 && ( $SETUP == show-vips-unknown || $SETUP == tsbgp-exited ) ]]; then
+    TSBGP_READY=0; TSBGP_NOT_READY=$SETUP; log "tsbgpd cannot run the VIPs in this build ($SETUP): the remaining tsbgp runs are skipped"
+  fi
   scn_speaker_stop
   # restore ws1 (outside the window): a live server, no fault rules
   fault_clear
