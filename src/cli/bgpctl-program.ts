@@ -6,7 +6,7 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_SOCKET } from '../control/client.js';
 import { jsonOutput } from '../control/format.js';
-import { type AnnounceArgs, NEIGHBOR_ACTIONS, type NeighborAction, type ShowRoutesArgs } from '../control/protocol.js';
+import { type AnnounceArgs, NEIGHBOR_ACTIONS, type NeighborAction, type ShowRoutesArgs, VIP_ACTIONS, type VipAction } from '../control/protocol.js';
 import { type DaemonOptions, EXIT_USAGE, printChange, talk } from './talk.js';
 
 /** A command that talks to tsbgpd: every one takes --json and --socket. */
@@ -113,12 +113,25 @@ function makeShowRoutesCommand(): Command {
     });
 }
 
+function makeShowVipsCommand(): Command {
+  return daemonCommand('vips')
+    .alias('vip')
+    .description('health-checked VIPs: where each is announced, its mode, its candidates\' health and checks, its last move')
+    .argument('[name]')
+    .action(async function (this: Command, name: string | undefined) {
+      await talk(this.opts<DaemonOptions>(), async (c, out) => {
+        process.stdout.write(out.vips(await c.request('show-vips', name === undefined ? {} : { name })));
+      });
+    });
+}
+
 function makeShowCommand(): Command {
   return new Command('show')
-    .description('show neighbors, summary or routes')
+    .description('show neighbors, summary, routes or VIPs')
     .addCommand(makeShowNeighborsCommand())
     .addCommand(makeShowSummaryCommand())
-    .addCommand(makeShowRoutesCommand());
+    .addCommand(makeShowRoutesCommand())
+    .addCommand(makeShowVipsCommand());
 }
 
 function makeNeighborCommand(): Command {
@@ -138,9 +151,41 @@ function makeNeighborCommand(): Command {
     });
 }
 
+function makeVipCommand(): Command {
+  return daemonCommand('vip')
+    .description('move a health-checked VIP by hand, freeze or unfreeze its automatic moves, or list its moves')
+    .usage('<name> move <candidate>|freeze|unfreeze|history [options]')
+    .argument('<name>', 'the VIP (vips[].name in the config)')
+    .addArgument(new Argument('<action>').choices(VIP_ACTIONS))
+    .argument('[candidate]', 'with move: the candidate to announce the VIP via')
+    .addHelpText(
+      'after',
+      '\nA move is recorded as the operator\'s. Freeze a VIP to stop its automatic moves (maintenance),\nunfreeze it to let its health checks decide again.\n\nExamples:\n  bgpctl vip web freeze\n  bgpctl vip web move ws2\n  bgpctl vip web history',
+    )
+    .action(async function (this: Command, name: string, action: VipAction, candidate: string | undefined) {
+      const opts = this.opts<DaemonOptions>();
+      if (action === 'move' && candidate === undefined) usageError(this, opts, `missing the candidate after "move", e.g. bgpctl vip ${name} move ws2`);
+      if (action !== 'move' && candidate !== undefined) usageError(this, opts, `unexpected argument after "${action}": ${candidate}`);
+      await talk(opts, async (c, out) => {
+        switch (action) {
+          case 'move':
+            process.stdout.write(out.vipMove(await c.request('vip-move', { name, candidate: candidate! })));
+            break;
+          case 'freeze':
+          case 'unfreeze':
+            process.stdout.write(out.vipMode(await c.request(action === 'freeze' ? 'vip-freeze' : 'vip-unfreeze', { name })));
+            break;
+          case 'history':
+            process.stdout.write(out.vipHistory(await c.request('vip-history', { name })));
+            break;
+        }
+      });
+    });
+}
+
 function makeMonitorCommand(): Command {
   return daemonCommand('monitor')
-    .description('print events as they happen: session states, routes, notifications')
+    .description('print events as they happen: session states, routes, notifications, VIP health and moves')
     .action(async function (this: Command) {
       const opts = this.opts<DaemonOptions>();
       // `bgpctl monitor | head` closing the pipe is a normal way to stop.
@@ -224,6 +269,7 @@ const program = everywhere(
     .addCommand(makeWithdrawCommand())
     .addCommand(makeShowCommand())
     .addCommand(makeNeighborCommand())
+    .addCommand(makeVipCommand())
     .addCommand(makeMonitorCommand())
     .addCommand(makeReloadCommand())
     .addCommand(makePingCommand())

@@ -8,6 +8,8 @@ import type { Config } from '../config/types.js';
 import { ControlServer } from '../control/server.js';
 import { fileBackend } from '../daemon/store.js';
 import { Speaker } from '../daemon/speaker.js';
+import { realClock } from '../bgp/fsm/clock.js';
+import { realProber } from '../health/probes.js';
 
 interface Options {
   config?: string;
@@ -27,7 +29,7 @@ async function makeLogger(level: Config['logLevel'], pretty: boolean): Promise<p
 async function checkConfig(file: string): Promise<number> {
   try {
     const c = await loadConfig(file);
-    process.stdout.write(`${file}: OK (router-id ${c.routerId}, AS ${c.localAs}, ${c.neighbors.length} neighbors, ${c.routes.length} routes)\n`);
+    process.stdout.write(`${file}: OK (router-id ${c.routerId}, AS ${c.localAs}, ${c.neighbors.length} neighbors, ${c.routes.length} routes, ${c.vips.length} VIPs)\n`);
     return 0;
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
@@ -53,7 +55,8 @@ async function run(file: string, o: Options): Promise<number> {
       const next = await loadConfig(file);
       return o.socket ? { ...next, control: { ...next.control, socket: o.socket } } : next;
     },
-    ...(stateFile ? { state: fileBackend(stateFile) } : {}),
+    ...(stateFile ? { state: fileBackend(stateFile), vipStatePath: `${stateFile}.vips` } : {}),
+    prober: realProber(realClock),
   });
   const control = new ControlServer({ path: config.control.socket, mode: config.control.mode, speaker, logger: log.child({ component: 'control' }) });
   try {

@@ -8,8 +8,25 @@ import type {
   RoutesResult,
   SummaryNeighbor,
   SummaryResult,
+  VipHistoryResult,
+  VipModeResult,
+  VipMoveResult,
+  VipsResult,
 } from './protocol.js';
-import type { ChangeResult, MessageCounts, NeighborInfo, PeerWrite, ReloadResult, RouteEntry, SaveOutcome, SpeakerEvent, StateFileStatus } from './types.js';
+import type {
+  CandidateInfo,
+  ChangeResult,
+  MessageCounts,
+  NeighborInfo,
+  PeerWrite,
+  ReloadResult,
+  RouteEntry,
+  SaveOutcome,
+  SpeakerEvent,
+  StateFileStatus,
+  VipInfo,
+  VipMove,
+} from './types.js';
 
 /** One method per kind of reply; each returns whole lines (ending in a newline), or '' for nothing. */
 export interface Output {
@@ -19,6 +36,10 @@ export interface Output {
   change(action: 'announce' | 'withdraw', r: ChangeResult): string;
   neighborAction(r: NeighborActionResult): string;
   reload(r: ReloadResult): string;
+  vips(r: VipsResult): string;
+  vipMove(r: VipMoveResult): string;
+  vipMode(r: VipModeResult): string;
+  vipHistory(r: VipHistoryResult): string;
   ping(r: PingResult): string;
   event(e: SpeakerEvent): string;
   error(e: ErrorBody): string;
@@ -40,6 +61,10 @@ export const jsonOutput: Output = {
   change: (_action, r) => line(r),
   neighborAction: line,
   reload: line,
+  vips: line,
+  vipMove: line,
+  vipMode: line,
+  vipHistory: line,
   ping: line,
   event: line,
   error: (e) => line({ error: e }),
@@ -64,6 +89,16 @@ export function formatDuration(seconds: number): string {
 /** "85 µs" below a millisecond, then "4.1 ms". */
 export function formatMicros(us: number): string {
   return us < 999.5 ? `${Math.round(us)} µs` : `${(us / 1000).toFixed(1)} ms`;
+}
+
+/** Check latencies and delays: "350 µs" below a millisecond, "1.2 ms", "2 ms", "80 ms", then "1.5 s", "30 s". */
+export function formatMillis(ms: number): string {
+  if (ms === 0) return '0 ms';
+  if (ms < 0.9995) return formatMicros(ms * 1000);
+  if (ms < 9.95) return `${Number.isInteger(ms) ? ms : ms.toFixed(1)} ms`;
+  if (ms < 999.5) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  return Number.isInteger(s) || s >= 100 ? `${Math.round(s)} s` : `${s.toFixed(1)} s`;
 }
 
 type Align = 'l' | 'r';
@@ -192,6 +227,74 @@ function stateFileLine(s: StateFileStatus): string {
   return `state file ${s.path}: up to date, not written since start\n`;
 }
 
+// ---- VIPs ----
+
+/** Candidate names cannot hold parentheses (config NAME), so "(none)" and "(withdrawn)" are never a name. */
+const moveText = (m: { from?: string; to?: string }): string => `${m.from ?? '(none)'} -> ${m.to ?? '(withdrawn)'}`;
+
+const causeText = (m: VipMove): string => (m.detail ? `${m.cause}: ${m.detail}` : m.cause);
+
+/** Per neighbor, named: the route servers are not interchangeable when one is slow or down. */
+function wireText(wire: VipMove['wire']): string {
+  if (wire.length === 0) return 'no neighbors';
+  return wire.map((w) => `${w.neighbor} ${w.micros !== undefined ? formatMicros(w.micros) : (w.note ?? 'not sent')}`).join(', ');
+}
+
+/** A move inside the previous one's change window is sent at once, but Azure applies it only when the window ends. */
+function effectiveNote(m: VipMove): string | undefined {
+  return m.effectiveAt !== m.at ? `takes effect ~${m.effectiveAt} (change window)` : undefined;
+}
+
+/** From the failure seen (first failed check, or the watch's reset) to the decision. */
+function detectText(m: VipMove): string | undefined {
+  if (!m.failureSeenAt) return undefined;
+  const ms = Date.parse(m.at) - Date.parse(m.failureSeenAt);
+  return Number.isNaN(ms) ? undefined : formatMillis(Math.max(0, ms));
+}
+
+/** One move on one line: what, why, when, how long to detect, the wire, the confirmation, when it takes effect. */
+function moveLine(m: VipMove): string {
+  const detect = detectText(m);
+  const parts = [
+    `${moveText(m)} (${causeText(m)}) at ${m.at}`,
+    ...(detect !== undefined ? [`${detect} after the failure`] : []),
+    `on the wire ${wireText(m.wire)}`,
+    ...(m.confirmedMs !== undefined ? [`confirmed in ${formatMillis(m.confirmedMs)}`] : []),
+    ...(effectiveNote(m) ? [effectiveNote(m)!] : []),
+  ];
+  return parts.join(', ');
+}
+
+const currentText = (v: VipInfo): string => (v.current ? `via ${v.current.candidate} (${v.current.nextHop}) since ${v.current.since}` : 'not announced');
+const modeText = (v: VipInfo): string => (v.mode === 'frozen' ? 'frozen (no automatic moves)' : 'automatic');
+const MODE_MEANS = { frozen: 'no automatic moves until unfrozen', automatic: 'its health checks may move it' } as const;
+
+/** The run of checks in a row that counts now: passes toward `rise`, failures toward `fall`. */
+function streakText(c: CandidateInfo): string {
+  if (c.passes > 0) return `passes ${c.passes}`;
+  if (c.fails > 0) return `fails ${c.fails}`;
+  return '-';
+}
+
+function vipBlock(v: VipInfo): string {
+  const out: string[] = [];
+  out.push(`VIP ${v.name}  ${v.prefix}  ${modeText(v)}  ${currentText(v)}`);
+  const window = v.changeWindowMs === 0 ? 'no change window' : `change window ${formatMillis(v.changeWindowMs)}`;
+  out.push(`  failback ${v.failback}, ${window}, all down: ${v.allDown}`);
+  const withWatch = v.candidates.some((c) => c.watch !== undefined);
+  const header = ['candidate', 'next hop', 'health', 'streak', 'last check'];
+  if (withWatch) header.push('watch');
+  const rows = v.candidates.map((c) => {
+    const check = c.lastCheck ? `${c.lastCheck.detail} (${formatMillis(c.lastCheck.latencyMs)})` : '-';
+    const row = [c.name, c.nextHop, c.health, streakText(c), check];
+    if (withWatch) row.push(c.watch ?? '-');
+    return row;
+  });
+  out.push(...indent(table(header, rows, header.map(() => 'l')), 2));
+  out.push(`  last move: ${v.lastMove ? moveLine(v.lastMove) : 'none'}`);
+  return out.join('\n') + '\n';
+}
+
 function eventText(e: SpeakerEvent): string {
   const via = (nh: string | undefined): string => (nh ? ` via ${nh}` : '');
   switch (e.type) {
@@ -204,9 +307,9 @@ function eventText(e: SpeakerEvent): string {
     case 'notification':
       return `${e.at}  ${e.neighbor}  notification ${e.direction} ${e.code}/${e.subcode} ${e.text}`;
     case 'health':
-      return `${e.at}  vip ${e.vip}  ${e.candidate} is ${e.health}: ${e.detail}`;
+      return `${e.at}  vip ${e.vip}  ${e.candidate} is ${e.health}${e.detail ? `: ${e.detail}` : ''}`;
     case 'vip':
-      return `${e.at}  vip ${e.vip}  moved ${e.from ?? '-'} -> ${e.to ?? 'withdrawn'} (${e.cause}): ${e.detail}`;
+      return `${e.at}  vip ${e.vip}  moved ${moveText(e)} (${e.detail ? `${e.cause}: ${e.detail}` : e.cause})`;
     default: {
       const never: never = e;
       return JSON.stringify(never);
@@ -303,6 +406,38 @@ export function textOutput(o: TextOptions = {}): Output {
         ...r.routesChanged.map((p) => ['route', p]),
       ];
       return `reloaded: ${counts.join(', ')}\n` + rows.map(([k, v]) => `${k!.padEnd(7)}  ${v}\n`).join('');
+    },
+
+    vips(r) {
+      if (r.vips.length === 0) return 'no VIPs configured\n';
+      return r.vips.map(vipBlock).join('\n');
+    },
+
+    vipMove(r) {
+      const v = r.vip;
+      return `vip ${v.name} moved ${moveLine(r.move)}\n` + `vip ${v.name} ${v.prefix} ${v.mode}: ${MODE_MEANS[v.mode]}; ${currentText(v)}\n`;
+    },
+
+    vipMode(r) {
+      const v = r.vip;
+      const frozen = v.mode === 'frozen';
+      const what = r.changed ? (frozen ? 'frozen' : 'unfrozen') : frozen ? 'already frozen' : 'not frozen';
+      return `vip ${v.name} ${v.prefix} ${what}: ${MODE_MEANS[v.mode]}; ${currentText(v)}\n`;
+    },
+
+    vipHistory(r) {
+      if (r.moves.length === 0) return `VIP ${r.name}  ${r.prefix}: no moves recorded\n`;
+      const header = ['time', 'move', 'cause', 'failure->decision', 'on the wire', 'confirmed', 'detail'];
+      const rows = r.moves.map((m) => [
+        m.at,
+        moveText(m),
+        m.cause,
+        detectText(m) ?? '-',
+        wireText(m.wire),
+        m.confirmedMs !== undefined ? formatMillis(m.confirmedMs) : '-',
+        [m.detail, effectiveNote(m)].filter((x) => x).join('; '),
+      ]);
+      return `VIP ${r.name}  ${r.prefix}: ${plural(r.moves.length, 'move')}, oldest first\n\n` + table(header, rows, header.map(() => 'l'));
     },
 
     ping(r) {

@@ -15,6 +15,9 @@ import {
   type RequestId,
   type ShowNeighborsArgs,
   type ShowRoutesArgs,
+  type ShowVipsArgs,
+  type VipArgs,
+  type VipMoveArgs,
   type WithdrawArgs,
   errorReply,
   okReply,
@@ -103,6 +106,30 @@ export async function neighbor(speaker: SpeakerControl, args: NeighborArgs): Pro
   return { neighbor: address, action: args.action, state: speaker.neighbors(address)[0]!.state };
 }
 
+// VIP names are not checked here: the speaker refuses an unknown one (UNKNOWN_VIP) naming those configured.
+
+export async function showVips(speaker: SpeakerControl, args: ShowVipsArgs): Promise<CommandResults['show-vips']> {
+  return { vips: args.name === undefined ? speaker.vips() : speaker.vips(args.name) };
+}
+
+/** The move as recorded, and the VIP after it (where it is now, and whether it is frozen). */
+export async function vipMove(speaker: SpeakerControl, args: VipMoveArgs): Promise<CommandResults['vip-move']> {
+  const move = await speaker.vipMove(args.name, args.candidate);
+  return { move, vip: speaker.vips(args.name)[0]! };
+}
+
+/** Freeze or unfreeze; `changed` says whether the VIP was in the other mode before. */
+export async function vipMode(speaker: SpeakerControl, args: VipArgs, frozen: boolean): Promise<CommandResults['vip-freeze']> {
+  const before = speaker.vips(args.name)[0]!.mode;
+  const vip = speaker.vipFreeze(args.name, frozen);
+  return { vip, changed: before !== vip.mode };
+}
+
+export async function vipHistory(speaker: SpeakerControl, args: VipArgs): Promise<CommandResults['vip-history']> {
+  const moves = speaker.vipHistory(args.name);
+  return { name: args.name, prefix: speaker.vips(args.name)[0]!.prefix, moves };
+}
+
 export async function reload(speaker: SpeakerControl): Promise<CommandResults['reload']> {
   return speaker.reload();
 }
@@ -121,7 +148,12 @@ const HANDLERS: { [C in CommandName]: Handler<C> } = {
   'show-neighbors': (s, a) => showNeighbors(s, a),
   'show-summary': (s) => showSummary(s),
   'show-routes': (s, a) => showRoutes(s, a),
+  'show-vips': (s, a) => showVips(s, a),
   neighbor: (s, a) => neighbor(s, a),
+  'vip-move': (s, a) => vipMove(s, a),
+  'vip-freeze': (s, a) => vipMode(s, a, true),
+  'vip-unfreeze': (s, a) => vipMode(s, a, false),
+  'vip-history': (s, a) => vipHistory(s, a),
   reload: (s) => reload(s),
   // The server subscribes the connection once this reply is written; see server.ts.
   monitor: async () => ({ monitoring: true }),

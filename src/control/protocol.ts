@@ -4,7 +4,7 @@
 import { TsbgpError, TsbgpErrorCode, type TsbgpErrorCodeName } from '../errors.js';
 import type { State } from '../bgp/fsm/types.js';
 import type { RouteInput } from '../routes/values.js';
-import type { ChangeResult, NeighborInfo, ReloadResult, RouteEntry, RouteView, SpeakerEvent, Summary } from './types.js';
+import type { ChangeResult, NeighborInfo, ReloadResult, RouteEntry, RouteView, SpeakerEvent, Summary, VipInfo, VipMove } from './types.js';
 
 export const PROTOCOL_VERSION = 1;
 export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
@@ -38,6 +38,22 @@ export interface NeighborArgs {
   /** RFC 9003 shutdown communication, sent with `down`. */
   communication?: string;
 }
+export interface ShowVipsArgs {
+  /** Only this VIP (UNKNOWN_VIP when there is none of that name). */
+  name?: string;
+}
+/** `vip-freeze`, `vip-unfreeze`, `vip-history`: the VIP's name. */
+export interface VipArgs {
+  name: string;
+}
+/** What `bgpctl vip NAME ...` does; each is a command of its own on the wire (vip-move, vip-freeze...). */
+export const VIP_ACTIONS = ['move', 'freeze', 'unfreeze', 'history'] as const;
+export type VipAction = (typeof VIP_ACTIONS)[number];
+export interface VipMoveArgs {
+  name: string;
+  /** The candidate to announce the VIP via, by its name in the config. */
+  candidate: string;
+}
 export type NoArgs = Record<string, never>;
 
 /** Every command with the arguments it takes. */
@@ -47,7 +63,12 @@ export interface CommandArgs {
   'show-neighbors': ShowNeighborsArgs;
   'show-summary': NoArgs;
   'show-routes': ShowRoutesArgs;
+  'show-vips': ShowVipsArgs;
   neighbor: NeighborArgs;
+  'vip-move': VipMoveArgs;
+  'vip-freeze': VipArgs;
+  'vip-unfreeze': VipArgs;
+  'vip-history': VipArgs;
   reload: NoArgs;
   monitor: NoArgs;
   ping: NoArgs;
@@ -79,6 +100,25 @@ export interface RoutesResult {
 export interface NeighborsResult {
   neighbors: NeighborInfo[];
 }
+export interface VipsResult {
+  vips: VipInfo[];
+}
+/** A manual move: the move as the daemon recorded it (cause `operator`), and the VIP right after it. */
+export interface VipMoveResult {
+  move: VipMove;
+  vip: VipInfo;
+}
+/** `vip-freeze` / `vip-unfreeze`: the VIP in its new mode; `changed` false when it was in that mode already. */
+export interface VipModeResult {
+  vip: VipInfo;
+  changed: boolean;
+}
+export interface VipHistoryResult {
+  name: string;
+  prefix: string;
+  /** Oldest first. */
+  moves: VipMove[];
+}
 export interface PingResult {
   pong: true;
   version: string;
@@ -94,7 +134,12 @@ export interface CommandResults {
   'show-neighbors': NeighborsResult;
   'show-summary': SummaryResult;
   'show-routes': RoutesResult;
+  'show-vips': VipsResult;
   neighbor: NeighborActionResult;
+  'vip-move': VipMoveResult;
+  'vip-freeze': VipModeResult;
+  'vip-unfreeze': VipModeResult;
+  'vip-history': VipHistoryResult;
   reload: ReloadResult;
   monitor: MonitorResult;
   ping: PingResult;

@@ -110,12 +110,17 @@ const ARG_PARSERS: { [C in CommandName]: (f: Fields) => CommandArgs[C] } = {
       prefix: f.optString('prefix'),
       limit: f.optNumber('limit'),
     }),
+  'show-vips': (f) => defined({ name: f.optString('name') }),
   neighbor: (f) =>
     defined({
       address: f.string('address'),
       action: f.oneOf('action', NEIGHBOR_ACTIONS),
       communication: f.optString('communication'),
     }),
+  'vip-move': (f) => ({ name: f.string('name'), candidate: f.string('candidate') }),
+  'vip-freeze': (f) => ({ name: f.string('name') }),
+  'vip-unfreeze': (f) => ({ name: f.string('name') }),
+  'vip-history': (f) => ({ name: f.string('name') }),
   reload: () => ({}),
   monitor: () => ({}),
   ping: () => ({}),

@@ -185,6 +185,9 @@ export interface VipInfo {
   failback: string;
   changeWindowMs: number;
   allDown: 'keep' | 'withdraw';
+  /** Consecutive passes to become healthy, failures to become unhealthy. */
+  rise: number;
+  fall: number;
   lastMove?: VipMove;
 }
 

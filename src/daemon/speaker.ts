@@ -22,6 +22,7 @@ import { type StateBackend, StateStore } from './store.js';
 import type { VipConfig } from '../config/types.js';
 import type { Decision } from '../health/decide.js';
 import { HealthController, type Prober, type SavedVip } from '../health/controller.js';
+import { VipStore } from './vip-store.js';
 
 export interface SpeakerLogger extends NeighborLogger {
   child(bindings: object): SpeakerLogger;
@@ -40,8 +41,8 @@ export interface SpeakerOptions {
   storeRetryMs?: { min: number; max: number };
   /** How the VIPs' candidates are checked (the real probes in tsbgpd; required when `vips` are configured). */
   prober?: Prober;
-  /** Where the VIPs' moves, freeze and current candidate are kept across restarts. */
-  vipState?: { read(): Promise<Map<string, SavedVip>>; save(): void };
+  /** Where the VIPs' moves, freeze and current candidate are kept across restarts (beside the state file). */
+  vipStatePath?: string;
 }
 
 const announceIntent = (route: RouteSpec): Intent => ({ kind: 'announce', route });
@@ -58,6 +59,7 @@ export class Speaker implements SpeakerControl {
   private readonly store: StateStore | undefined;
   private readonly status: StatusView;
   private health: HealthController | undefined;
+  private readonly vipStore: VipStore | undefined;
   private stopping = false;
 
   constructor(private readonly opts: SpeakerOptions) {
@@ -78,6 +80,7 @@ export class Speaker implements SpeakerControl {
     this.store = opts.state
       ? new StateStore(opts.state, this.intents, this.clock, this.log, retry ? { retryMinMs: retry.min, retryMaxMs: retry.max } : {})
       : undefined;
+    this.vipStore = opts.vipStatePath ? new VipStore(opts.vipStatePath, () => this.health?.saved() ?? new Map(), this.log) : undefined;
     this.status = new StatusView({ config: () => this.config, registry: this.registry, intents: this.intents, clock: this.clock, store: this.store, startedAt: this.clock.wall() });
   }
 
@@ -108,7 +111,7 @@ export class Speaker implements SpeakerControl {
 
   private async startHealth(healthSaved: ReadonlyMap<string, Intent>): Promise<void> {
     if (!this.opts.prober) throw new TsbgpError(TsbgpErrorCode.INTERNAL, 'VIPs are configured but the speaker was given no prober');
-    const saved = new Map(await (this.opts.vipState?.read() ?? Promise.resolve(new Map<string, SavedVip>())));
+    const saved = new Map(await (this.vipStore?.read() ?? Promise.resolve(new Map<string, SavedVip>())));
     for (const vip of this.config.vips) {
       const s = saved.get(vip.name);
       const intent = healthSaved.get(vip.prefix);
@@ -123,7 +126,7 @@ export class Speaker implements SpeakerControl {
       apply: (vip, d, t0) => this.applyHealth(vip, d, t0),
       log: this.log,
       emit: (e) => this.events.emit(e),
-      changed: () => this.opts.vipState?.save(),
+      changed: () => this.vipStore?.save(),
       saved,
     });
   }
@@ -162,6 +165,7 @@ export class Speaker implements SpeakerControl {
     this.health?.stop();
     await this.registry.stopAll(communication);
     await this.listener.close();
+    await this.vipStore?.flush();
     const saved = (await this.store?.flush()) ?? true;
     if (!saved) this.log.error({ ...this.store!.status() }, 'stopping with intents NOT saved: the next start announces the older saved ones');
     return saved;
@@ -346,7 +350,7 @@ export class Speaker implements SpeakerControl {
   }
 
   private vipController(name: string): HealthController {
-    if (!this.health) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (no vips are configured)`);
+    if (!this.health) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (configured: none)`);
     return this.health;
   }
 

@@ -15,6 +15,8 @@ export interface VipStoreLogger {
 export class VipStore {
   private writing = false;
   private again = false;
+  private done: Promise<void> = Promise.resolve();
+  private finish: () => void = () => {};
 
   constructor(
     readonly path: string,
@@ -45,7 +47,13 @@ export class VipStore {
       return;
     }
     this.writing = true;
+    this.done = new Promise((r) => (this.finish = r));
     setImmediate(() => void this.write());
+  }
+
+  /** Resolves when nothing is left to write (at stop). */
+  flush(): Promise<void> {
+    return this.done;
   }
 
   private async write(): Promise<void> {
@@ -59,5 +67,6 @@ export class VipStore {
       }
     } while (this.again);
     this.writing = false;
+    this.finish();
   }
 }

@@ -212,6 +212,8 @@ export class HealthController {
       failback: cfg.failback.kind === 'sticky' ? 'sticky' : `preferred-after ${cfg.failback.ms / 1000}s`,
       changeWindowMs: cfg.changeWindowMs,
       allDown: cfg.allDown,
+      rise: cfg.rise,
+      fall: cfg.fall,
       ...(last ? { lastMove: last } : {}),
     };
   }

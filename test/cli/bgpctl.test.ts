@@ -8,7 +8,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ControlServer } from '../../src/control/server.js';
 import type { SpeakerEvent } from '../../src/control/types.js';
-import { FakeSpeaker, LOCAL_ROUTES, changeFor } from '../control/fake-speaker.js';
+import { FakeSpeaker, LOCAL_ROUTES, VIPS, WEB_MOVES, changeFor } from '../control/fake-speaker.js';
+import { TsbgpError, TsbgpErrorCode } from '../../src/errors.js';
 
 const BGPCTL = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'bgpctl.js');
 const dir = mkdtempSync(join(tmpdir(), 'tsbgp-bgpctl-'));
@@ -286,6 +287,163 @@ Others('usage: no command is exit 2 with the help; help is exit 0', async () => 
 });
 
 Others.run();
+
+const Vip = suite('bgpctl show vips, vip NAME move|freeze|unfreeze|history');
+
+/** Fresh fixtures for each test: moves and freezes change them. */
+Vip.before.each(() => {
+  speaker.withVips();
+  reset();
+});
+
+Vip('show vips: every VIP as a block; show vips NAME (or show vip NAME) only that one; --json the result object', async () => {
+  const r = await bgpctl(['show', 'vips']);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(
+    r.stdout,
+    'VIP web  100.64.0.1/32  automatic  via ws2 (10.10.0.5) since 2026-12-01T12:00:03.120Z\n' +
+      '  failback sticky, change window 30 s, all down: keep\n' +
+      '  candidate  next hop   health  streak    last check                     watch\n' +
+      '  ws1        10.10.0.4  down    fails 2   timed out after 80 ms (80 ms)  lost\n' +
+      '  ws2        10.10.0.5  up      passes 3  HTTP 200 (1.2 ms)              connected\n' +
+      '  last move: ws1 -> ws2 (watch: closed by peer) at 2026-12-01T12:00:03.120Z, 2 ms after the failure, on the wire 10.10.1.4 310 µs, 10.10.1.5 298 µs, confirmed in 41 ms, takes effect ~2026-12-01T12:00:30.500Z (change window)\n' +
+      '\n' +
+      'VIP api  100.64.0.2/32  frozen (no automatic moves)  not announced\n' +
+      '  failback preferred-after 60s, no change window, all down: withdraw\n' +
+      '  candidate  next hop   health   streak    last check\n' +
+      '  api1       10.10.0.7  unknown  -         -\n' +
+      '  api2       10.10.0.8  up       passes 1  connected (350 µs)\n' +
+      '  last move: none\n',
+  );
+  const one = await bgpctl(['show', 'vip', 'api']);
+  assert.is(one.status, 0, one.stderr);
+  assert.match(one.stdout, /^VIP api  100\.64\.0\.2\/32  frozen \(no automatic moves\)  not announced\n/);
+  assert.not.match(one.stdout, /VIP web/);
+  const j = await bgpctl(['show', 'vips', 'web', '--json']);
+  assert.equal([j.status, JSON.parse(j.stdout)], [0, { vips: [VIPS[0]] }]);
+  assert.equal(speaker.calls, [
+    { method: 'vips', args: [] },
+    { method: 'vips', args: ['api'] },
+    { method: 'vips', args: ['web'] },
+  ]);
+});
+
+Vip('show vips NAME of no VIP: exit 1, the daemon\'s message and code; --json puts the error on stdout', async () => {
+  const r = await bgpctl(['show', 'vips', 'db']);
+  assert.equal([r.status, r.stdout, r.stderr], [1, '', 'bgpctl: no VIP db (configured: web, api) [TSBGP_ERR_UNKNOWN_VIP]\n']);
+  const j = await bgpctl(['show', 'vips', 'db', '--json']);
+  assert.equal([j.status, JSON.parse(j.stdout)], [1, { error: { code: 'TSBGP_ERR_UNKNOWN_VIP', message: 'no VIP db (configured: web, api)' } }]);
+});
+
+Vip('vip NAME move CANDIDATE: the move and where the VIP is now; --json {move, vip}', async () => {
+  const r = await bgpctl(['vip', 'web', 'move', 'ws1']);
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(speaker.calls, [
+    { method: 'vipMove', args: ['web', 'ws1'] },
+    { method: 'vips', args: ['web'] },
+  ]);
+  assert.is(
+    r.stdout,
+    'vip web moved ws2 -> ws1 (operator: requested by bgpctl) at 2026-12-01T12:05:00.000Z, on the wire 10.10.1.4 295 µs, 10.10.1.5 1.2 ms, confirmed in 38 ms\n' +
+      'vip web 100.64.0.1/32 automatic: its health checks may move it; via ws1 (10.10.0.4) since 2026-12-01T12:05:00.000Z\n',
+  );
+  assert.is(r.stderr, '');
+  speaker.withVips();
+  const j = await bgpctl(['vip', 'web', 'move', 'ws1', '--json']);
+  assert.is(j.status, 0, j.stderr);
+  const result = JSON.parse(j.stdout) as { move: unknown; vip: { current: unknown; mode: string } };
+  assert.equal(Object.keys(result), ['move', 'vip']);
+  assert.equal(result.move, {
+    at: '2026-12-01T12:05:00.000Z',
+    from: 'ws2',
+    to: 'ws1',
+    cause: 'operator',
+    detail: 'requested by bgpctl',
+    wire: [
+      { neighbor: '10.10.1.4', micros: 295 },
+      { neighbor: '10.10.1.5', micros: 1240 },
+    ],
+    confirmedMs: 38,
+    effectiveAt: '2026-12-01T12:05:00.000Z',
+  });
+  assert.equal(result.vip.current, { candidate: 'ws1', nextHop: '10.10.0.4', since: '2026-12-01T12:05:00.000Z' });
+});
+
+Vip('vip move refused: an unknown candidate or VIP (UNKNOWN_VIP), a prefix owned above health (OWNED): exit 1', async () => {
+  const cand = await bgpctl(['vip', 'web', 'move', 'ws9']);
+  assert.equal([cand.status, cand.stdout, cand.stderr], [1, '', 'bgpctl: no candidate ws9 in VIP web (candidates: ws1, ws2) [TSBGP_ERR_UNKNOWN_VIP]\n']);
+  const vip = await bgpctl(['vip', 'db', 'move', 'ws1', '--json']);
+  assert.equal([vip.status, JSON.parse(vip.stdout)], [1, { error: { code: 'TSBGP_ERR_UNKNOWN_VIP', message: 'no VIP db (configured: web, api)' } }]);
+  speaker.throwing.vipMove = new TsbgpError(TsbgpErrorCode.OWNED, '100.64.0.1/32 is decided by the partner watcher (owner peer); it cannot be changed by hand while it is');
+  const owned = await bgpctl(['vip', 'web', 'move', 'ws1']);
+  assert.equal(
+    [owned.status, owned.stderr],
+    [1, 'bgpctl: 100.64.0.1/32 is decided by the partner watcher (owner peer); it cannot be changed by hand while it is [TSBGP_ERR_OWNED]\n'],
+  );
+  assert.equal(speaker.methods(), ['vipMove', 'vipMove', 'vipMove']);
+});
+
+Vip('vip NAME freeze|unfreeze: the new mode, or that it was so already; --json {vip, changed}', async () => {
+  const freeze = await bgpctl(['vip', 'web', 'freeze']);
+  assert.equal(
+    [freeze.status, freeze.stdout],
+    [0, 'vip web 100.64.0.1/32 frozen: no automatic moves until unfrozen; via ws2 (10.10.0.5) since 2026-12-01T12:00:03.120Z\n'],
+  );
+  const again = await bgpctl(['vip', 'web', 'freeze', '--json']);
+  assert.equal([again.status, JSON.parse(again.stdout)], [0, { vip: { ...VIPS[0], mode: 'frozen' }, changed: false }]);
+  const thaw = await bgpctl(['vip', 'web', 'unfreeze']);
+  assert.equal(
+    [thaw.status, thaw.stdout],
+    [0, 'vip web 100.64.0.1/32 unfrozen: its health checks may move it; via ws2 (10.10.0.5) since 2026-12-01T12:00:03.120Z\n'],
+  );
+  assert.equal(speaker.calls.filter((c) => c.method === 'vipFreeze'), [
+    { method: 'vipFreeze', args: ['web', true] },
+    { method: 'vipFreeze', args: ['web', true] },
+    { method: 'vipFreeze', args: ['web', false] },
+  ]);
+  const unknown = await bgpctl(['vip', 'db', 'unfreeze']);
+  assert.equal([unknown.status, unknown.stderr], [1, 'bgpctl: no VIP db (configured: web, api) [TSBGP_ERR_UNKNOWN_VIP]\n']);
+});
+
+Vip('vip NAME history: a row per move, oldest first; --json {name, prefix, moves}', async () => {
+  const r = await bgpctl(['vip', 'web', 'history']);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(
+    r.stdout,
+    'VIP web  100.64.0.1/32: 2 moves, oldest first\n' +
+      '\n' +
+      'time                      move           cause  failure->decision  on the wire                                  confirmed  detail\n' +
+      '2026-12-01T12:00:00.500Z  (none) -> ws1  start  -                  10.10.1.4 412 µs, 10.10.1.5 not established  -          ws1 passed 3 checks\n' +
+      '2026-12-01T12:00:03.120Z  ws1 -> ws2     watch  2 ms               10.10.1.4 310 µs, 10.10.1.5 298 µs           41 ms      closed by peer; takes effect ~2026-12-01T12:00:30.500Z (change window)\n',
+  );
+  const j = await bgpctl(['vip', 'web', 'history', '--json']);
+  assert.equal([j.status, JSON.parse(j.stdout)], [0, { name: 'web', prefix: '100.64.0.1/32', moves: WEB_MOVES }]);
+  const none = await bgpctl(['vip', 'api', 'history']);
+  assert.equal([none.status, none.stdout], [0, 'VIP api  100.64.0.2/32: no moves recorded\n']);
+});
+
+Vip('usage errors (exit 2, nothing sent): move without a candidate, a candidate after another action, an unknown action', async () => {
+  const cases: [string[], RegExp][] = [
+    [['web', 'move'], /^bgpctl vip: missing the candidate after "move", e\.g\. bgpctl vip web move ws2\n/],
+    [['web', 'freeze', 'ws1'], /^bgpctl vip: unexpected argument after "freeze": ws1\n/],
+    [['web', 'jump'], /value 'jump' is invalid for argument 'action'\. Allowed choices are move, freeze, unfreeze, history/],
+    [['web'], /missing required argument 'action'/],
+    [['web', 'move', 'ws1', 'now'], /too many arguments for 'vip'/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await bgpctl(['vip', ...args]);
+    assert.is(r.status, 2, args.join(' '));
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, /Usage: bgpctl vip <name> move <candidate>\|freeze\|unfreeze\|history \[options\]/);
+  }
+  const j = await bgpctl(['vip', 'web', 'history', 'ws1', '--json']);
+  assert.equal([j.status, JSON.parse(j.stdout)], [2, { error: { code: 'TSBGP_ERR_BAD_ARGUMENT', message: 'unexpected argument after "history": ws1' } }]);
+  assert.equal(speaker.calls, []);
+  const help = await bgpctl(['--help']);
+  assert.match(help.stdout, /^  vip <name> move <candidate>\|freeze\|unfreeze\|history \[options\]  move a health-checked VIP by hand/m);
+});
+
+Vip.run();
 
 const Monitor = suite('bgpctl monitor');
 

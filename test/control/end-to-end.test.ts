@@ -1,4 +1,4 @@
-// The failover end to end: the bgpctl binary -> control socket -> a real Speaker -> one UPDATE on a scripted route server's wire.
+// The failover end to end: the bgpctl binary -> control socket -> a real Speaker -> one UPDATE on a scripted route server's wire; the VIP commands against it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,6 +71,21 @@ EndToEnd('bgpctl announce ... via a new next hop: the route server sees exactly 
   assert.equal(u.nlri, [{ prefix: VIP }]);
   assert.equal(u.attributes.find((a) => a.type === 'NEXT_HOP'), { type: 'NEXT_HOP', flags: 0x40, nextHop: '10.10.0.5' });
   assert.not.ok(u.attributes.some((a) => a.type === 'MP_UNREACH_NLRI'), 'no withdraw in the attributes either');
+});
+
+EndToEnd('bgpctl show vips and vip NAME ... against a real Speaker with no VIPs: an empty list, UNKNOWN_VIP (exit 1)', async () => {
+  const speaker = new Speaker({ config: config({ routerId: '10.10.0.7', localAs: 65001, neighbors: [] }), log: memoryLogger(), random: () => 0.5 });
+  await speaker.start();
+  opened.push(() => speaker.stop());
+  const server = new ControlServer({ path: join(mkdtempSync(join(tmpdir(), 'tsbgp-e2e-')), 'tsbgpd.sock'), speaker, closeGraceMs: 100 });
+  await server.listen();
+  opened.push(() => server.close());
+  const show = await bgpctl(['show', 'vips', '--socket', server.path]);
+  assert.equal([show.status, show.stdout, show.stderr], [0, 'no VIPs configured\n', '']);
+  const move = await bgpctl(['vip', 'web', 'move', 'ws2', '--json', '--socket', server.path]);
+  assert.equal([move.status, JSON.parse(move.stdout)], [1, { error: { code: 'TSBGP_ERR_UNKNOWN_VIP', message: 'no VIP web (configured: none)' } }]);
+  const freeze = await bgpctl(['vip', 'web', 'freeze', '--socket', server.path]);
+  assert.equal([freeze.status, freeze.stderr], [1, 'bgpctl: no VIP web (configured: none) [TSBGP_ERR_UNKNOWN_VIP]\n']);
 });
 
 EndToEnd.after.each(cleanup);

@@ -1,5 +1,5 @@
 // A test double for the control layer: a SpeakerControl that records each call and answers what a real Speaker answered.
-import { TsbgpError } from '../../src/errors.js';
+import { TsbgpError, TsbgpErrorCode } from '../../src/errors.js';
 import type {
   ChangeResult,
   NeighborInfo,
@@ -32,6 +32,87 @@ export function changeFor(route: RouteSpec | undefined, prefix: string): ChangeR
   if (!route) return { ...SNAPSHOT.changes.withdraw, prefix };
   return { ...SNAPSHOT.changes.announce, prefix, route };
 }
+
+// Hand-written VIP fixtures (no real health owner to record from yet): the web VIP was started on ws1,
+// then moved to ws2 when ws1's watch connection was closed, inside the start's change window.
+
+/** web's moves, oldest first. */
+export const WEB_MOVES: VipMove[] = [
+  {
+    at: '2026-12-01T12:00:00.500Z',
+    to: 'ws1',
+    cause: 'start',
+    detail: 'ws1 passed 3 checks',
+    wire: [
+      { neighbor: '10.10.1.4', micros: 412 },
+      { neighbor: '10.10.1.5', note: 'not established' },
+    ],
+    effectiveAt: '2026-12-01T12:00:00.500Z',
+  },
+  {
+    at: '2026-12-01T12:00:03.120Z',
+    from: 'ws1',
+    to: 'ws2',
+    cause: 'watch',
+    detail: 'closed by peer',
+    failureSeenAt: '2026-12-01T12:00:03.118Z',
+    wire: [
+      { neighbor: '10.10.1.4', micros: 310 },
+      { neighbor: '10.10.1.5', micros: 298 },
+    ],
+    confirmedMs: 41,
+    effectiveAt: '2026-12-01T12:00:30.500Z',
+  },
+];
+
+/** What a manual move records by default (FakeSpeaker.vipMove sets `to`). */
+export const OPERATOR_MOVE: VipMove = {
+  at: '2026-12-01T12:05:00.000Z',
+  from: 'ws2',
+  to: 'ws1',
+  cause: 'operator',
+  detail: 'requested by bgpctl',
+  wire: [
+    { neighbor: '10.10.1.4', micros: 295 },
+    { neighbor: '10.10.1.5', micros: 1240 },
+  ],
+  confirmedMs: 38,
+  effectiveAt: '2026-12-01T12:05:00.000Z',
+};
+
+/** web: automatic, on ws2, watched; api: frozen, not announced, never checked yet. */
+export const VIPS: VipInfo[] = [
+  {
+    name: 'web',
+    prefix: '100.64.0.1/32',
+    mode: 'automatic',
+    current: { candidate: 'ws2', nextHop: '10.10.0.5', since: '2026-12-01T12:00:03.120Z' },
+    candidates: [
+      { name: 'ws1', nextHop: '10.10.0.4', health: 'down', passes: 0, fails: 2, lastCheck: { at: '2026-12-01T12:00:03.300Z', ok: false, latencyMs: 80, detail: 'timed out after 80 ms' }, watch: 'lost' },
+      { name: 'ws2', nextHop: '10.10.0.5', health: 'up', passes: 3, fails: 0, lastCheck: { at: '2026-12-01T12:00:03.310Z', ok: true, latencyMs: 1.2, detail: 'HTTP 200' }, watch: 'connected' },
+    ],
+    failback: 'sticky',
+    changeWindowMs: 30_000,
+    allDown: 'keep',
+    rise: 3,
+    fall: 2,
+    lastMove: WEB_MOVES[1]!,
+  },
+  {
+    name: 'api',
+    prefix: '100.64.0.2/32',
+    mode: 'frozen',
+    candidates: [
+      { name: 'api1', nextHop: '10.10.0.7', health: 'unknown', passes: 0, fails: 0 },
+      { name: 'api2', nextHop: '10.10.0.8', health: 'up', passes: 1, fails: 0, lastCheck: { at: '2026-12-01T12:00:03.000Z', ok: true, latencyMs: 0.35, detail: 'connected' } },
+    ],
+    failback: 'preferred-after 60s',
+    changeWindowMs: 0,
+    allDown: 'withdraw',
+    rise: 3,
+    fall: 2,
+  },
+];
 
 export class FakeSpeaker implements SpeakerControl {
   readonly calls: Call[] = [];
@@ -101,32 +182,50 @@ export class FakeSpeaker implements SpeakerControl {
     this.record('reload', []);
     return this.reloadResult;
   }
-  /** The VIPs vips() answers with (none by default). */
+  /** The VIPs vips() answers with (none by default; withVips() loads the fixtures). */
   vipList: VipInfo[] = [];
-  vipMoves: VipMove[] = [];
+  /** What vipHistory() answers, by VIP, oldest first; a manual move is appended. */
+  vipMoves: Record<string, VipMove[]> = {};
+  /** What the next vipMove() records (its `to` is the candidate asked for); OPERATOR_MOVE when unset. */
+  nextMove: VipMove | undefined;
+
+  /** Load copies of VIPS and WEB_MOVES, so that a test's moves and freezes stay its own. */
+  withVips(): this {
+    this.vipList = structuredClone(VIPS);
+    this.vipMoves = { web: structuredClone(WEB_MOVES) };
+    return this;
+  }
   vips(name?: string): VipInfo[] {
     this.record('vips', name === undefined ? [] : [name]);
-    return name === undefined ? this.vipList : [this.vip(name)];
+    return name === undefined ? [...this.vipList] : [this.vip(name)];
   }
+  /** As the daemon does it: an unknown VIP or candidate is UNKNOWN_VIP; the move becomes current, last and history. */
   async vipMove(name: string, candidate: string): Promise<VipMove> {
     this.record('vipMove', [name, candidate]);
-    this.vip(name);
-    const move = this.vipMoves.at(-1);
-    if (!move) throw new TsbgpError('TSBGP_ERR_UNKNOWN_VIP', `no move recorded for ${name}`);
+    const v = this.vip(name);
+    const c = v.candidates.find((x) => x.name === candidate);
+    if (!c) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no candidate ${candidate} in VIP ${name} (candidates: ${v.candidates.map((x) => x.name).join(', ')})`);
+    const move: VipMove = { ...(this.nextMove ?? OPERATOR_MOVE), to: candidate };
+    this.nextMove = undefined;
+    v.current = { candidate, nextHop: c.nextHop, since: move.at };
+    v.lastMove = move;
+    (this.vipMoves[name] ??= []).push(move);
     return move;
   }
   vipFreeze(name: string, frozen: boolean): VipInfo {
     this.record('vipFreeze', [name, frozen]);
-    return { ...this.vip(name), mode: frozen ? 'frozen' : 'automatic' };
+    const v = this.vip(name);
+    v.mode = frozen ? 'frozen' : 'automatic';
+    return { ...v };
   }
   vipHistory(name: string): VipMove[] {
     this.record('vipHistory', [name]);
     this.vip(name);
-    return this.vipMoves;
+    return [...(this.vipMoves[name] ?? [])];
   }
   private vip(name: string): VipInfo {
     const v = this.vipList.find((x) => x.name === name);
-    if (!v) throw new TsbgpError('TSBGP_ERR_UNKNOWN_VIP', `no VIP ${name} (configured: ${this.vipList.map((x) => x.name).join(', ') || 'none'})`);
+    if (!v) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `no VIP ${name} (configured: ${this.vipList.map((x) => x.name).join(', ') || 'none'})`);
     return v;
   }
   subscribe(listener: (e: SpeakerEvent) => void): () => void {

@@ -1,10 +1,10 @@
 // Text renderings as an operator reads them (exact strings for fixed input), and the JSON ones.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatDuration, formatMicros, jsonOutput, notSavedWarning, table, textOutput } from '../../src/control/format.js';
+import { formatDuration, formatMicros, formatMillis, jsonOutput, notSavedWarning, table, textOutput } from '../../src/control/format.js';
 import type { SummaryResult } from '../../src/control/protocol.js';
-import type { ChangeResult, RouteEntry, SpeakerEvent } from '../../src/control/types.js';
-import { LOCAL_ROUTES, NEIGHBORS, SUMMARY } from './fake-speaker.js';
+import type { ChangeResult, RouteEntry, SpeakerEvent, VipInfo, VipMove } from '../../src/control/types.js';
+import { LOCAL_ROUTES, NEIGHBORS, OPERATOR_MOVE, SUMMARY, VIPS, WEB_MOVES } from './fake-speaker.js';
 import { SNAPSHOT } from './speaker-snapshot.js';
 
 const text = textOutput({ now: () => new Date('2025-03-01T12:02:03.000Z') });
@@ -281,6 +281,114 @@ Change('the save apart from the wire: saved in, or NOT saved with the reason', (
 
 Change.run();
 
+const Vips = suite('textOutput.vips');
+
+Vips('each VIP: mode and where it is announced, its policies, one row per candidate, the last move', () => {
+  assert.fixture(
+    text.vips({ vips: VIPS }),
+    lines(
+      'VIP web  100.64.0.1/32  automatic  via ws2 (10.10.0.5) since 2026-12-01T12:00:03.120Z',
+      '  failback sticky, change window 30 s, all down: keep',
+      '  candidate  next hop   health  streak    last check                     watch',
+      '  ws1        10.10.0.4  down    fails 2   timed out after 80 ms (80 ms)  lost',
+      '  ws2        10.10.0.5  up      passes 3  HTTP 200 (1.2 ms)              connected',
+      '  last move: ws1 -> ws2 (watch: closed by peer) at 2026-12-01T12:00:03.120Z, 2 ms after the failure, on the wire 10.10.1.4 310 µs, 10.10.1.5 298 µs, confirmed in 41 ms, takes effect ~2026-12-01T12:00:30.500Z (change window)',
+      '',
+      'VIP api  100.64.0.2/32  frozen (no automatic moves)  not announced',
+      '  failback preferred-after 60s, no change window, all down: withdraw',
+      '  candidate  next hop   health   streak    last check',
+      '  api1       10.10.0.7  unknown  -         -',
+      '  api2       10.10.0.8  up       passes 1  connected (350 µs)',
+      '  last move: none',
+    ),
+  );
+});
+
+Vips('a last move that withdrew the VIP (all down), with no neighbor to send it to and nothing to confirm', () => {
+  const withdrawn: VipInfo = {
+    ...VIPS[0]!,
+    current: undefined,
+    candidates: [{ ...VIPS[0]!.candidates[0]!, watch: undefined }, { ...VIPS[0]!.candidates[1]!, health: 'down', passes: 0, fails: 1, watch: undefined }],
+    allDown: 'withdraw',
+    changeWindowMs: 1500,
+    lastMove: { at: '2026-12-01T12:10:00.000Z', from: 'ws2', cause: 'all-down', detail: '', failureSeenAt: '2026-12-01T12:09:59.600Z', wire: [], effectiveAt: '2026-12-01T12:10:00.000Z' },
+  };
+  assert.fixture(
+    text.vips({ vips: [withdrawn] }),
+    lines(
+      'VIP web  100.64.0.1/32  automatic  not announced',
+      '  failback sticky, change window 1.5 s, all down: withdraw',
+      '  candidate  next hop   health  streak   last check',
+      '  ws1        10.10.0.4  down    fails 2  timed out after 80 ms (80 ms)',
+      '  ws2        10.10.0.5  down    fails 1  HTTP 200 (1.2 ms)',
+      '  last move: ws2 -> (withdrawn) (all-down) at 2026-12-01T12:10:00.000Z, 400 ms after the failure, on the wire no neighbors',
+    ),
+  );
+});
+
+Vips('none configured', () => {
+  assert.is(text.vips({ vips: [] }), 'no VIPs configured\n');
+});
+
+Vips.run();
+
+const VipCommands = suite('textOutput vipMove, vipMode, vipHistory');
+
+const MOVED: VipInfo = { ...VIPS[0]!, current: { candidate: 'ws1', nextHop: '10.10.0.4', since: '2026-12-01T12:05:00.000Z' }, lastMove: OPERATOR_MOVE };
+
+VipCommands('a manual move: what moved, the wire per neighbor, the confirmation; then where the VIP is and its mode', () => {
+  assert.fixture(
+    text.vipMove({ move: OPERATOR_MOVE, vip: MOVED }),
+    lines(
+      'vip web moved ws2 -> ws1 (operator: requested by bgpctl) at 2026-12-01T12:05:00.000Z, on the wire 10.10.1.4 295 µs, 10.10.1.5 1.2 ms, confirmed in 38 ms',
+      'vip web 100.64.0.1/32 automatic: its health checks may move it; via ws1 (10.10.0.4) since 2026-12-01T12:05:00.000Z',
+    ),
+  );
+  const early: VipMove = { ...OPERATOR_MOVE, wire: [{ neighbor: '10.10.1.4', micros: 295 }, { neighbor: '10.10.1.5', note: 'not established' }], effectiveAt: '2026-12-01T12:05:30.000Z' };
+  delete early.confirmedMs;
+  assert.fixture(
+    text.vipMove({ move: early, vip: { ...MOVED, mode: 'frozen' } }),
+    lines(
+      'vip web moved ws2 -> ws1 (operator: requested by bgpctl) at 2026-12-01T12:05:00.000Z, on the wire 10.10.1.4 295 µs, 10.10.1.5 not established, takes effect ~2026-12-01T12:05:30.000Z (change window)',
+      'vip web 100.64.0.1/32 frozen: no automatic moves until unfrozen; via ws1 (10.10.0.4) since 2026-12-01T12:05:00.000Z',
+    ),
+  );
+});
+
+VipCommands('freeze and unfreeze: the new mode, or that it was so already, and where the VIP is', () => {
+  const web = VIPS[0]!;
+  assert.is(
+    text.vipMode({ vip: { ...web, mode: 'frozen' }, changed: true }),
+    'vip web 100.64.0.1/32 frozen: no automatic moves until unfrozen; via ws2 (10.10.0.5) since 2026-12-01T12:00:03.120Z\n',
+  );
+  assert.is(
+    text.vipMode({ vip: { ...web, mode: 'frozen' }, changed: false }),
+    'vip web 100.64.0.1/32 already frozen: no automatic moves until unfrozen; via ws2 (10.10.0.5) since 2026-12-01T12:00:03.120Z\n',
+  );
+  assert.is(text.vipMode({ vip: web, changed: true }), 'vip web 100.64.0.1/32 unfrozen: its health checks may move it; via ws2 (10.10.0.5) since 2026-12-01T12:00:03.120Z\n');
+  assert.is(text.vipMode({ vip: web, changed: false }), 'vip web 100.64.0.1/32 not frozen: its health checks may move it; via ws2 (10.10.0.5) since 2026-12-01T12:00:03.120Z\n');
+  assert.is(text.vipMode({ vip: VIPS[1]!, changed: true }), 'vip api 100.64.0.2/32 frozen: no automatic moves until unfrozen; not announced\n');
+});
+
+VipCommands('history: one row per move, oldest first; a move inside the change window says when it takes effect', () => {
+  const withdrawn: VipMove = { at: '2026-12-01T12:10:00.000Z', from: 'ws1', cause: 'all-down', detail: '', failureSeenAt: '2026-12-01T12:09:59.600Z', wire: [], effectiveAt: '2026-12-01T12:10:00.000Z' };
+  assert.fixture(
+    text.vipHistory({ name: 'web', prefix: '100.64.0.1/32', moves: [...WEB_MOVES, OPERATOR_MOVE, withdrawn] }),
+    lines(
+      'VIP web  100.64.0.1/32: 4 moves, oldest first',
+      '',
+      'time                      move                cause     failure->decision  on the wire                                  confirmed  detail',
+      '2026-12-01T12:00:00.500Z  (none) -> ws1       start     -                  10.10.1.4 412 µs, 10.10.1.5 not established  -          ws1 passed 3 checks',
+      '2026-12-01T12:00:03.120Z  ws1 -> ws2          watch     2 ms               10.10.1.4 310 µs, 10.10.1.5 298 µs           41 ms      closed by peer; takes effect ~2026-12-01T12:00:30.500Z (change window)',
+      '2026-12-01T12:05:00.000Z  ws2 -> ws1          operator  -                  10.10.1.4 295 µs, 10.10.1.5 1.2 ms           38 ms      requested by bgpctl',
+      '2026-12-01T12:10:00.000Z  ws1 -> (withdrawn)  all-down  400 ms             no neighbors                                 -',
+    ),
+  );
+  assert.is(text.vipHistory({ name: 'api', prefix: '100.64.0.2/32', moves: [] }), 'VIP api  100.64.0.2/32: no moves recorded\n');
+});
+
+VipCommands.run();
+
 const Others = suite('textOutput neighborAction, reload, ping, error');
 
 Others('one line each', () => {
@@ -316,6 +424,11 @@ Events('one line per event, led by its timestamp', () => {
     { type: 'route', at: '2025-03-01T12:00:00.200Z', direction: 'advertised', neighbor: '10.10.1.4', action: 'withdraw', prefix: '100.64.0.1/32' },
     { type: 'local', at: '2025-03-01T12:00:01.000Z', action: 'announce', prefix: '100.64.0.1/32', nextHop: '10.10.0.6' },
     { type: 'notification', at: '2025-03-01T12:00:02.000Z', neighbor: '10.10.1.5', direction: 'sent', code: 6, subcode: 2, text: 'Cease / Administrative Shutdown: maintenance' },
+    { type: 'health', at: '2025-03-01T12:00:03.000Z', vip: 'web', candidate: 'ws1', health: 'down', detail: 'timed out after 80 ms' },
+    { type: 'health', at: '2025-03-01T12:00:03.500Z', vip: 'web', candidate: 'ws2', health: 'unknown', detail: '' },
+    { type: 'vip', at: '2025-03-01T12:00:03.001Z', vip: 'web', from: 'ws1', to: 'ws2', cause: 'health', detail: 'ws1 failed 2 checks' },
+    { type: 'vip', at: '2025-03-01T12:00:04.000Z', vip: 'web', to: 'ws1', cause: 'start', detail: '' },
+    { type: 'vip', at: '2025-03-01T12:00:05.000Z', vip: 'web', from: 'ws2', cause: 'all-down', detail: 'no healthy candidate' },
   ];
   assert.fixture(
     events.map((e) => text.event(e)).join(''),
@@ -325,6 +438,11 @@ Events('one line per event, led by its timestamp', () => {
       '2025-03-01T12:00:00.200Z  10.10.1.4  advertised withdraw 100.64.0.1/32',
       '2025-03-01T12:00:01.000Z  local  announce 100.64.0.1/32 via 10.10.0.6',
       '2025-03-01T12:00:02.000Z  10.10.1.5  notification sent 6/2 Cease / Administrative Shutdown: maintenance',
+      '2025-03-01T12:00:03.000Z  vip web  ws1 is down: timed out after 80 ms',
+      '2025-03-01T12:00:03.500Z  vip web  ws2 is unknown',
+      '2025-03-01T12:00:03.001Z  vip web  moved ws1 -> ws2 (health: ws1 failed 2 checks)',
+      '2025-03-01T12:00:04.000Z  vip web  moved (none) -> ws1 (start)',
+      '2025-03-01T12:00:05.000Z  vip web  moved ws2 -> (withdrawn) (all-down: no healthy candidate)',
     ),
   );
 });
@@ -356,6 +474,24 @@ Json('one JSON object per reply, on one line; lists wrapped in an object; errors
   assert.is(all[7], '{"type":"local","at":"T","action":"withdraw","prefix":"100.64.0.1/32"}\n');
 });
 
+Json('the VIP replies: each result object as it came, on one line', () => {
+  const results = [
+    { vips: VIPS },
+    { move: OPERATOR_MOVE, vip: VIPS[0]! },
+    { vip: VIPS[1]!, changed: false },
+    { name: 'web', prefix: '100.64.0.1/32', moves: WEB_MOVES },
+  ];
+  const out = [jsonOutput.vips(results[0] as never), jsonOutput.vipMove(results[1] as never), jsonOutput.vipMode(results[2] as never), jsonOutput.vipHistory(results[3] as never)];
+  for (const [i, s] of out.entries()) {
+    assert.ok(s.endsWith('\n') && !s.slice(0, -1).includes('\n'), s);
+    assert.equal(JSON.parse(s), results[i]);
+  }
+  assert.is(
+    jsonOutput.vipMode({ vip: { ...VIPS[1]!, candidates: [] }, changed: true }),
+    '{"vip":{"name":"api","prefix":"100.64.0.2/32","mode":"frozen","candidates":[],"failback":"preferred-after 60s","changeWindowMs":0,"allDown":"withdraw","rise":3,"fall":2},"changed":true}\n',
+  );
+});
+
 Json.run();
 
 const Helpers = suite('formatDuration, formatMicros, table');
@@ -378,6 +514,27 @@ Helpers('durations as OpenBGPD prints them', () => {
 
 Helpers('microseconds below 1 ms, milliseconds above', () => {
   assert.equal([0, 85, 84.6, 310, 999.4, 999.5, 4100, 10_000, 123_456].map(formatMicros), ['0 µs', '85 µs', '85 µs', '310 µs', '999 µs', '1.0 ms', '4.1 ms', '10.0 ms', '123.5 ms']);
+});
+
+Helpers('milliseconds: µs below 1 ms, one decimal below 10 ms unless whole, whole ms, then seconds', () => {
+  assert.equal([0, 0.35, 0.9994, 1, 1.2, 2, 9.94, 9.96, 80, 999.4, 999.5, 1500, 30_000, 99_940, 100_000, 125_400].map(formatMillis), [
+    '0 ms',
+    '350 µs',
+    '999 µs',
+    '1 ms',
+    '1.2 ms',
+    '2 ms',
+    '9.9 ms',
+    '10 ms',
+    '80 ms',
+    '999 ms',
+    '1.0 s',
+    '1.5 s',
+    '30 s',
+    '99.9 s',
+    '100 s',
+    '125 s',
+  ]);
 });
 
 Helpers('columns padded to the widest cell, right-aligned where asked, no trailing blanks', () => {

@@ -5,7 +5,7 @@ import { TsbgpError, TsbgpErrorCode } from '../../src/errors.js';
 import { dispatch, tsbgpVersion } from '../../src/control/handlers.js';
 import { type Reply, type Request, encodeLine } from '../../src/control/protocol.js';
 import { parseRequest } from '../../src/control/requests.js';
-import { FakeSpeaker, LOCAL_ROUTES, NEIGHBORS, SUMMARY, changeFor } from './fake-speaker.js';
+import { FakeSpeaker, LOCAL_ROUTES, NEIGHBORS, OPERATOR_MOVE, SUMMARY, VIPS, WEB_MOVES, changeFor } from './fake-speaker.js';
 import { SNAPSHOT } from './speaker-snapshot.js';
 
 const request = (command: string, args?: unknown): Request => {
@@ -170,6 +170,101 @@ Neighbor('an unknown neighbor: the speaker\'s TsbgpError keeps its code and text
 
 Neighbor.run();
 
+const Vips = suite('dispatch show-vips, vip-move, vip-freeze, vip-unfreeze, vip-history');
+
+const vipRun = (command: string, args?: unknown, speaker = new FakeSpeaker().withVips()) => run(command, args, speaker);
+
+Vips('show-vips: all, or the one named; an unknown name is the speaker\'s UNKNOWN_VIP naming those configured', async () => {
+  const all = await vipRun('show-vips');
+  assert.equal(all.speaker.calls, [{ method: 'vips', args: [] }]);
+  assert.equal(all.reply, { v: 1, id: 1, ok: true, result: { vips: VIPS } });
+  const one = await vipRun('show-vips', { name: 'api' });
+  assert.equal(one.speaker.calls, [{ method: 'vips', args: ['api'] }]);
+  assert.equal(one.reply.ok && one.reply.result, { vips: [VIPS[1]] });
+  const unknown = await vipRun('show-vips', { name: 'db' });
+  assert.equal(errorOf(unknown.reply), ['TSBGP_ERR_UNKNOWN_VIP', 'no VIP db (configured: web, api)']);
+  const none = await run('show-vips');
+  assert.equal(none.reply.ok && none.reply.result, { vips: [] }, 'no VIPs configured: an empty list, not an error');
+});
+
+Vips('vip-move: the speaker moves it, then the VIP as it is after the move comes with the move', async () => {
+  const { reply, speaker } = await vipRun('vip-move', { name: 'web', candidate: 'ws1' });
+  assert.equal(speaker.calls, [
+    { method: 'vipMove', args: ['web', 'ws1'] },
+    { method: 'vips', args: ['web'] },
+  ]);
+  assert.equal(reply.ok && reply.result, {
+    move: {
+      at: '2026-12-01T12:05:00.000Z',
+      from: 'ws2',
+      to: 'ws1',
+      cause: 'operator',
+      detail: 'requested by bgpctl',
+      wire: [
+        { neighbor: '10.10.1.4', micros: 295 },
+        { neighbor: '10.10.1.5', micros: 1240 },
+      ],
+      confirmedMs: 38,
+      effectiveAt: '2026-12-01T12:05:00.000Z',
+    },
+    vip: { ...VIPS[0]!, current: { candidate: 'ws1', nextHop: '10.10.0.4', since: '2026-12-01T12:05:00.000Z' }, lastMove: OPERATOR_MOVE },
+  });
+});
+
+Vips('vip-move: an unknown VIP or candidate is UNKNOWN_VIP; OWNED and other codes from the speaker are kept', async () => {
+  const vip = await vipRun('vip-move', { name: 'db', candidate: 'ws1' });
+  assert.equal(errorOf(vip.reply), ['TSBGP_ERR_UNKNOWN_VIP', 'no VIP db (configured: web, api)']);
+  const cand = await vipRun('vip-move', { name: 'web', candidate: 'ws9' });
+  assert.equal(errorOf(cand.reply), ['TSBGP_ERR_UNKNOWN_VIP', 'no candidate ws9 in VIP web (candidates: ws1, ws2)']);
+  assert.equal(cand.speaker.methods(), ['vipMove'], 'nothing is read after a refused move');
+  const speaker = new FakeSpeaker().withVips();
+  speaker.throwing.vipMove = new TsbgpError(TsbgpErrorCode.OWNED, '100.64.0.1/32 is decided by the partner watcher (owner peer); it cannot be changed by hand while it is');
+  const owned = await vipRun('vip-move', { name: 'web', candidate: 'ws1' }, speaker);
+  assert.equal(errorOf(owned.reply), ['TSBGP_ERR_OWNED', '100.64.0.1/32 is decided by the partner watcher (owner peer); it cannot be changed by hand while it is']);
+});
+
+Vips('vip-freeze and vip-unfreeze: the mode before is read, then set; `changed` says whether it was the other one', async () => {
+  const speaker = new FakeSpeaker().withVips();
+  const freeze = await vipRun('vip-freeze', { name: 'web' }, speaker);
+  assert.equal(speaker.calls, [
+    { method: 'vips', args: ['web'] },
+    { method: 'vipFreeze', args: ['web', true] },
+  ]);
+  assert.equal(freeze.reply.ok && freeze.reply.result, { vip: { ...VIPS[0]!, mode: 'frozen' }, changed: true });
+  const again = await vipRun('vip-freeze', { name: 'web' }, speaker);
+  assert.equal(again.reply.ok && again.reply.result, { vip: { ...VIPS[0]!, mode: 'frozen' }, changed: false });
+  speaker.calls.splice(0);
+  const thaw = await vipRun('vip-unfreeze', { name: 'web' }, speaker);
+  assert.equal(speaker.calls, [
+    { method: 'vips', args: ['web'] },
+    { method: 'vipFreeze', args: ['web', false] },
+  ]);
+  assert.equal(thaw.reply.ok && thaw.reply.result, { vip: VIPS[0], changed: true });
+  const notFrozen = await vipRun('vip-unfreeze', { name: 'web' }, speaker);
+  assert.equal(notFrozen.reply.ok && notFrozen.reply.result, { vip: VIPS[0], changed: false });
+});
+
+Vips('vip-freeze of an unknown VIP: UNKNOWN_VIP, and nothing is frozen', async () => {
+  const { reply, speaker } = await vipRun('vip-freeze', { name: 'db' });
+  assert.equal(errorOf(reply), ['TSBGP_ERR_UNKNOWN_VIP', 'no VIP db (configured: web, api)']);
+  assert.equal(speaker.methods(), ['vips']);
+});
+
+Vips('vip-history: the moves oldest first, with the VIP\'s name and prefix; unknown is UNKNOWN_VIP', async () => {
+  const { reply, speaker } = await vipRun('vip-history', { name: 'web' });
+  assert.equal(speaker.calls, [
+    { method: 'vipHistory', args: ['web'] },
+    { method: 'vips', args: ['web'] },
+  ]);
+  assert.equal(reply.ok && reply.result, { name: 'web', prefix: '100.64.0.1/32', moves: WEB_MOVES });
+  const empty = await vipRun('vip-history', { name: 'api' });
+  assert.equal(empty.reply.ok && empty.reply.result, { name: 'api', prefix: '100.64.0.2/32', moves: [] });
+  const unknown = await vipRun('vip-history', { name: 'db' });
+  assert.equal(errorOf(unknown.reply), ['TSBGP_ERR_UNKNOWN_VIP', 'no VIP db (configured: web, api)']);
+});
+
+Vips.run();
+
 const Misc = suite('dispatch reload, monitor, ping');
 
 Misc('reload returns the speaker result', async () => {
@@ -209,10 +304,11 @@ Failures('anything else thrown (sync or async, Error or not) is TSBGP_ERR_INTERN
     ['summary', 'show-summary', new TypeError('x is undefined'), 'show-summary failed: x is undefined'],
     ['reload', 'reload', new Error('disk on fire'), 'reload failed: disk on fire'],
     ['routes', 'show-routes', 'a string', 'show-routes failed: a string'],
+    ['vipHistory', 'vip-history', new RangeError('index out of range'), 'vip-history failed: index out of range'],
   ] as const) {
-    const speaker = new FakeSpeaker();
+    const speaker = new FakeSpeaker().withVips();
     speaker.throwing[method] = thrown;
-    const { reply } = await run(command, undefined, speaker);
+    const { reply } = await run(command, command === 'vip-history' ? { name: 'web' } : undefined, speaker);
     assert.equal(reply, { v: 1, id: 1, ok: false, error: { code: 'TSBGP_ERR_INTERNAL', message } });
   }
 });

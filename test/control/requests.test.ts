@@ -38,6 +38,12 @@ ParseRequest('one example of every command parses to its typed request', () => {
     action: 'down',
     communication: 'maintenance',
   });
+  assert.equal(ok(req('show-vips')).args, {});
+  assert.equal(ok(req('show-vips', { name: 'web' })), { v: 1, id: 7, command: 'show-vips', args: { name: 'web' } });
+  assert.equal(ok(req('vip-move', { name: 'web', candidate: 'ws2' })), { v: 1, id: 7, command: 'vip-move', args: { name: 'web', candidate: 'ws2' } });
+  assert.equal(ok(req('vip-freeze', { name: 'web' })), { v: 1, id: 7, command: 'vip-freeze', args: { name: 'web' } });
+  assert.equal(ok(req('vip-unfreeze', { name: 'web' })), { v: 1, id: 7, command: 'vip-unfreeze', args: { name: 'web' } });
+  assert.equal(ok(req('vip-history', { name: 'web' })), { v: 1, id: 7, command: 'vip-history', args: { name: 'web' } });
   for (const c of ['reload', 'monitor', 'ping']) assert.equal(ok(req(c)), { v: 1, id: 7, command: c, args: {} });
   assert.is(ok(JSON.stringify({ v: 1, id: 'abc', command: 'ping' })).id, 'abc');
   assert.is(ok(req('ping') + '\r').command, 'ping', 'trailing whitespace is JSON whitespace');
@@ -88,7 +94,7 @@ ParseRequest('command: missing or not a string is BAD_REQUEST; an unknown one UN
   assert.equal([unknown.error.code, unknown.id], ['TSBGP_ERR_UNKNOWN_COMMAND', 7]);
   assert.is(
     unknown.error.message,
-    'unknown command "shutdown"; commands: announce, withdraw, show-neighbors, show-summary, show-routes, neighbor, reload, monitor, ping',
+    'unknown command "shutdown"; commands: announce, withdraw, show-neighbors, show-summary, show-routes, show-vips, neighbor, vip-move, vip-freeze, vip-unfreeze, vip-history, reload, monitor, ping',
   );
   // Not fooled by Object.prototype.
   assert.is(err(req('toString')).error.code, 'TSBGP_ERR_UNKNOWN_COMMAND');
@@ -124,6 +130,19 @@ ParseRequest('args: every bad shape names the field', () => {
     ['neighbor', { address: '10.0.0.1', action: 'reset' }, 'neighbor: args.action must be one of up, down, refresh, got "reset"'],
     ['neighbor', { action: 'up' }, 'neighbor: args.address is required'],
     ['neighbor', { address: '10.0.0.1', action: 'down', communication: 7 }, 'neighbor: args.communication must be a string, got 7'],
+    ['show-vips', { name: 4 }, 'show-vips: args.name must be a string, got 4'],
+    ['show-vips', { vip: 'web' }, 'show-vips: unknown field args.vip; expected name'],
+    ['vip-move', { candidate: 'ws2' }, 'vip-move: args.name is required'],
+    ['vip-move', { name: 'web' }, 'vip-move: args.candidate is required'],
+    ['vip-move', { name: 'web', candidate: ['ws2'] }, 'vip-move: args.candidate must be a string, got an array'],
+    ['vip-move', { name: 'web', to: 'ws2' }, 'vip-move: args.candidate is required'],
+    ['vip-move', { name: 'web', candidate: 'ws2', force: true }, 'vip-move: unknown field args.force; expected name, candidate'],
+    ['vip-freeze', undefined, 'vip-freeze: args.name is required'],
+    ['vip-freeze', { name: null }, 'vip-freeze: args.name must be a string, got null'],
+    ['vip-freeze', { name: 'web', frozen: false }, 'vip-freeze: unknown field args.frozen; expected name'],
+    ['vip-unfreeze', { name: { web: 1 } }, 'vip-unfreeze: args.name must be a string, got an object'],
+    ['vip-history', {}, 'vip-history: args.name is required'],
+    ['vip-history', { name: 'web', limit: 5 }, 'vip-history: unknown field args.limit; expected name'],
   ];
   for (const [command, args, message] of cases) {
     const r = err(req(command, args));
