@@ -134,10 +134,16 @@ const S = {};
 for (const sc of scenarios) for (const sp of ['tsbgp', 'reference']) {
   const rs = rows.filter((r) => r.scenario === sc && r.speaker === sp);
   if (!rs.length) continue;
-  const s = (S[sc] ??= {})[sp] = stats(rs);
-  table.push([sc, sp, `${s.ok}/${s.n}`, cell(s.f, ' ms'), String(s.none), cell(s.lost), cell(s.moves), cell(s.withdraws), cell(s.u1), cell(s.u2)]);
+  (S[sc] ??= {})[sp] = stats(rs);
 }
-const head = ['scenario', 'speaker', 'runs ok', 'failure->ws2 median (min..max)', 'none', 'lost', 'moves', 'withdraws', 'updates rs1', 'updates rs2'];
+const rat = (a, b) => (a == null || b == null ? '-' : !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? (a === b ? '1' : 'n/a') : (a / b).toFixed(2));
+for (const sc of scenarios) for (const sp of ['tsbgp', 'reference']) {
+  const s = S[sc]?.[sp];
+  if (!s) continue;
+  const r = S[sc].reference, q = sp === 'tsbgp' && r ? `${rat(s.f.med, r.f.med)} / ${rat(s.lost.med, r.lost.med)} / ${rat(s.moves.med, r.moves.med)}` : '';
+  table.push([sc, sp, `${s.ok}/${s.n}`, cell(s.f, ' ms'), String(s.none), cell(s.lost), cell(s.moves), cell(s.withdraws), cell(s.u1), cell(s.u2), q]);
+}
+const head = ['scenario', 'speaker', 'runs ok', 'failure->ws2 median (min..max)', 'none', 'lost', 'moves', 'withdraws', 'updates rs1', 'updates rs2', 'tsbgp/ref medians (failure->ws2 / lost / moves)'];
 const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
 const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
 const out = [];
