@@ -124,7 +124,10 @@ function stats(rs) {
   const f = ok.map((r) => (r.failureToWs2Us == null ? Infinity : r.failureToWs2Us / 1000));
   const s = { n: rs.length, ok: ok.length, none: f.filter((v) => !Number.isFinite(v)).length };
   for (const [k, vals] of Object.entries({ f, lost: ok.map((r) => r.lost), moves: ok.map((r) => r.moves), withdraws: ok.map((r) => r.withdraws),
-    u1: ok.map((r) => r.rs.rs1.updates), u2: ok.map((r) => r.rs.rs2.updates), mar: ok.map((r) => r.movesAfterRecover) }))
+    u1: ok.map((r) => r.rs.rs1.updates), u2: ok.map((r) => r.rs.rs2.updates), mar: ok.map((r) => r.movesAfterRecover),
+    // the first UPDATE moving the VIP on a route server's wire (the earlier of the two), from t_fail: the speakers
+    // without FRR's ~50 ms and lt1's 50 ms request spacing (not a target; context for the ratios)
+    w: ok.map((r) => { const a = [r.rs.rs1.firstMoveUs, r.rs.rs2.firstMoveUs].filter((x) => x != null); return a.length ? Math.min(...a) / 1000 : Infinity; }) }))
     s[k] = { med: quant(vals, 'med'), min: quant(vals, 'min'), max: quant(vals, 'max'), all: vals };
   return s;
 }
@@ -141,9 +144,10 @@ for (const sc of scenarios) for (const sp of ['tsbgp', 'reference']) {
   const s = S[sc]?.[sp];
   if (!s) continue;
   const r = S[sc].reference, q = sp === 'tsbgp' && r ? `${rat(s.f.med, r.f.med)} / ${rat(s.lost.med, r.lost.med)} / ${rat(s.moves.med, r.moves.med)}` : '';
-  table.push([sc, sp, `${s.ok}/${s.n}`, cell(s.f, ' ms'), String(s.none), cell(s.lost), cell(s.moves), cell(s.withdraws), cell(s.u1), cell(s.u2), q]);
+  const qw = sp === 'tsbgp' && r ? rat(s.w.med, r.w.med) : '';
+  table.push([sc, sp, `${s.ok}/${s.n}`, cell(s.f, ' ms'), String(s.none), cell(s.lost), cell(s.moves), cell(s.withdraws), cell(s.u1), cell(s.u2), q, cell(s.w, ' ms'), qw]);
 }
-const head = ['scenario', 'speaker', 'runs ok', 'failure->ws2 median (min..max)', 'none', 'lost', 'moves', 'withdraws', 'updates rs1', 'updates rs2', 'tsbgp/ref medians (failure->ws2 / lost / moves)'];
+const head = ['scenario', 'speaker', 'runs ok', 'failure->ws2 median (min..max)', 'none', 'lost', 'moves', 'withdraws', 'updates rs1', 'updates rs2', 'tsbgp/ref medians (failure->ws2 / lost / moves)', 'failure->wire (first move on a route server)', 'tsbgp/ref'];
 const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
 const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
 const out = [];
