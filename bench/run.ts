@@ -5,6 +5,7 @@ import { relayFloor, runLatencyBench } from './latency.js';
 import { printLoad, runLoadBench } from './load.js';
 import { type MassSpeaker, printMass, runMassBench } from './mass.js';
 import { runRibInBench } from './rib-in.js';
+import { runHealthBench } from './health.js';
 import { printStartup, runStartupBench } from './startup.js';
 import { have, isRoot } from './daemons.js';
 import { loadavg } from 'node:os';
@@ -17,9 +18,10 @@ const SECTIONS = {
   flood: 'control flood vs pings, sessions with hold 9 s (~1 min on main)',
   load: '1,000,000-prefix received table, ping latency, RSS, show routes --received (~30 s)',
   startup: 'start-up with 5,000 and 20,000 configured routes (~2 min on main)',
+  health: 'a VIP move: the decision -> UPDATE in the kernel at two peers, beside a bare write (~5 s)',
 } as const;
 type Section = keyof typeof SECTIONS;
-const DEFAULT: Section[] = ['codec', 'rib-in', 'latency'];
+const DEFAULT: Section[] = ['codec', 'rib-in', 'latency', 'health'];
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -51,6 +53,13 @@ for (const section of sections) {
   if (busy > 1) console.log(`(${section}: load average ${busy.toFixed(1)} at the start; other work on this machine skews the figures below)`);
   try {
     switch (section) {
+      case 'health': {
+        const h = await runHealthBench();
+        console.log(`health: ${h.moves} moves of a VIP between two healthy loopback candidates, two loopback peers`);
+        console.log(`  decision -> UPDATE in the kernel (slower peer): p50 ${us(h.p50)}  p99 ${us(h.p99)}  [target < 1 ms]`);
+        console.log(`  floor: the same two sockets written directly: p50 ${us(h.floorP50)}  p99 ${us(h.floorP99)}`);
+        break;
+      }
       case 'codec': {
         const c = runCodecBench();
         console.log(`codec: ${c.messages} UPDATEs, ${c.prefixes} IPv4 prefixes, 4-octet AS paths, varied attribute sets`);

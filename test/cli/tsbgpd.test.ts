@@ -20,7 +20,10 @@ const Daemon = suite('tsbgpd');
 Daemon('--check-config accepts the example and names key and line of every problem', () => {
   const ok = spawnSync(process.execPath, [TSBGPD, '--check-config', EXAMPLE], { encoding: 'utf8' });
   assert.is(ok.status, 0, ok.stderr);
-  assert.match(ok.stdout, /OK \(router-id 10\.10\.0\.7, AS 65001, 2 neighbors, 1 routes\)/);
+  assert.match(ok.stdout, /OK \(router-id 10\.10\.0\.7, AS 65001, 2 neighbors, 1 routes, 0 VIPs\)/);
+  const vip = spawnSync(process.execPath, [TSBGPD, '--check-config', join(ROOT, '..', 'examples', 'azure-vip.yaml')], { encoding: 'utf8' });
+  assert.is(vip.status, 0, vip.stderr);
+  assert.match(vip.stdout, /OK \(router-id 10\.10\.0\.7, AS 65001, 2 neighbors, 0 routes, 1 VIPs\)/);
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'router-id: 10.10.0.7\nlocal-as: 65001\nneighbors:\n  - address: 10.10.1.4\n    remote-as: 65515\n    hold-time: 2\n');
   const r = spawnSync(process.execPath, [TSBGPD, '--check-config', bad], { encoding: 'utf8' });
