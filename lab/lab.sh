@@ -3,8 +3,11 @@
 # Azure Route Server instances, a BIRD "SDN" router that installs the VIP into its kernel FIB, two web
 # servers holding the VIP, and a load generator. See lab/README.md.
 #
-#   sudo npm run lab                       # one failover ws1->ws2 and the failback, with tsbgpd
-#   sudo npm run lab -- --compare          # tsbgpd vs ExaBGP 4.2, alternating blocks
+#   sudo npm run lab                       # the failure scenarios (crash, host-down, flaky, recover), tsbgpd's
+#        [--scenarios LIST] [--runs N]     #   built-in checks vs the reference loop + ExaBGP 4.2 (default all, 10)
+#        [--flaky-seconds S] [--preferred-after DUR] [--speakers tsbgp,reference]
+#   sudo npm run lab -- --single           # one operator failover ws1->ws2 and the failback, with tsbgpd
+#   sudo npm run lab -- --compare          # operator failovers, tsbgpd vs ExaBGP 4.2, alternating blocks
 #        [--rounds R] [--per-block N]      #   (default 2 rounds x 20 failovers per speaker)
 #   KEEP_TMP=1 ...                         # keep the temp dir (configs, logs, captures)
 #
@@ -14,26 +17,64 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LAB="$ROOT/lab"
 P=tsbgp-lab
-MODE=single; ROUNDS=2; PER_BLOCK=20
+MODE=scenarios; ROUNDS=2; PER_BLOCK=20
+SCENARIOS=crash,host-down,flaky,recover; RUNS=10; FLAKY_SECONDS=60; PREFERRED_AFTER=5s; SPEAKERS=tsbgp,reference
+usage() { echo "usage: lab.sh [--scenarios crash,host-down,flaky,recover[-sticky|-preferred]] [--runs N] [--flaky-seconds S]" \
+  "[--preferred-after DUR] [--speakers tsbgp,reference] | --single | --compare [--rounds R] [--per-block N]" >&2; exit 2; }
 while (( $# )); do
   case "$1" in
+    --single) MODE=single ;;
     --compare) MODE=compare ;;
     --rounds) ROUNDS="$2"; shift ;;
     --per-block) PER_BLOCK="$2"; shift ;;
-    *) echo "usage: lab.sh [--compare [--rounds R] [--per-block N]]" >&2; exit 2 ;;
+    --scenarios) SCENARIOS="$2"; shift ;;
+    --runs) RUNS="$2"; shift ;;
+    --flaky-seconds) FLAKY_SECONDS="$2"; shift ;;
+    --preferred-after) PREFERRED_AFTER="$2"; shift ;;
+    --speakers) SPEAKERS="$2"; shift ;;
+    *) usage ;;
   esac
   shift
 done
 (( PER_BLOCK % 2 == 0 )) || { echo "--per-block must be even (each block ends back on ws1)" >&2; exit 2; }
 (( ROUNDS >= 1 && ROUNDS <= 10 && PER_BLOCK >= 2 && PER_BLOCK <= 40 )) || { echo "rounds 1..10, per-block 2..40" >&2; exit 2; }
-START=$(date +%s); if [[ $MODE == compare ]]; then MAX_RUNTIME=900; else MAX_RUNTIME=240; fi
+[[ $RUNS =~ ^[0-9]+$ ]] && (( RUNS >= 1 && RUNS <= 100 )) || { echo "--runs 1..100" >&2; exit 2; }
+[[ $FLAKY_SECONDS =~ ^[0-9]+$ ]] && (( FLAKY_SECONDS >= 1 && FLAKY_SECONDS <= 600 )) || { echo "--flaky-seconds 1..600" >&2; exit 2; }
+[[ $PREFERRED_AFTER =~ ^([0-9]+)s$ ]] && (( ${BASH_REMATCH[1]} >= 1 && ${BASH_REMATCH[1]} <= 120 )) || { echo "--preferred-after 1s..120s (whole seconds)" >&2; exit 2; }
+PREFERRED_AFTER_S=${PREFERRED_AFTER%s}
+declare -a SCN_LIST=() SPK_LIST=()
+for x in ${SCENARIOS//,/ }; do
+  case "$x" in
+    crash|host-down|flaky|recover-sticky|recover-preferred) SCN_LIST+=("$x") ;;
+    recover) SCN_LIST+=(recover-sticky recover-preferred) ;;
+    *) echo "unknown scenario: $x (crash, host-down, flaky, recover = recover-sticky + recover-preferred)" >&2; exit 2 ;;
+  esac
+done
+for x in ${SPEAKERS//,/ }; do [[ $x == tsbgp || $x == reference ]] || usage; SPK_LIST+=("$x"); done
+(( ${#SCN_LIST[@]} && ${#SPK_LIST[@]} )) || usage
+# Phases of one scenario run (seconds): after the failure, wait at most CONVERGE_S for lt1's first
+# answer from ws2, then watch OBSERVE_S more; recover: ws1 returns RETURN_AFTER_S after that answer and
+# is watched for the preferred-after delay + RECOVER_MARGIN_S.
+CONVERGE_S=10; OBSERVE_S=3; RETURN_AFTER_S=2; RECOVER_MARGIN_S=5
+RECOVER_OBSERVE_S=$(( PREFERRED_AFTER_S + RECOVER_MARGIN_S ))
+START=$(date +%s)
+case $MODE in
+  single) MAX_RUNTIME=240 ;;
+  compare) MAX_RUNTIME=900 ;;
+  scenarios)   # a bound, not an estimate: every phase at its longest, plus ~25 s of setup per run
+    MAX_RUNTIME=120; for x in "${SCN_LIST[@]}"; do
+      case $x in crash|host-down) ph=$(( CONVERGE_S + OBSERVE_S )) ;; flaky) ph=$(( FLAKY_SECONDS + OBSERVE_S )) ;;
+        recover-*) ph=$(( CONVERGE_S + RETURN_AFTER_S + RECOVER_OBSERVE_S )) ;; esac
+      MAX_RUNTIME=$(( MAX_RUNTIME + RUNS * ${#SPK_LIST[@]} * (ph + 25) ))
+    done ;;
+esac
 KEEP_TMP="${KEEP_TMP:-0}"
 
 [[ $(id -u) -eq 0 ]] || { echo "lab.sh: must run as root (network namespaces)" >&2; exit 1; }
 # What the lab needs, by binary -> Debian package. A fresh machine gets them from apt-get, with their
 # services kept from starting (the lab starts its own daemons, by PID).
 declare -A PKG=([/usr/lib/frr/bgpd]=frr [/usr/lib/frr/zebra]=frr [vtysh]=frr [bird]=bird2 [birdc]=bird2
-  [tcpdump]=tcpdump [tshark]=tshark [ip]=iproute2 [exabgp]=exabgp)
+  [tcpdump]=tcpdump [tshark]=tshark [ip]=iproute2 [exabgp]=exabgp [nft]=nftables [socat]=socat [curl]=curl)
 need_pkgs() { local b; for b in "${!PKG[@]}"; do command -v "$b" >/dev/null || echo "${PKG[$b]}"; done | sort -u; }
 mapfile -t missing < <(need_pkgs)
 if (( ${#missing[@]} )); then
@@ -48,7 +89,8 @@ command -v node >/dev/null || { echo "lab.sh: node is missing (Node.js >= 20)" >
 
 TMP="$(mktemp -d /tmp/tsbgp-lab.XXXXXX)"; chmod 755 "$TMP"
 declare -a PIDS=() NETNS=()
-log() { printf '[%4ds] %s\n' "$(( $(date +%s) - START ))" "$*" >&2; }
+exec {LOG_FD}>&2   # log() and die() always reach the terminal, even from a command whose stderr is redirected
+log() { printf '[%4ds] %s\n' "$(( $(date +%s) - START ))" "$*" >&"$LOG_FD"; }
 die() { log "ERROR: $*"; exit 1; }
 budget() { (( $(date +%s) - START <= MAX_RUNTIME )) || die "time budget ${MAX_RUNTIME}s exceeded"; }
 
@@ -146,9 +188,15 @@ done
 log "topology up: watcher .7, ws1 .4, ws2 .5, lt1 .6, sdn .1/10.10.1.1, rs1 10.10.1.4, rs2 10.10.1.5"
 
 # ------------------------------------------------------------------ web servers
-start_bg ws1-www ws1 node "$LAB/www.mjs" ws1
-start_bg ws2-www ws2 node "$LAB/www.mjs" ws2
-wait_for 10 "web servers" bash -c "grep -q listening '$TMP/ws1-www.out' && grep -q listening '$TMP/ws2-www.out'"
+WWW_SECONDS=$(( MAX_RUNTIME + 60 )); WS1_PID=""; WWW_N=0
+www_start() { # NAME: start that web server, wait until it listens; ws1's PID is kept for the crash scenario
+  WWW_N=$((WWW_N + 1))
+  start_bg "$1-www-$WWW_N" "$1" node "$LAB/www.mjs" "$1" 80 "$WWW_SECONDS"
+  [[ $1 == ws1 ]] && WS1_PID=$LAST_PID
+  wait_for 10 "web server $1 listening" grep -q listening "$TMP/$1-www-$WWW_N.out"
+}
+www_start ws1
+www_start ws2
 
 # ------------------------------------------------------------------ sdn router (BIRD -> kernel FIB)
 cat >"$TMP/sdn-bird.conf" <<EOF2
@@ -336,6 +384,13 @@ run_block() { # SPEAKER COUNT MODE   (a speaker is running, its captures too)
   stop_pid "$load_pid"
   echo "{\"block\":$BLOCK,\"speaker\":\"$sp\",\"pcap\":\"$CAP\",\"pcapSdn\":\"$CAP_SDN\",\"load\":\"$loadlog\"}" >>"$TMP/blocks.jsonl"
 }
+
+if [[ $MODE == scenarios ]]; then
+  source "$LAB/scenarios.sh"
+  run_scenarios
+  log "done in $(( $(date +%s) - START ))s; tearing down"
+  exit 0
+fi
 
 if [[ $MODE == single ]]; then
   speaker_start tsbgp

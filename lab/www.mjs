@@ -1,5 +1,5 @@
 // Tiny HTTP server for a web-server namespace: answers every request with its own name.
-// usage: node www.mjs NAME [PORT]   (bounded: exits after --max-seconds, default 1800)
+// usage: node www.mjs NAME [PORT] [MAX_SECONDS]   (bounded: exits after MAX_SECONDS, default 1800)
 import http from 'node:http';
 const name = process.argv[2] ?? 'ws';
 const port = Number(process.argv[3] ?? 80);
@@ -8,5 +8,5 @@ const server = http.createServer((req, res) => {
   res.end(name + '\n');
 });
 server.listen(port, '0.0.0.0', () => process.stdout.write(`listening ${name} :${port}\n`));
-setTimeout(() => process.exit(0), 1800_000).unref();
+setTimeout(() => process.exit(0), Number(process.argv[4] ?? 1800) * 1000).unref();
 process.on('SIGTERM', () => process.exit(0));
