@@ -71,6 +71,9 @@ esac
 KEEP_TMP="${KEEP_TMP:-0}"
 
 [[ $(id -u) -eq 0 ]] || { echo "lab.sh: must run as root (network namespaces)" >&2; exit 1; }
+# One lab at a time: a second run would delete the first one's namespaces (mkns) under it.
+exec {LOCK_FD}>/run/lock/tsbgp-lab.lock
+flock -n "$LOCK_FD" || { echo "lab.sh: another lab run holds /run/lock/tsbgp-lab.lock (its namespaces are tsbgp-lab-*); wait for it" >&2; exit 1; }
 # What the lab needs, by binary -> Debian package. A fresh machine gets them from apt-get, with their
 # services kept from starting (the lab starts its own daemons, by PID).
 declare -A PKG=([/usr/lib/frr/bgpd]=frr [/usr/lib/frr/zebra]=frr [vtysh]=frr [bird]=bird2 [birdc]=bird2
