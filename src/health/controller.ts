@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../bgp/fsm/clock.js';
 import type { CandidateConfig, VipConfig } from '../config/types.js';
 import type { CandidateInfo, SpeakerEvent, VipInfo, VipMove } from '../control/types.js';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
-import { type Decision, type HealthInput, type VipState, applied, initialState, step } from './decide.js';
+import { type Decision, type HealthInput, type VipState, applied, effective, initialState, step } from './decide.js';
 
 export interface CheckOutcome {
   ok: boolean;
@@ -224,9 +224,7 @@ export class HealthController {
     const v = this.get(name);
     const c = v.state.candidates.find((x) => x.name === candidate);
     if (!c) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `VIP ${name} has no candidate ${candidate} (candidates: ${v.state.candidates.map((x) => x.name).join(', ')})`);
-    const now = this.d.clock.now();
-    const last = v.state.lastChangeAt;
-    const effectiveAt = last !== undefined && now - last < v.state.config.changeWindowMs ? last + v.state.config.changeWindowMs : now;
+    const effectiveAt = effective(v.state, this.d.clock.now());
     return this.execute(v, { type: 'announce', candidate: c.name, nextHop: c.nextHop, cause: 'operator', detail: `moved by hand to ${c.name} (health ${c.health})`, effectiveAt });
   }
 

@@ -118,7 +118,7 @@ function byName(s: VipState, name: string | undefined): CandidateState | undefin
 }
 
 /** The change window: a change is sent at once, but Azure applies it no sooner than this. */
-function effective(s: VipState, now: number): number {
+export function effective(s: VipState, now: number): number {
   const last = s.lastChangeAt;
   return last !== undefined && now - last < s.config.changeWindowMs ? last + s.config.changeWindowMs : now;
 }

@@ -77,11 +77,6 @@ export class RouteIntents {
     return this.byOwner[owner].get(prefix);
   }
 
-  /** Every intent of one owner. */
-  of(owner: Owner): Intent[] {
-    return [...this.byOwner[owner].values()];
-  }
-
   /** The intents worth keeping across a restart, with their owners (config comes from the file). */
   stored(): OwnedIntent[] {
     const out: OwnedIntent[] = [];

@@ -34,10 +34,6 @@ export class AdjRibOut {
     return this.sent.get(prefix);
   }
 
-  has(prefix: string): boolean {
-    return this.sent.has(prefix);
-  }
-
   /** Every route as it was sent. */
   routes(): IterableIterator<OutRoute> {
     return this.sent.values();
