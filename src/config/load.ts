@@ -10,6 +10,7 @@ import { asNumber } from './sections/common.js';
 import { readControl } from './sections/control.js';
 import { readListen } from './sections/listen.js';
 import { readNeighbors } from './sections/neighbors.js';
+import { readPair } from './sections/pair.js';
 import { readRoutes } from './sections/routes.js';
 import { readVips } from './sections/vips.js';
 import { readLogLevel, readRouterId, readStateFile } from './sections/top.js';
@@ -17,7 +18,7 @@ import { readLogLevel, readRouterId, readStateFile } from './sections/top.js';
 // closest moved to the walker with the split; kept here for code written against load.ts.
 export { closest } from './yaml-checker.js';
 
-const TOP_KEYS = ['router-id', 'local-as', 'listen', 'neighbors', 'routes', 'vips', 'control', 'state-file', 'log-level'] as const;
+const TOP_KEYS = ['router-id', 'local-as', 'listen', 'neighbors', 'routes', 'vips', 'pair', 'control', 'state-file', 'log-level'] as const;
 
 /** A config file that cannot be used; `problems` lists everything wrong with it, not only the first. */
 export class ConfigError extends TsbgpError {
@@ -148,6 +149,12 @@ function readConfig(c: Checker, root: unknown): Config {
   if (vips) {
     const families = neighborsOk ? new Set(config.neighbors.flatMap((n) => n.families)) : null;
     config.vips = readVips(c, vips, { families, routePrefixes: new Set(config.routes.map((r) => r.prefix)) });
+  }
+
+  const pair = given(top, 'pair');
+  if (pair) {
+    const p = readPair(c, pair, { neighbors: neighborsOk ? config.neighbors : null, localAs: config.localAs });
+    if (p) config.pair = p;
   }
 
   const control = given(top, 'control');

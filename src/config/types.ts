@@ -86,6 +86,15 @@ export interface VipConfig {
   startWaitMs: number;
 }
 
+/** One of a pair of watchers (`pair:`): the route servers prefer the primary's shorter AS path; the standby follows it. */
+export interface PairConfig {
+  role: 'primary' | 'standby';
+  /** The other watcher: one of `neighbors`, iBGP (its remote-as is our local-as). */
+  partner: string;
+  /** Extra copies of our AS the standby puts in the AS_PATH toward every neighbor but the partner; 0 on the primary. */
+  prepend: number;
+}
+
 export interface Config {
   routerId: string;
   localAs: number;
@@ -96,6 +105,8 @@ export interface Config {
   routes: RouteSpec[];
   /** Health-checked VIPs (the `health` owner). */
   vips: VipConfig[];
+  /** One of two watchers (absent: a single watcher). */
+  pair?: PairConfig;
   control: ControlConfig;
   /** Where runtime announcements are kept across restarts; null: not kept. */
   stateFile: string | null;
