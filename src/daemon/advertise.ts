@@ -51,6 +51,8 @@ export class Advertiser {
     private readonly clock: Clock,
     private readonly log: AdvertiseLogger,
     private readonly events: EventBus,
+    /** Extra copies of our AS toward one peer (a standby watcher's prepend; 0 toward its partner). */
+    private readonly prependFor: (n: Neighbor) => number = () => 0,
   ) {}
 
   /** Send these changed prefixes to every peer; resolves once every write is in the kernel. */
@@ -113,7 +115,7 @@ export class Advertiser {
   /** The route a peer should hold for a prefix: exported for it, and of a family it carries. */
   private desired(n: Neighbor): Desired {
     const families = new Set(NeighborRegistry.activeFamilies(n));
-    const ctx = { localAs: this.localAs(), external: n.config.remoteAs !== this.localAs(), send: n.peer.sendContext };
+    const ctx = { localAs: this.localAs(), external: n.config.remoteAs !== this.localAs(), send: n.peer.sendContext, prepend: this.prependFor(n) };
     return (prefix) => {
       const route = this.intents.route(prefix);
       if (!route) return undefined;

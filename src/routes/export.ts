@@ -10,6 +10,8 @@ export interface ExportContext {
   /** eBGP: our AS is prepended; iBGP: LOCAL_PREF 100 and an empty AS_PATH. */
   external: boolean;
   send: Negotiated;
+  /** eBGP: extra copies of our AS on top of the route's own prepend (a standby watcher's, toward the route servers). */
+  prepend?: number;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface ExportContext {
  */
 export function exportRoute(r: RouteSpec, x: ExportContext): OutRoute {
   const v6 = r.prefix.includes(':');
-  const asns = x.external ? new Array<number>(1 + (r.asPathPrepend ?? 0)).fill(x.localAs) : [];
+  const asns = x.external ? new Array<number>(1 + (r.asPathPrepend ?? 0) + (x.prepend ?? 0)).fill(x.localAs) : [];
   const wide = !x.send.fourOctetAs && asns.some((a) => a > 0xffff);
   const attributes: PathAttribute[] = [];
   if (v6) attributes.push({ type: 'MP_REACH_NLRI', afi: Afi.IPV6, safi: Safi.UNICAST, nextHops: [r.nextHop], nlri: [] });
