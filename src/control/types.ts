@@ -151,8 +151,8 @@ export interface CandidateInfo {
   watch?: 'connecting' | 'connected' | 'lost';
 }
 
-/** Why a VIP moved. */
-export type MoveCause = 'start' | 'restore' | 'health' | 'watch' | 'failback' | 'operator' | 'all-down' | 'recovered';
+/** Why a VIP moved; `partner`: a standby watcher followed its partner (the primary moved it). */
+export type MoveCause = 'start' | 'restore' | 'health' | 'watch' | 'failback' | 'operator' | 'all-down' | 'recovered' | 'partner';
 
 /** One move of a VIP, with the timings that say how long it took. */
 export interface VipMove {
@@ -189,6 +189,26 @@ export interface VipInfo {
   rise: number;
   fall: number;
   lastMove?: VipMove;
+  /** Present when this watcher is one of a pair (`pair:` configured). */
+  pair?: VipPairInfo;
+}
+
+/** A VIP as one of a pair of watchers sees it. */
+export interface VipPairInfo {
+  role: 'primary' | 'standby';
+  /** The partner watcher's address, and the state of the session with it. */
+  partner: string;
+  partnerState: State;
+  /** The partner's route for the VIP (absent: it announces none to us); `stale`: kept through its graceful restart. */
+  partnerRoute?: { nextHop: string; candidate?: string; stale: boolean };
+  /** The standby announces the partner's next hop (owner `peer`); always false on the primary. */
+  following: boolean;
+  /** Both announce the same next hop and our checks do not call it down; `unknown` when one of the two announces nothing. */
+  agreement: 'agree' | 'disagree' | 'unknown';
+  /** Why it is not `agree`. */
+  detail?: string;
+  /** Episodes of disagreement since the daemon started, each logged once (warn). */
+  disagreements: number;
 }
 
 /** A live event, streamed by `monitor`. */

@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../bgp/fsm/clock.js';
 import type { CandidateConfig, VipConfig } from '../config/types.js';
 import type { CandidateInfo, SpeakerEvent, VipInfo, VipMove } from '../control/types.js';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
-import { type Decision, type HealthInput, type VipState, applied, effective, initialState, step } from './decide.js';
+import { type CandidateState, type Decision, type HealthInput, type VipState, applied, effective, initialState, step } from './decide.js';
 
 export interface CheckOutcome {
   ok: boolean;
@@ -45,6 +45,8 @@ export interface HealthDeps {
   /** Something worth saving changed (a move, a confirmation). */
   changed: () => void;
   saved?: ReadonlyMap<string, SavedVip>;
+  /** One of a pair of watchers: each VIP's first decision waits for the partner's table (partner()), up to start-wait. */
+  waitPartner?: boolean;
 }
 
 /** Moves kept per VIP (the history `bgpctl vip NAME history` shows). */
@@ -63,6 +65,7 @@ interface Running {
 export class HealthController {
   private readonly vips = new Map<string, Running>();
   private stopped = false;
+  private started = false;
 
   constructor(
     configs: readonly VipConfig[],
@@ -70,7 +73,7 @@ export class HealthController {
   ) {
     for (const cfg of configs) {
       const saved = d.saved?.get(cfg.name);
-      const state = initialState(cfg, d.clock.now(), saved?.current);
+      const state = initialState(cfg, d.clock.now(), saved?.current, d.waitPartner === true);
       state.frozen = saved?.frozen === true;
       this.vips.set(cfg.name, { state, history: [...(saved?.history ?? [])].slice(-HISTORY_MAX), timers: new Map(), inflight: new Map(), watches: new Map() });
     }
@@ -82,6 +85,7 @@ export class HealthController {
   }
 
   start(): void {
+    this.started = true;
     for (const v of this.vips.values()) {
       for (const c of v.state.config.candidates) {
         // Jittered so that the checks of many candidates do not fire together.
@@ -224,6 +228,9 @@ export class HealthController {
     const v = this.get(name);
     const c = v.state.candidates.find((x) => x.name === candidate);
     if (!c) throw new TsbgpError(TsbgpErrorCode.UNKNOWN_VIP, `VIP ${name} has no candidate ${candidate} (candidates: ${v.state.candidates.map((x) => x.name).join(', ')})`);
+    if (v.state.following) {
+      throw new TsbgpError(TsbgpErrorCode.OWNED, `VIP ${name} follows the partner watcher (this one is the standby): move it on the primary (bgpctl vip ${name} move ${candidate} there)`);
+    }
     const effectiveAt = effective(v.state, this.d.clock.now());
     return this.execute(v, { type: 'announce', candidate: c.name, nextHop: c.nextHop, cause: 'operator', detail: `moved by hand to ${c.name} (health ${c.health})`, effectiveAt });
   }
@@ -248,6 +255,53 @@ export class HealthController {
       out.set(name, { ...(v.state.current === undefined ? {} : { current: v.state.current }), ...(v.state.frozen ? { frozen: true } : {}), history: v.history });
     }
     return out;
+  }
+
+  /** Each candidate of a VIP with the health our own checks give it. */
+  candidatesOf(name: string): readonly CandidateState[] {
+    return this.get(name).state.candidates;
+  }
+
+  /**
+   * A standby watcher follows its partner: the candidate is announced under the `peer` owner, and
+   * the VIP makes no automatic move until unfollow(). Recorded as a move (cause `partner`) when it
+   * changes the candidate; the health owner's intent goes along, so that at takeover, when the peer
+   * owner's intent goes, the route stays the same.
+   */
+  follow(name: string, candidate: string): Promise<VipMove> | undefined {
+    const v = this.get(name);
+    const c = v.state.candidates.find((x) => x.name === candidate);
+    if (!c || this.stopped) return undefined;
+    v.state.following = true;
+    if (v.state.current === candidate && !v.state.starting) return undefined;
+    const now = this.d.clock.now();
+    return this.execute(v, { type: 'announce', candidate: c.name, nextHop: c.nextHop, cause: 'partner', detail: `the partner watcher announces ${c.name}`, effectiveAt: effective(v.state, now) });
+  }
+
+  /** The partner's route is gone (or cannot be followed): our own checks decide again, from the candidate followed. */
+  unfollow(name: string): void {
+    const v = this.get(name);
+    if (!v.state.following) return;
+    v.state.following = false;
+    this.feed(v, { type: 'tick', now: this.d.clock.now(), wall: this.d.clock.wall() });
+  }
+
+  following(name: string): boolean {
+    return this.get(name).state.following;
+  }
+
+  /**
+   * What the partner watcher announces for a VIP (its candidate, or undefined), and whether its whole
+   * table is in (End-of-RIB). Before the VIP's first decision the partner's candidate is preferred
+   * over the state file's; afterwards this changes nothing.
+   */
+  partner(name: string, candidate: string | undefined, complete: boolean): void {
+    const v = this.get(name);
+    const st = v.state.starting;
+    if (!st) return;
+    st.partner = candidate;
+    if (complete) st.waitPartner = false;
+    if (this.started) this.feed(v, { type: 'tick', now: this.d.clock.now(), wall: this.d.clock.wall() });
   }
 
   isFrozen(prefix: string): boolean {

@@ -23,10 +23,17 @@ export interface VipState {
   readonly candidates: CandidateState[];
   /** The candidate announced now; undefined: nothing announced (not yet, or withdrawn). */
   current: string | undefined;
-  /** Set until the first announcement: the candidate the last run had (state file), and when waiting ends. */
-  starting: { saved: string | undefined; until: number } | undefined;
+  /**
+   * Set until the first announcement: the candidate the last run had (state file), and when waiting
+   * ends. In a pair, also the partner watcher's candidate (its route for the VIP, preferred over the
+   * state file's) and whether its whole table is still awaited (`waitPartner`: no decision before it
+   * or `until`).
+   */
+  starting: { saved: string | undefined; until: number; partner?: string; waitPartner?: boolean } | undefined;
   withdrawn: boolean;
   frozen: boolean;
+  /** A standby watcher announces its partner's candidate (owner `peer`): no automatic moves meanwhile. */
+  following: boolean;
   /** Monotonic ms of the last change sent (for the change window). */
   lastChangeAt?: number;
 }
@@ -50,14 +57,16 @@ export interface Step {
   wakeAt?: number;
 }
 
-export function initialState(config: VipConfig, now: number, saved?: string): VipState {
+/** `waitPartner`: one of a pair of watchers, whose first decision waits for the partner's table (up to start-wait). */
+export function initialState(config: VipConfig, now: number, saved?: string, waitPartner = false): VipState {
   return {
     config,
     candidates: config.candidates.map((c) => ({ name: c.name, nextHop: c.nextHop, health: 'unknown', passes: 0, fails: 0 })),
     current: undefined,
-    starting: { saved: config.candidates.some((c) => c.name === saved) ? saved : undefined, until: now + config.startWaitMs },
+    starting: { saved: config.candidates.some((c) => c.name === saved) ? saved : undefined, until: now + config.startWaitMs, ...(waitPartner ? { waitPartner } : {}) },
     withdrawn: false,
     frozen: false,
+    following: false,
   };
 }
 
@@ -129,7 +138,7 @@ function announce(s: VipState, c: CandidateState, cause: MoveCause, detail: stri
 
 function decide(s: VipState, now: number, _wall: number): Omit<Step, 'changed'> {
   if (s.starting) return decideStart(s, now);
-  if (s.frozen) return {};
+  if (s.frozen || s.following) return {};
   const cur = byName(s, s.current);
   if (s.withdrawn || !cur) {
     const b = best(s);
@@ -158,18 +167,24 @@ function decide(s: VipState, now: number, _wall: number): Omit<Step, 'changed'> 
 }
 
 /**
- * The first announcement after a start. With a saved candidate (the last run's), one passing check
- * of it is enough: a restart must not move the VIP needlessly. Otherwise wait until the most
- * preferred candidate is decided, or until start-wait, whichever is first.
+ * The first announcement after a start. With a prior candidate, one passing check of it is enough:
+ * a restart must not move the VIP needlessly. The prior candidate is the partner watcher's when it
+ * announces one (it holds the VIP at the route servers now: a returning primary must not move it),
+ * else the last run's (state file). Otherwise wait until the most preferred candidate is decided,
+ * or until start-wait, whichever is first. In a pair, nothing is decided before the partner's table
+ * is in (or start-wait is over): its candidate is not known before.
  */
 function decideStart(s: VipState, now: number): Omit<Step, 'changed'> {
   const st = s.starting!;
-  const saved = byName(s, st.saved);
   // Frozen for maintenance before the restart: it stays where the operator left it.
-  if (s.frozen && saved) return { decision: announce(s, saved, 'restore', `${saved.name} (frozen before the restart)`, now) };
-  if (saved && saved.health !== 'down' && saved.passes >= 1) return { decision: announce(s, saved, 'restore', `${saved.name} (the candidate before the restart) passes its check`, now) };
+  const frozen = byName(s, st.saved);
+  if (s.frozen && frozen) return { decision: announce(s, frozen, 'restore', `${frozen.name} (frozen before the restart)`, now) };
+  if (st.waitPartner && now < st.until) return { wakeAt: st.until };
+  const prior = byName(s, st.partner ?? st.saved);
+  const whose = st.partner !== undefined ? "the partner watcher's candidate" : 'the candidate before the restart';
+  if (prior && prior.health !== 'down' && prior.passes >= 1) return { decision: announce(s, prior, 'restore', `${prior.name} (${whose}) passes its check`, now) };
   const first = s.candidates.find((c) => c.health !== 'down');
-  if (first && first.health === 'up' && (!saved || saved.health === 'down')) return { decision: announce(s, first, 'start', `${first.name} is up`, now) };
+  if (first && first.health === 'up' && (!prior || prior.health === 'down')) return { decision: announce(s, first, 'start', `${first.name} is up`, now) };
   if (now < st.until) return { wakeAt: st.until };
   // start-wait is over: the best there is, else the policy for all down.
   const b = best(s);
@@ -179,7 +194,7 @@ function decideStart(s: VipState, now: number): Omit<Step, 'changed'> {
     s.withdrawn = true;
     return {};
   }
-  const keep = saved && saved.health !== 'down' ? saved : (s.candidates.find((c) => c.health !== 'down') ?? s.candidates[0]);
+  const keep = prior && prior.health !== 'down' ? prior : (s.candidates.find((c) => c.health !== 'down') ?? s.candidates[0]);
   return keep ? { decision: announce(s, keep, 'start', `no candidate is up after ${s.config.startWaitMs} ms; announcing ${keep.name} (all-down: keep)`, now) } : {};
 }
 

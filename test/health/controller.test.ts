@@ -26,7 +26,7 @@ const VIP: VipConfig = {
 };
 
 /** Candidates answer as `up` says; watches can be cut by hand; every check and decision is recorded. */
-function rig(cfg: VipConfig = VIP, saved?: Map<string, SavedVip>) {
+function rig(cfg: VipConfig = VIP, saved?: Map<string, SavedVip>, waitPartner = false) {
   const clock = new ManualClock();
   const up: Record<string, boolean> = { ws1: true, ws2: true };
   const checks: { candidate: string; at: number }[] = [];
@@ -55,6 +55,7 @@ function rig(cfg: VipConfig = VIP, saved?: Map<string, SavedVip>) {
     emit: (e) => events.push(e),
     changed() {},
     ...(saved ? { saved } : {}),
+    ...(waitPartner ? { waitPartner } : {}),
   });
   /** Advance the clock in 10 ms steps, letting each check's promise settle. */
   const run = async (ms: number): Promise<void> => {
@@ -235,3 +236,84 @@ Operator('vip move: recorded as the operator, to the named candidate; an unknown
 });
 
 Operator.run();
+
+const Pair = suite('one of a pair of watchers');
+
+Pair("follow: the partner's candidate is a move of cause partner; no automatic move meanwhile; unfollow: our checks decide from it", async () => {
+  const r = await established();
+  const m = await r.h.follow('web', 'ws2');
+  assert.equal([m?.from, m?.to, m?.cause], ['ws1', 'ws2', 'partner']);
+  assert.equal(r.h.info('web')[0]!.current?.candidate, 'ws2');
+  r.up.ws2 = false;
+  await r.run(1000);
+  assert.equal(r.moves(), ['ws1:start', 'ws2:partner'], 'following: ws2 down by our checks moves nothing');
+  assert.is(r.h.candidatesOf('web')[1]!.health, 'down');
+  r.h.unfollow('web');
+  await new Promise((res) => setImmediate(res));
+  assert.equal(r.moves(), ['ws1:start', 'ws2:partner', 'ws1:health'], 'the followed candidate is down: our checks move it');
+});
+
+Pair('unfollow with the followed candidate healthy, failback sticky: it stays (no change at takeover)', async () => {
+  const r = await established();
+  await r.h.follow('web', 'ws2');
+  await r.run(500);
+  r.h.unfollow('web');
+  await r.run(1000);
+  assert.equal(r.moves(), ['ws1:start', 'ws2:partner']);
+  assert.equal([r.h.following('web'), r.h.info('web')[0]!.current?.candidate], [false, 'ws2']);
+});
+
+Pair('following the candidate already announced: no move recorded', async () => {
+  const r = await established();
+  assert.is(r.h.follow('web', 'ws1'), undefined);
+  assert.equal([r.moves(), r.h.following('web')], [['ws1:start'], true]);
+});
+
+Pair('a manual move is refused while following: the primary decides', async () => {
+  const r = await established();
+  await r.h.follow('web', 'ws2');
+  try {
+    await r.h.move('web', 'ws1');
+    assert.unreachable('must refuse');
+  } catch (e) {
+    assert.is((e as { code?: string }).code, 'TSBGP_ERR_OWNED');
+  }
+  assert.equal(r.moves(), ['ws1:start', 'ws2:partner']);
+});
+
+Pair("the first decision waits for the partner's table; its candidate is preferred over the state file's (a returning primary does not move the VIP)", async () => {
+  const r = rig(VIP, new Map([['web', { current: 'ws1', history: [] }]]), true);
+  r.h.start();
+  await r.run(500);
+  assert.equal(r.moves(), [], "ws1 passed its check at 50 ms, but the partner's table is not in");
+  r.h.partner('web', 'ws2', false);
+  await r.run(10);
+  assert.equal(r.moves(), [], 'a route of the partner, its table not complete yet');
+  r.h.partner('web', 'ws2', true);
+  await r.run(10);
+  assert.equal(r.moves(), ['ws2:restore']);
+  assert.ok(r.applied[0]!.d.detail.includes("the partner watcher's candidate"), r.applied[0]!.d.detail);
+  r.h.partner('web', 'ws1', true);
+  await r.run(500);
+  assert.equal(r.moves(), ['ws2:restore'], 'after the first decision the partner changes nothing here');
+});
+
+Pair("no partner table by start-wait: the state file's candidate, at start-wait", async () => {
+  const r = rig(VIP, new Map([['web', { current: 'ws2', history: [] }]]), true);
+  r.h.start();
+  await r.run(2500);
+  assert.equal(r.moves(), ['ws2:restore']);
+  assert.is(r.applied[0]!.at, 2000);
+});
+
+Pair("the partner's candidate is down by our checks: our best one", async () => {
+  const r = rig(VIP, undefined, true);
+  r.up.ws2 = false;
+  r.h.start();
+  await r.run(300);
+  r.h.partner('web', 'ws2', true);
+  await r.run(10);
+  assert.equal(r.moves(), ['ws1:start']);
+});
+
+Pair.run();
