@@ -26,6 +26,7 @@ import type {
   StateFileStatus,
   VipInfo,
   VipMove,
+  VipPairInfo,
 } from './types.js';
 
 /** One method per kind of reply; each returns whole lines (ending in a newline), or '' for nothing. */
@@ -276,11 +277,21 @@ function streakText(c: CandidateInfo): string {
   return '-';
 }
 
+/** One of a pair of watchers: its role, the partner and its route for the VIP, whether the two agree. */
+function pairLine(p: VipPairInfo): string {
+  const role = p.role === 'primary' ? 'primary' : p.following ? 'standby (following the partner)' : 'standby (own checks decide)';
+  const r = p.partnerRoute;
+  const route = r ? `its route via ${r.candidate !== undefined ? `${r.candidate} (${r.nextHop})` : r.nextHop}${r.stale ? ' (stale: it is restarting)' : ''}` : 'no route from it';
+  const agree = p.agreement === 'agree' ? 'agree' : `${p.agreement}: ${p.detail ?? '-'}`;
+  return `  pair ${role}, partner ${p.partner} ${p.partnerState}, ${route}; ${agree}; ${plural(p.disagreements, 'disagreement')}`;
+}
+
 function vipBlock(v: VipInfo): string {
   const out: string[] = [];
   out.push(`VIP ${v.name}  ${v.prefix}  ${modeText(v)}  ${currentText(v)}`);
   const window = v.changeWindowMs === 0 ? 'no change window' : `change window ${formatMillis(v.changeWindowMs)}`;
   out.push(`  failback ${v.failback}, ${window}, all down: ${v.allDown}`);
+  if (v.pair) out.push(pairLine(v.pair));
   const withWatch = v.candidates.some((c) => c.watch !== undefined);
   const header = ['candidate', 'next hop', 'health', 'streak', 'last check'];
   if (withWatch) header.push('watch');

@@ -4,7 +4,7 @@ import { type Clock, realClock } from '../bgp/fsm/clock.js';
 import type { PeerHooks } from '../bgp/fsm/session.js';
 import type { State } from '../bgp/fsm/types.js';
 import { IPV4_UNICAST, IPV6_UNICAST } from '../bgp/iana.js';
-import { DEFAULT_NEGOTIATED, type Negotiated, encodeMessage, formatPrefix, parsePrefix } from '../bgp/messages/index.js';
+import { DEFAULT_NEGOTIATED, type Negotiated, encodeMessage, endOfRibFamily, formatPrefix, parsePrefix } from '../bgp/messages/index.js';
 import { AdjRibOut } from '../bgp/rib/adj-rib-out.js';
 import { plan } from '../bgp/rib/outbound.js';
 import type { Config } from '../config/types.js';
@@ -17,6 +17,7 @@ import { Advertiser } from './advertise.js';
 import { EventBus } from './events.js';
 import { BgpListener } from './listener.js';
 import { type Neighbor, type NeighborLogger, NeighborRegistry } from './neighbors.js';
+import { PairWatcher } from './pair.js';
 import { StatusView } from './status.js';
 import { type StateBackend, StateStore } from './store.js';
 import type { VipConfig } from '../config/types.js';
@@ -59,6 +60,8 @@ export class Speaker implements SpeakerControl {
   private readonly store: StateStore | undefined;
   private readonly status: StatusView;
   private health: HealthController | undefined;
+  /** One of a pair of watchers with VIPs: the partner's routes, the standby's following. */
+  private pair: PairWatcher | undefined;
   private readonly vipStore: VipStore | undefined;
   private stopping = false;
 
@@ -75,7 +78,7 @@ export class Speaker implements SpeakerControl {
       hooks: (n) => this.hooks(n),
       ownAddresses: () => [this.config.routerId, ...this.config.neighbors.flatMap((n) => (n.localAddress ? [n.localAddress] : []))],
     });
-    this.advertiser = new Advertiser(this.intents, this.registry, () => this.config.localAs, this.clock, this.log, this.events);
+    this.advertiser = new Advertiser(this.intents, this.registry, () => this.config.localAs, this.clock, this.log, this.events, (n) => this.prependFor(n));
     const retry = opts.storeRetryMs;
     this.store = opts.state
       ? new StateStore(opts.state, this.intents, this.clock, this.log, retry ? { retryMinMs: retry.min, retryMaxMs: retry.max } : {})
@@ -92,6 +95,8 @@ export class Speaker implements SpeakerControl {
     if (saved) {
       const byOwner = new Map<Owner, Intent[]>();
       for (const { owner, intent } of saved.intents) {
+        // The partner's next hop is followed from its live routes, never from a file.
+        if (owner === 'peer') continue;
         // The health owner's intents wait for their VIP's first decision (a restart must not move the
         // VIP, nor announce a candidate that died meanwhile): they tell the watcher where it was.
         if (owner === 'health') healthSaved.set(intent.kind === 'announce' ? intent.route.prefix : intent.prefix, intent);
@@ -125,16 +130,42 @@ export class Speaker implements SpeakerControl {
       prober: this.opts.prober,
       apply: (vip, d, t0) => this.applyHealth(vip, d, t0),
       log: this.log,
-      emit: (e) => this.events.emit(e),
+      emit: (e) => {
+        this.events.emit(e);
+        // After the controller's own step is done: the pair may ask it to follow or unfollow.
+        if (this.pair && (e.type === 'health' || e.type === 'vip')) queueMicrotask(() => this.pair?.vipChanged(e.vip, e.type === 'health' ? 'health' : 'move'));
+      },
       changed: () => this.vipStore?.save(),
       saved,
+      ...(this.config.pair ? { waitPartner: true } : {}),
     });
+    const pair = this.config.pair;
+    if (pair) {
+      this.pair = new PairWatcher({
+        pair,
+        vips: this.config.vips,
+        registry: this.registry,
+        intents: this.intents,
+        health: this.health,
+        log: this.log,
+        send: (prefixes, t0) => void this.advertiser.send(prefixes, t0),
+        now: () => this.clock.now(),
+      });
+    }
+  }
+
+  /** A standby watcher's extra copies of its AS: toward every neighbor but its partner. */
+  private prependFor(n: Neighbor): number {
+    const p = this.config.pair;
+    return p?.role === 'standby' && n.config.address !== p.partner ? p.prepend : 0;
   }
 
   /** A health decision (or `vip move`): the health owner's intent, on the wire like any announce. */
   private async applyHealth(vip: VipConfig, d: Decision, t0: number) {
     const intent: Intent = d.type === 'announce' ? { kind: 'announce', route: { prefix: vip.prefix, nextHop: d.nextHop } } : { kind: 'withdraw', prefix: vip.prefix };
     const changed = this.intents.set('health', intent);
+    // A standby following its partner: the peer owner's intent moves with it (the health owner's stays the same, for the takeover).
+    if (d.cause === 'partner') changed.push(...this.intents.set('peer', intent));
     const sent = changed.length ? await this.advertiser.send(changed, t0) : { peers: this.unchanged(vip.prefix).peers };
     void this.store?.save(t0, [{ owner: 'health', prefix: vip.prefix }]);
     return sent.peers.map((p) => ({ neighbor: p.neighbor, ...(p.micros === undefined ? {} : { micros: p.micros }), ...(p.note === undefined ? {} : { note: p.note }) }));
@@ -162,6 +193,7 @@ export class Speaker implements SpeakerControl {
   /** Cease to every peer, stop listening, settle the state file; false when a change is NOT on disk. */
   async stop(communication = 'tsbgpd shutting down'): Promise<boolean> {
     this.stopping = true;
+    this.pair?.stop();
     this.health?.stop();
     await this.registry.stopAll(communication);
     await this.listener.close();
@@ -188,13 +220,18 @@ export class Speaker implements SpeakerControl {
     const at = (): string => new Date(this.clock.wall()).toISOString();
     return {
       stateChange: (_p, from, to, reason) => this.events.emit({ type: 'state', at: at(), neighbor: n.config.address, from, to, reason }),
-      up: () => this.advertiser.sessionUp(n),
+      up: () => {
+        this.advertiser.sessionUp(n);
+        if (this.pair?.isPartner(n)) this.pair.partnerSession();
+      },
       down: () => {
         n.ribIn.clear();
         n.ribOut.clear();
+        if (this.pair?.isPartner(n)) this.pair.partnerSession();
       },
       update: (_p, u) => {
         const changes = n.ribIn.apply(u);
+        if (this.pair?.isPartner(n)) this.pair.partnerUpdate(changes, endOfRibFamily(u));
         if (!changes.length || !this.events.active) return;
         const when = at();
         for (const c of changes) {
@@ -215,6 +252,9 @@ export class Speaker implements SpeakerControl {
 
   /** An owner above the operator decides this prefix: the operator may not change it. */
   private checkOperatorMay(prefix: string): void {
+    if (this.intents.ownerOf(prefix) === 'peer') {
+      throw new TsbgpError(TsbgpErrorCode.OWNED, `${prefix} follows the partner watcher ${this.config.pair?.partner ?? ''} (this one is the standby); change it on the primary`);
+    }
     const vip = this.config.vips.find((v) => v.prefix === prefix);
     if (vip && this.health && !this.health.isFrozen(prefix)) {
       throw new TsbgpError(TsbgpErrorCode.OWNED, `${prefix} is VIP ${vip.name}, moved by its health checks; use bgpctl vip ${vip.name} move CANDIDATE, or freeze it first (bgpctl vip ${vip.name} freeze)`);
@@ -328,6 +368,9 @@ export class Speaker implements SpeakerControl {
     if (next.localAs !== prev.localAs || next.routerId !== prev.routerId) {
       throw new TsbgpError(TsbgpErrorCode.CONFIG, 'router-id and local-as cannot change on reload: restart tsbgpd');
     }
+    if (JSON.stringify(next.pair) !== JSON.stringify(prev.pair)) {
+      throw new TsbgpError(TsbgpErrorCode.CONFIG, 'pair cannot change on reload: restart tsbgpd (the VIPs keep their candidate across it)');
+    }
     if (JSON.stringify(next.vips) !== JSON.stringify(prev.vips)) {
       throw new TsbgpError(TsbgpErrorCode.CONFIG, 'vips cannot change on reload yet: restart tsbgpd (the VIPs keep their candidate across it)');
     }
@@ -359,7 +402,9 @@ export class Speaker implements SpeakerControl {
       if (name !== undefined) this.vipController(name);
       return [];
     }
-    return this.health.info(name);
+    const list = this.health.info(name);
+    const pair = this.pair;
+    return pair ? list.map((v) => ({ ...v, pair: pair.info(v.name)! })) : list;
   }
 
   vipMove(name: string, candidate: string): Promise<VipMove> {

@@ -77,11 +77,14 @@ export class RouteIntents {
     return this.byOwner[owner].get(prefix);
   }
 
-  /** The intents worth keeping across a restart, with their owners (config comes from the file). */
+  /**
+   * The intents worth keeping across a restart, with their owners: config comes from the file, and
+   * peer from the partner watcher's live routes (a saved one would outlive the partner).
+   */
   stored(): OwnedIntent[] {
     const out: OwnedIntent[] = [];
     for (const owner of OWNERS) {
-      if (owner === 'config') continue;
+      if (owner === 'config' || owner === 'peer') continue;
       for (const intent of this.byOwner[owner].values()) out.push({ owner, intent });
     }
     return out;

@@ -71,9 +71,10 @@ Replace.run();
 
 const Stored = suite('stored');
 
-Stored('what a restart keeps: every owner but config, with its owner', () => {
+Stored("what a restart keeps: every owner but config (the file's) and peer (the partner's live routes), with its owner", () => {
   const t = new RouteIntents();
   t.set('config', { kind: 'announce', route: ws1 });
+  t.set('peer', { kind: 'announce', route: { prefix: '100.64.0.2/32', nextHop: '10.10.0.4' } });
   t.set('operator', { kind: 'withdraw', prefix: VIP });
   t.set('health', { kind: 'announce', route: { prefix: '100.64.0.2/32', nextHop: '10.10.0.5' } });
   assert.equal(t.stored(), [
