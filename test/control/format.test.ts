@@ -326,6 +326,19 @@ Vips('a last move that withdrew the VIP (all down), with no neighbor to send it 
   );
 });
 
+Vips('one of a pair of watchers: its role, the partner, its route for the VIP, whether the two agree (text and JSON)', () => {
+  const web = VIPS[0]!;
+  const standby: VipInfo = { ...web, pair: { role: 'standby', partner: '10.10.0.7', partnerState: 'Established', partnerRoute: { nextHop: '10.10.0.5', candidate: 'ws2', stale: false }, following: true, agreement: 'disagree', detail: 'both announce ws2 (10.10.0.5), which our own checks call down', disagreements: 1 } };
+  const primary: VipInfo = { ...web, pair: { role: 'primary', partner: '10.10.0.8', partnerState: 'Active', following: false, agreement: 'unknown', detail: 'the partner announces no route for it', disagreements: 0 } };
+  const stale: VipInfo = { ...web, pair: { role: 'standby', partner: '10.10.0.7', partnerState: 'Idle', partnerRoute: { nextHop: '10.10.0.9', stale: true }, following: false, agreement: 'disagree', detail: 'x', disagreements: 2 } };
+  const second = (v: VipInfo): string => text.vips({ vips: [v] }).split('\n')[2]!;
+  assert.is(second(standby), '  pair standby (following the partner), partner 10.10.0.7 Established, its route via ws2 (10.10.0.5); disagree: both announce ws2 (10.10.0.5), which our own checks call down; 1 disagreement');
+  assert.is(second(primary), '  pair primary, partner 10.10.0.8 Active, no route from it; unknown: the partner announces no route for it; 0 disagreements');
+  assert.is(second(stale), '  pair standby (own checks decide), partner 10.10.0.7 Idle, its route via 10.10.0.9 (stale: it is restarting); disagree: x; 2 disagreements');
+  assert.equal(JSON.parse(jsonOutput.vips({ vips: [standby] })).vips[0].pair, standby.pair);
+  assert.not.ok(text.vips({ vips: [web] }).includes('pair'), 'a single watcher has no pair line');
+});
+
 Vips('none configured', () => {
   assert.is(text.vips({ vips: [] }), 'no VIPs configured\n');
 });
