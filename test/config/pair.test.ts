@@ -1,7 +1,7 @@
 // The pair section: role, partner (an iBGP neighbor) and the standby's prepend, every problem at file:line:key.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig } from '../../src/config/load.js';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { problems, one } from './problems.js';
 
 // Lines 1-7: two route servers and the partner watcher; `pair:` is line 8, its keys from line 9.
@@ -73,3 +73,20 @@ Problems('a partner that is not an address', () => {
 });
 
 Problems.run();
+
+const Examples = suite('examples/azure-pair-*.yaml');
+
+Examples('the two example watchers fit together: each is the other\'s partner over iBGP, the same VIPs, one primary and one standby', async () => {
+  const root = new URL('../../../examples/', import.meta.url);
+  const primary = await loadConfig(new URL('azure-pair-primary.yaml', root).pathname);
+  const standby = await loadConfig(new URL('azure-pair-standby.yaml', root).pathname);
+  assert.equal(primary.pair, { role: 'primary', partner: standby.routerId, prepend: 0 });
+  assert.equal(standby.pair, { role: 'standby', partner: primary.routerId, prepend: 2 });
+  assert.equal(standby.vips, primary.vips);
+  for (const c of [primary, standby]) {
+    const rs = c.neighbors.filter((n) => n.remoteAs === 65515);
+    assert.equal([rs.length, rs.map((n) => n.holdTime)], [2, [30, 30]], 'a dead primary stays at the route servers for up to the hold time: 30 s, not 180');
+  }
+});
+
+Examples.run();
