@@ -154,7 +154,7 @@ function readConfig(c: Checker, root: unknown): Config {
   }
   // Only over routes and VIPs that were all read: a count short of a broken entry would say too little.
   if (c.problems.length === before) checkRouteLimits(c, config, where);
-  if (las) checkAzureLocalAs(c, las, config.localAs, config.neighbors, where);
+  if (las) checkAzureLocalAs(c, las, config.localAs, where);
 
   const control = given(top, 'control');
   if (control) config.control = readControl(c, control);

@@ -65,11 +65,12 @@ export function checkAzureMaxRoutes(c: Checker, e: Entry, limit: number): void {
  * The local AS toward Azure: not one Azure reserves, and 2-octet ("only 2-octet ASNs can be
  * configured for a peer"). Reported at `local-as`, naming the first neighbor with the profile.
  */
-export function checkAzureLocalAs(c: Checker, las: Entry, localAs: number, neighbors: readonly NeighborConfig[], where: ReadonlyMap<NeighborConfig, NeighborEntries>): void {
-  const first = neighbors.find((n) => n.profile === AZURE_ROUTE_SERVER);
+export function checkAzureLocalAs(c: Checker, las: Entry, localAs: number, where: ReadonlyMap<NeighborConfig, NeighborEntries>): void {
+  // Every neighbor read, with problems or not: a local AS Azure refuses is worth hearing at once.
+  const first = [...where.keys()].find((n) => n.profile === AZURE_ROUTE_SERVER);
   if (!first || localAs === 0) return;
-  const at = where.get(first);
-  const whose = at ? `${at.item.path}, line ${c.line(at.profile?.value) ?? '?'}` : first.address;
+  const at = where.get(first)!;
+  const whose = `${at.item.path}, line ${c.line(at.profile?.value) ?? '?'}`;
   if (RESERVED.some(([lo, hi]) => localAs >= lo && localAs <= hi)) {
     c.bad(las, `${rule('peer AS not reserved')} (${whose}): Azure refuses a peer AS of ${RESERVED_TEXT}; ${localAs} is one`);
   } else if (localAs > 0xffff) {

@@ -32,7 +32,7 @@ const FAMILIES: readonly FamilyName[] = ['ipv4-unicast', 'ipv6-unicast'];
 const SEND_HOLD_TIME_MIN = 3;
 const SEND_HOLD_TIME_MAX = 2 * 65535;
 
-/** `where`, when given, gets each valid neighbor's entries (checks across sections name their lines). */
+/** `where`, when given, gets each neighbor's entries, valid or not (checks across sections name their lines). */
 export function readNeighbors(c: Checker, e: Entry, where?: Map<NeighborConfig, NeighborEntries>): NeighborConfig[] {
   const items = readSeq(c, e, 'a list of neighbors (each starting with "- address: ...")');
   if (!items) return [];
@@ -82,8 +82,9 @@ function readNeighbor(c: Checker, node: Node | null, path: string, where?: Map<N
   }
   const azure = n.profile === AZURE_ROUTE_SERVER;
 
-  // Azure Route Server is always AS 65515: under its profile remote-as may be left out.
-  const ras = azure ? given(m, 'remote-as') : required(c, m, 'remote-as', '65515');
+  // Azure Route Server is always AS 65515: under its profile remote-as may be left out (and is not
+  // reported missing when the profile itself is misspelt).
+  const ras = pe ? given(m, 'remote-as') : required(c, m, 'remote-as', '65515');
   if (ras) {
     n.remoteAs = asNumber(c, ras) ?? 0;
     if (azure && n.remoteAs) checkAzureRemoteAs(c, ras, n.remoteAs);
@@ -167,7 +168,8 @@ function readNeighbor(c: Checker, node: Node | null, path: string, where?: Map<N
     else c.bad(desc, `expected text (quote it if it looks like a number), got ${describe(desc.value)}`);
   }
   const ok = c.problems.length === before;
-  if (ok) where?.set(n, { item: { path, key: node!, value: node }, ...(pe ? { profile: pe } : {}), ...(mro ? { maxRoutesOut: mro } : {}) });
+  // Kept for a broken neighbor too: the local AS is checked against its profile all the same.
+  where?.set(n, { item: { path, key: node!, value: node }, ...(pe ? { profile: pe } : {}), ...(mro ? { maxRoutesOut: mro } : {}) });
   return { neighbor: n, addressEntry: addr ? addrEntry : undefined, ok };
 }
 
