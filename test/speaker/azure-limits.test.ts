@@ -168,6 +168,29 @@ Out('two instances, 501 routes under the default 1000: byte-identical UPDATEs, 4
   }
 });
 
+Out('requests run together are each checked in order: a withdraw makes room for the announce after it, the one beyond is refused', async () => {
+  const s = await azureWatcher({ routes: 8, neighbor: '    max-routes-out: 10\n', limit: 10 });
+  const [{ count }] = s.peers as [Setup['peers'][0]];
+  try {
+    const sent = count.sizes.length;
+    const results = await Promise.allSettled([
+      s.w.announce({ prefix: prefix(50), nextHop: '10.10.0.4' }),
+      s.w.announce({ prefix: prefix(51), nextHop: '10.10.0.4' }),
+      s.w.withdraw(prefix(0)),
+      s.w.announce({ prefix: prefix(52), nextHop: '10.10.0.4' }),
+    ]);
+    assert.equal(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    assert.is(((results[1] as PromiseRejectedResult).reason as { code: string }).code, 'TSBGP_ERR_MAX_ROUTES_OUT');
+    await until('the group on the wire', () => count.held.has(prefix(52)));
+    assert.equal(count.violations, []);
+    assert.ok(count.held.has(prefix(50)) && !count.held.has(prefix(51)) && !count.held.has(prefix(0)));
+    assert.is(count.held.size, 9);
+    assert.ok(count.sizes.length > sent);
+  } finally {
+    await s.stop();
+  }
+});
+
 Out('a reload that would exceed the limit is refused whole: no intent, no neighbor, no route changes', async () => {
   const edited = (ports: number[]) => yaml(ports, { routes: 9, neighbor: '    max-routes-out: 10\n' });
   const s = await azureWatcher({ routes: 8, neighbor: '    max-routes-out: 10\n', reload: edited });
