@@ -156,6 +156,8 @@ export class Speaker implements SpeakerControl {
       { limits: over.map((o) => ({ neighbor: o.neighbor.address, maxRoutesOut: o.neighbor.maxRoutesOut, routes: o.count, most: o.most })), dropped: dropped.length, prefixes: dropped.slice(0, 20) },
       'restored operator routes dropped: with them a neighbor would hold more than its max-routes-out leaves room for',
     );
+    // Saved, so that the next start does not restore (and drop) them again.
+    if (dropped.length) void this.store?.save(this.clock.now(), dropped.map((prefix) => ({ owner: 'operator', prefix })));
   }
 
   private async startHealth(healthSaved: ReadonlyMap<string, Intent>): Promise<void> {

@@ -211,7 +211,8 @@ Out('a reload that would exceed the limit is refused whole: no intent, no neighb
   }
 });
 
-Out('restored operator routes that no longer fit are dropped newest first; one over a config route is kept', async () => {
+Out('restored operator routes that no longer fit are dropped newest first, and saved so; one over a config route is kept', async () => {
+  const writes: string[][] = [];
   const state: StateBackend = {
     path: '/mem/state.json',
     read: async () => ({
@@ -222,7 +223,7 @@ Out('restored operator routes that no longer fit are dropped newest first; one o
         { owner: 'operator', intent: { kind: 'announce', route: { prefix: prefix(0), nextHop: '10.10.0.5' } } },
       ],
     }),
-    write: async () => {},
+    write: async (intents) => void writes.push(intents.map((o) => (o.intent.kind === 'announce' ? o.intent.route.prefix : o.intent.prefix))),
   };
   const s = await azureWatcher({ routes: 8, neighbor: '    max-routes-out: 10\n', state });
   try {
@@ -235,6 +236,8 @@ Out('restored operator routes that no longer fit are dropped newest first; one o
     assert.ok(err, 'the drop is logged as an error');
     assert.equal((err!.obj as { prefixes: string[] }).prefixes, [prefix(302), prefix(301)]);
     assert.is(s.peers[0]!.rs.ofType('UPDATE').flatMap((u) => u.nlri).length, 9);
+    await until('the state saved', () => writes.length > 0);
+    assert.equal(writes.at(-1), [prefix(300), prefix(0)]);
   } finally {
     await s.stop();
   }
