@@ -59,7 +59,10 @@ export function plan(rib: AdjRibOut, prefixes: Iterable<string>, desired: Desire
     let room = mostHeld(limit.limit) - (rib.size - withdraw.length);
     const kept = announce.filter((r) => {
       if (rib.get(r.prefix)) return true;
-      if (room > 0) return room-- > 0;
+      if (room > 0) {
+        room--;
+        return true;
+      }
       deferred.push(r.prefix);
       return false;
     });
