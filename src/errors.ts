@@ -15,6 +15,8 @@ export const TsbgpErrorCode = {
   /** The prefix is decided by an owner above the one asking (health checks, the watcher pair). */
   OWNED: 'TSBGP_ERR_OWNED',
   UNREACHABLE: 'TSBGP_ERR_UNREACHABLE',
+  /** The change would make a neighbor hold more routes than its max-routes-out leaves room for: nothing was changed. */
+  MAX_ROUTES_OUT: 'TSBGP_ERR_MAX_ROUTES_OUT',
   CONFIG: 'TSBGP_ERR_CONFIG',
   FILE: 'TSBGP_ERR_FILE',
   INTERNAL: 'TSBGP_ERR_INTERNAL',

@@ -3,12 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_CONTROL_MODE, DEFAULT_CONTROL_SOCKET, DEFAULT_LISTEN, DEFAULT_STATE_FILE } from './defaults.js';
-import type { Config, ConfigProblem } from './types.js';
+import type { Config, ConfigProblem, NeighborConfig } from './types.js';
 import { decodeSource, strayProblem, syntaxProblems } from './source.js';
 import { Checker, given, isNull, readMap, required } from './yaml-checker.js';
 import { asNumber } from './sections/common.js';
 import { readControl } from './sections/control.js';
 import { readListen } from './sections/listen.js';
+import { type NeighborEntries, checkAzureLocalAs } from './sections/azure.js';
+import { checkRouteLimits } from './sections/limits.js';
 import { readNeighbors } from './sections/neighbors.js';
 import { readPair } from './sections/pair.js';
 import { readRoutes } from './sections/routes.js';
@@ -135,7 +137,8 @@ function readConfig(c: Checker, root: unknown): Config {
 
   const before = c.problems.length;
   const nbs = required(c, top, 'neighbors', '[{address: 10.10.1.4, remote-as: 65515}]');
-  if (nbs) config.neighbors = readNeighbors(c, nbs);
+  const where = new Map<NeighborConfig, NeighborEntries>();
+  if (nbs) config.neighbors = readNeighbors(c, nbs, where);
   const neighborsOk = c.problems.length === before;
 
   const routes = given(top, 'routes');
@@ -150,6 +153,9 @@ function readConfig(c: Checker, root: unknown): Config {
     const families = neighborsOk ? new Set(config.neighbors.flatMap((n) => n.families)) : null;
     config.vips = readVips(c, vips, { families, routePrefixes: new Set(config.routes.map((r) => r.prefix)) });
   }
+  // Only over routes and VIPs that were all read: a count short of a broken entry would say too little.
+  if (c.problems.length === before) checkRouteLimits(c, config, where);
+  if (las) checkAzureLocalAs(c, las, config.localAs, where);
 
   const pair = given(top, 'pair');
   if (pair) {

@@ -28,6 +28,23 @@ export interface NeighborConfig {
   /** Families to negotiate. Default ['ipv4-unicast']. */
   families: FamilyName[];
   description?: string;
+  /** `azure-route-server`: the loader enforced Azure Route Server's documented rules (examples/README.md). */
+  profile?: NeighborProfile;
+  /**
+   * The most routes the peer accepts, counted as it counts them: the routes it holds plus those in
+   * the UPDATE it receives. Absent: unlimited. Default 1000 under the azure-route-server profile.
+   */
+  maxRoutesOut?: number;
+  /** Prefixes the peer may send us (its Adj-RIB-In): above it, a warning or Cease 6/1 (RFC 4486). Absent: unlimited. */
+  maxPrefixesIn?: PrefixLimitConfig;
+}
+
+export type NeighborProfile = 'azure-route-server';
+
+export interface PrefixLimitConfig {
+  limit: number;
+  /** `cease`: NOTIFICATION Cease / Maximum Number of Prefixes Reached, then the usual back-off; `warn`: log and count. */
+  action: 'cease' | 'warn';
 }
 
 export interface ListenConfig {

@@ -170,6 +170,16 @@ function neighborBlock(n: NeighborInfo, now: Date): string {
   );
   const prefixes = table(['', 'Sent', 'Received'], [['Prefixes', String(n.prefixes.advertised), String(n.prefixes.received)]], ['l', 'r', 'r']);
   out.push(...indent(msgs, 4), '', '  Update statistics:', ...indent(prefixes, 4));
+  const l = n.limits;
+  if (l || n.profile) out.push('', `  Limits${n.profile ? ` (profile ${n.profile})` : ''}:`);
+  if (l?.routesOut) {
+    const r = l.routesOut;
+    out.push(`    max-routes-out ${r.limit} (held + in one UPDATE): ${r.held} held, at most ${r.most}`);
+  }
+  if (l?.prefixesIn) {
+    const r = l.prefixesIn;
+    out.push(`    max-prefixes-in ${r.limit} (${r.action}): ${r.held} received${r.over ? ', ABOVE the limit' : ''}, exceeded ${plural(r.exceeded, 'time')}`);
+  }
   const e = n.lastError;
   if (e) out.push('', `  Last error ${e.direction === 'local' ? '(local)' : e.direction}: ${e.text} (${e.code}/${e.subcode}) at ${e.at}`);
   return out.join('\n') + '\n';

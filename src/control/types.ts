@@ -82,6 +82,20 @@ export interface NeighborInfo {
    */
   prefixes: { received: number; advertised: number; pending?: number; ignored?: { nextHopZero: number; nextHopMulticast: number; nextHopReserved: number; nextHopOwnAddress: number } };
   lastError?: Omit<LastError, 'at'> & { at: string };
+  /** The neighbor's profile (`azure-route-server`: Azure's rules were enforced on its configuration). */
+  profile?: string;
+  /** Its route limits, when it has any. */
+  limits?: NeighborLimits;
+}
+
+export interface NeighborLimits {
+  /**
+   * max-routes-out: `limit` as the peer counts (the routes it holds plus those in one UPDATE);
+   * `most`: what it may hold, limit - 1, so that any route can still change; `held`: what it holds now.
+   */
+  routesOut?: { limit: number; most: number; held: number };
+  /** max-prefixes-in: `held` in our Adj-RIB-In; `over`: above the limit now; `exceeded`: times it went above. */
+  prefixesIn?: { limit: number; action: 'cease' | 'warn'; held: number; over: boolean; exceeded: number };
 }
 
 export interface Summary {

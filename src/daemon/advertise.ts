@@ -4,8 +4,9 @@ import { WRITE_HIGH_WATER } from '../bgp/fsm/session.js';
 import { RouteRefreshSubtype, familyKey, familyName } from '../bgp/iana.js';
 import { type BgpMessage, endOfRib } from '../bgp/messages/index.js';
 import type { OutRoute } from '../bgp/rib/adj-rib-out.js';
-import { type Desired, allPrefixes, plan } from '../bgp/rib/outbound.js';
+import { type Desired, type Plan, type PlanLimit, allPrefixes, plan } from '../bgp/rib/outbound.js';
 import { packUpdates } from '../bgp/rib/packer.js';
+import { splitForLimit } from '../bgp/rib/route-limit.js';
 import type { PeerWrite } from '../control/types.js';
 import { exportRoute } from '../routes/export.js';
 import type { RouteIntents } from '../routes/intents.js';
@@ -15,7 +16,12 @@ import { type Neighbor, NeighborRegistry } from './neighbors.js';
 export interface AdvertiseLogger {
   info(obj: object, msg?: string): void;
   debug(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
 }
+
+/** A neighbor's max-routes-out for the planner, or undefined: unlimited. */
+const limitOf = (n: Neighbor, fresh = false): PlanLimit | undefined =>
+  n.config.maxRoutesOut === undefined ? undefined : { limit: n.config.maxRoutesOut, ...(fresh ? { fresh } : {}) };
 
 /** What one flush did at one peer: the time its write reached the kernel, or why nothing was written. */
 type PeerOutcome = { neighbor: Neighbor; write: Promise<number> } | { neighbor: Neighbor; note: string };
@@ -99,8 +105,9 @@ export class Advertiser {
       return { neighbor: n, note: 'peer is not reading: queued until it drains' };
     }
     const todo = n.ribOut.pendingCount ? [...prefixes, ...n.ribOut.takePending()] : prefixes;
-    const p = plan(n.ribOut, todo, this.desired(n), n.peer.sendContext);
-    if (!p.updates.length) return { neighbor: n, note: 'unchanged for this peer: nothing sent' };
+    const p = plan(n.ribOut, todo, this.desired(n), n.peer.sendContext, limitOf(n));
+    this.deferred(n, p);
+    if (!p.updates.length) return { neighbor: n, note: p.deferred.length ? 'held back: over max-routes-out' : 'unchanged for this peer: nothing sent' };
     const write = n.peer.sendBatch(p.updates);
     if (!write) return { neighbor: n, note: 'session closed before the write' };
     p.commit();
@@ -132,7 +139,8 @@ export class Advertiser {
   sessionUp(n: Neighbor): void {
     n.ribOut.clear();
     n.exported = new WeakMap(); // the negotiated context (4-octet AS...) may differ from the last session
-    const p = plan(n.ribOut, allPrefixes(this.intents.prefixes(), n.ribOut), this.desired(n), n.peer.sendContext);
+    const p = plan(n.ribOut, allPrefixes(this.intents.prefixes(), n.ribOut), this.desired(n), n.peer.sendContext, limitOf(n, true));
+    this.deferred(n, p);
     const eors = NeighborRegistry.activeFamilies(n).map((f) => endOfRib(f >> 8, f & 0xff));
     const write = n.peer.sendBatch([...p.updates, ...eors]);
     if (write) {
@@ -154,7 +162,16 @@ export class Advertiser {
     // Bring the peer up to date first, so that what is re-sent is what it holds.
     if (n.ribOut.pendingCount) this.sendChanges(n, []);
     const routes = [...n.ribOut.routes()].filter((r) => r.family === family);
-    const messages: BgpMessage[] = packUpdates({ announce: routes, withdraw: [] }, n.peer.sendContext);
+    const packed = packUpdates({ announce: routes, withdraw: [] }, n.peer.sendContext);
+    // Every route re-sent is one the peer holds: each UPDATE carries at most limit - held of them.
+    const limit = n.config.maxRoutesOut;
+    const split = limit === undefined ? packed : splitForLimit(packed, { limit, held: n.ribOut.size, adds: () => false });
+    if (!split) {
+      // Cannot happen (the peer holds at most limit - 1); an EoRR after no routes would flush them all.
+      this.log.error({ peer: n.config.address, maxRoutesOut: limit, held: n.ribOut.size }, 'route refresh not answered: no room under max-routes-out');
+      return;
+    }
+    const messages: BgpMessage[] = split;
     if (n.peer.sendContext.enhancedRouteRefresh) {
       messages.unshift({ type: 'ROUTE_REFRESH', afi, safi, subtype: RouteRefreshSubtype.BORR });
       messages.push({ type: 'ROUTE_REFRESH', afi, safi, subtype: RouteRefreshSubtype.EORR });
@@ -163,6 +180,16 @@ export class Advertiser {
     }
     this.log.info({ peer: n.config.address, family: familyName(afi, safi), routes: routes.length }, 'route refresh: Adj-RIB-Out re-sent');
     void n.peer.sendBatch(messages);
+  }
+
+  /** New prefixes the plan left out for the route limit: kept pending, and loud (the daemon should have refused them). */
+  private deferred(n: Neighbor, p: Plan): void {
+    if (!p.deferred.length) return;
+    n.ribOut.markPending(p.deferred);
+    this.log.error(
+      { peer: n.config.address, maxRoutesOut: n.config.maxRoutesOut, held: n.ribOut.size, deferred: p.deferred.length, first: p.deferred[0] },
+      'routes held back: the peer would hold more than max-routes-out leaves room for',
+    );
   }
 
   /** `route advertised` events, after the write was issued. */

@@ -56,12 +56,13 @@ export function sessionConfig(n: NeighborConfig, c: Config, random: () => number
     idleHoldTime: 1,
     maxIdleHoldTime: 120,
     random,
+    ...(n.maxPrefixesIn ? { maxPrefixesIn: n.maxPrefixesIn } : {}),
   };
 }
 
 /** Every setting of a neighbor, in a fixed order: two neighbors are the same when these are. */
 function settings(n: NeighborConfig): unknown[] {
-  return [n.address, n.remoteAs, n.port, n.localAddress, n.passive, n.holdTime, n.keepaliveTime, n.connectRetryTime, n.sendHoldTime, [...n.families].sort().join(','), n.description];
+  return [n.address, n.remoteAs, n.port, n.localAddress, n.passive, n.holdTime, n.keepaliveTime, n.connectRetryTime, n.sendHoldTime, [...n.families].sort().join(','), n.description, n.profile, n.maxRoutesOut, JSON.stringify(n.maxPrefixesIn)];
 }
 
 export function sameNeighbor(a: NeighborConfig, b: NeighborConfig): boolean {

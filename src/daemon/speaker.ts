@@ -18,6 +18,7 @@ import { EventBus } from './events.js';
 import { BgpListener } from './listener.js';
 import { type Neighbor, type NeighborLogger, NeighborRegistry } from './neighbors.js';
 import { PairWatcher } from './pair.js';
+import { countsFor, overLimits, routeLimitError } from './route-budget.js';
 import { StatusView } from './status.js';
 import { type StateBackend, StateStore } from './store.js';
 import type { VipConfig } from '../config/types.js';
@@ -47,6 +48,24 @@ export interface SpeakerOptions {
 }
 
 const announceIntent = (route: RouteSpec): Intent => ({ kind: 'announce', route });
+
+/**
+ * A reload's change to the intents: the config owner's replaced; where the file changed a prefix's
+ * route, the operator's intent for it dropped. Returns the prefixes whose route changed, and those
+ * whose operator intent went.
+ */
+function reloadIntents(intents: RouteIntents, prev: Config, next: Config): { changed: Set<string>; dropped: string[] } {
+  const before = new Map(prev.routes.map((r) => [r.prefix, announceIntent(r)]));
+  const after = new Map(next.routes.map((r) => [r.prefix, announceIntent(r)]));
+  const edited = [...new Set([...before.keys(), ...after.keys()])].filter((p) => !sameIntent(before.get(p), after.get(p)));
+  const changed = new Set(intents.replaceOwner('config', [...after.values()]));
+  const dropped: string[] = [];
+  for (const p of edited) {
+    if (intents.get('operator', p)) dropped.push(p);
+    for (const c of intents.clear('operator', p)) changed.add(c);
+  }
+  return { changed, dropped };
+}
 
 export class Speaker implements SpeakerControl {
   private config: Config;
@@ -103,15 +122,47 @@ export class Speaker implements SpeakerControl {
         else byOwner.set(owner, [...(byOwner.get(owner) ?? []), intent]);
       }
       for (const [owner, list] of byOwner) this.intents.replaceOwner(owner, list);
+      this.trimToRouteLimits();
       const age = saved.savedAt ? Math.round((this.clock.wall() - Date.parse(saved.savedAt)) / 1000) : undefined;
       // Loud on purpose: these are the intents of the last save, which may be older than the last change.
       this.log.warn({ path: this.store!.path, intents: saved.intents.length, savedAt: saved.savedAt, ageSeconds: age }, 'intents restored from the state file');
     }
+    const over = overLimits(this.config, this.intents.prefixes())[0];
+    if (over) throw routeLimitError('the configured routes and VIPs', over);
     if (this.config.vips.length) await this.startHealth(healthSaved);
     if (this.config.listen) await this.listener.listen(this.config.listen.address, this.config.listen.port, (s, remote, local) => this.onIncoming(s, remote, local));
     this.warmUp();
     for (const n of this.config.neighbors) this.registry.add(n, this.config);
     this.health?.start();
+  }
+
+  /**
+   * Restored operator announcements that no longer fit a neighbor's max-routes-out (the limit was
+   * lowered, or routes added to the file, since they were saved) are dropped, newest first, with an
+   * error: starting with them would break the limit, and refusing to start would drop the VIP.
+   */
+  private trimToRouteLimits(): void {
+    const over = overLimits(this.config, this.intents.prefixes());
+    if (!over.length) return;
+    const excess = new Map(over.map((o) => [o.neighbor, o.count - o.most]));
+    const dropped: string[] = [];
+    const operator = this.intents.stored().filter((o) => o.owner === 'operator');
+    for (let i = operator.length - 1; i >= 0 && [...excess.values()].some((e) => e > 0); i--) {
+      const intent = operator[i]!.intent;
+      if (intent.kind !== 'announce') continue;
+      const prefix = intent.route.prefix;
+      const frees = [...excess.keys()].filter((n) => excess.get(n)! > 0 && countsFor(n, prefix));
+      if (!frees.length || this.intents.get('config', prefix) || this.config.vips.some((v) => v.prefix === prefix)) continue;
+      this.intents.clear('operator', prefix);
+      dropped.push(prefix);
+      for (const n of frees) excess.set(n, excess.get(n)! - 1);
+    }
+    this.log.error(
+      { limits: over.map((o) => ({ neighbor: o.neighbor.address, maxRoutesOut: o.neighbor.maxRoutesOut, routes: o.count, most: o.most })), dropped: dropped.length, prefixes: dropped.slice(0, 20) },
+      'restored operator routes dropped: with them a neighbor would hold more than its max-routes-out leaves room for',
+    );
+    // Saved, so that the next start does not restore (and drop) them again.
+    if (dropped.length) void this.store?.save(this.clock.now(), dropped.map((prefix) => ({ owner: 'operator', prefix })));
   }
 
   private async startHealth(healthSaved: ReadonlyMap<string, Intent>): Promise<void> {
@@ -229,8 +280,9 @@ export class Speaker implements SpeakerControl {
         n.ribOut.clear();
         if (this.pair?.isPartner(n)) this.pair.partnerSession();
       },
-      update: (_p, u) => {
+      update: (p, u) => {
         const changes = n.ribIn.apply(u);
+        p.prefixesHeld(u, n.ribIn.size);
         if (this.pair?.isPartner(n)) this.pair.partnerUpdate(changes, endOfRibFamily(u));
         if (!changes.length || !this.events.active) return;
         const when = at();
@@ -278,6 +330,9 @@ export class Speaker implements SpeakerControl {
     const intent = announceIntent(route);
     if (sameIntent(this.intents.get('operator', route.prefix), intent)) return this.unchanged(route.prefix, route);
     const old = this.intents.route(route.prefix);
+    // A new prefix is one more route at every neighbor of its family: refused before anything changes.
+    const over = old ? undefined : overLimits(this.config, [...this.intents.prefixes(), route.prefix])[0];
+    if (over) throw routeLimitError(`announce ${route.prefix}`, over);
     const changed = this.intents.set('operator', intent);
     if (changed.length) {
       this.log.info({ prefix: route.prefix, nextHop: route.nextHop, was: old?.nextHop }, old ? `next hop of ${route.prefix}: ${old.nextHop} -> ${route.nextHop}` : `announce ${route.prefix} via ${route.nextHop}`);
@@ -374,17 +429,14 @@ export class Speaker implements SpeakerControl {
     if (JSON.stringify(next.vips) !== JSON.stringify(prev.vips)) {
       throw new TsbgpError(TsbgpErrorCode.CONFIG, 'vips cannot change on reload yet: restart tsbgpd (the VIPs keep their candidate across it)');
     }
+    // Tried on a copy first: a reload that would break a neighbor's max-routes-out changes nothing.
+    const trial = this.intents.copy();
+    reloadIntents(trial, prev, next);
+    const over = overLimits(next, trial.prefixes())[0];
+    if (over) throw routeLimitError('reload', over);
     this.config = next;
     const n = this.registry.reload(next);
-    const before = new Map(prev.routes.map((r) => [r.prefix, announceIntent(r)]));
-    const after = new Map(next.routes.map((r) => [r.prefix, announceIntent(r)]));
-    const edited = [...new Set([...before.keys(), ...after.keys()])].filter((p) => !sameIntent(before.get(p), after.get(p)));
-    const changed = new Set(this.intents.replaceOwner('config', [...after.values()]));
-    const dropped: string[] = [];
-    for (const p of edited) {
-      if (this.intents.get('operator', p)) dropped.push(p);
-      for (const c of this.intents.clear('operator', p)) changed.add(c);
-    }
+    const { changed, dropped } = reloadIntents(this.intents, prev, next);
     const result: ReloadResult = { neighborsAdded: n.added, neighborsRemoved: n.removed, neighborsReset: n.reset, routesChanged: [...changed] };
     if (changed.size) await this.advertiser.send([...changed], t0);
     if (dropped.length && this.store) await this.store.save(t0, dropped.map((prefix) => ({ owner: 'operator', prefix })));

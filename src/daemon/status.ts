@@ -4,6 +4,7 @@ import { familyName } from '../bgp/iana.js';
 import type { Capability, PathAttribute } from '../bgp/messages/index.js';
 import { formatAsPath } from '../bgp/messages/describe.js';
 import { formatExtCommunity } from '../bgp/messages/index.js';
+import { mostHeld } from '../bgp/rib/route-limit.js';
 import type { Config } from '../config/types.js';
 import type { NeighborInfo, RouteEntry, RouteView, Summary } from '../control/types.js';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
@@ -117,6 +118,15 @@ export class StatusView {
       };
     }
     if (s.lastError) info.lastError = { ...s.lastError, at: this.iso(s.lastError.at) };
+    if (n.config.profile) info.profile = n.config.profile;
+    const out = n.config.maxRoutesOut;
+    const inLimit = n.config.maxPrefixesIn;
+    if (out !== undefined || inLimit) {
+      info.limits = {
+        ...(out === undefined ? {} : { routesOut: { limit: out, most: mostHeld(out), held: n.ribOut.size } }),
+        ...(inLimit ? { prefixesIn: { ...inLimit, held: n.ribIn.size, over: s.prefixLimitExceeded, exceeded: p.prefixLimitExceeded } } : {}),
+      };
+    }
     return info;
   }
 

@@ -72,6 +72,13 @@ export class RouteIntents {
     return [...touched].filter((p) => this.resolve(p));
   }
 
+  /** An independent copy: a change can be tried on it before it is made (reload, route limits). */
+  copy(): RouteIntents {
+    const c = new RouteIntents();
+    for (const owner of OWNERS) for (const i of this.byOwner[owner].values()) c.set(owner, i);
+    return c;
+  }
+
   /** The intent one owner holds for a prefix. */
   get(owner: Owner, prefix: string): Intent | undefined {
     return this.byOwner[owner].get(prefix);

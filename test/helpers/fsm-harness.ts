@@ -69,6 +69,7 @@ export const SAMPLE: { readonly [K in EventType]: Extract<Event, { type: K }> } 
   UpdateMsg: { type: 'UpdateMsg', update: UPDATE },
   UpdateMsgErr: { type: 'UpdateMsgErr', error: new BgpError(3, 11, new Uint8Array([0x40, 0x02, 0x01, 0x07]), 'bad AS_PATH') },
   RouteRefreshMsg: { type: 'RouteRefreshMsg', refresh: { type: 'ROUTE_REFRESH', afi: 2, subtype: 0, safi: 1 } },
+  PrefixCount: { type: 'PrefixCount', afi: 1, safi: 1, prefixes: 10 },
 };
 
 export const ALL_EVENTS = Object.keys(SAMPLE) as EventType[];

@@ -5,6 +5,7 @@ import { jitter } from './clock.js';
 import { checkOpen, localOpen, negotiateTimers } from './fsm-rules.js';
 import { type Step, manualStop } from './fsm-step.js';
 import { negotiateGracefulRestart } from './graceful-restart.js';
+import { prefixCount } from './prefix-limit.js';
 import type { Event } from './types.js';
 
 /**
@@ -63,6 +64,10 @@ function connected(st: Step, e: Event): boolean {
     case 'OpenCollisionDump':
       st.notify(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
       st.drop({ type: 'collision' }, false);
+      return true;
+    case 'PrefixCount':
+      // Only an Established session receives UPDATEs; a count reported after it left is stale.
+      if (where === 'Established') prefixCount(st, e);
       return true;
     case 'NotifMsgVerErr':
     case 'NotifMsg':

@@ -63,6 +63,7 @@ export function connectOrActive(st: Step, e: Event): void {
     case 'WriteBlocked':
     case 'WriteProgress':
     case 'SendHoldTimer_Expires':
+    case 'PrefixCount':
       // No BGP connection to hold: a report or an expiry from one that is already gone.
       return;
     case 'ManualStop':

@@ -8,7 +8,7 @@ import type { DownReason, Session, SessionConfig } from './types.js';
 export const OPEN_HOLD_TIME = 240;
 
 export function createSession(config: SessionConfig): Session {
-  return { config, state: 'Idle', connectRetryCounter: 0, idleHoldTime: config.idleHoldTime, failures: 0, adminDown: true, sendHoldTimerRunning: false };
+  return { config, state: 'Idle', connectRetryCounter: 0, idleHoldTime: config.idleHoldTime, failures: 0, adminDown: true, sendHoldTimerRunning: false, prefixLimitExceeded: false };
 }
 
 /** Our OPEN for this session. */

@@ -91,6 +91,7 @@ export class Step {
     const wasEstablished = this.s.state === 'Established';
     for (const t of TIMERS) this.stop(t);
     this.s.sendHoldTimerRunning = false;
+    this.s.prefixLimitExceeded = false;
     this.emit(abort ? { type: 'Disconnect', abort } : { type: 'Disconnect' });
     if (wasEstablished) {
       if (!down) throw new Error(`leaving Established without a reason (${reason})`);

@@ -6,6 +6,7 @@ import { Connection, type PeerEndpoint, type SocketEvents, refuseSocket } from '
 import { countMessage, zeroCounts } from './counts.js';
 import { createSession, describeDownReason, step } from './fsm.js';
 import { type Role, candidateEstablished, createCandidate, incomingConnection, openCollision, promote } from './peer-fsm.js';
+import { announcedFamily } from './prefix-limit.js';
 import { type Receiver, onData } from './receive.js';
 import { type Action, type DownReason, type Event, type MessageCounts, type Session, type SessionConfig, type SessionNegotiated, type State, TIMER_EXPIRES } from './types.js';
 
@@ -58,6 +59,8 @@ export class PeerDriver {
   since: number;
   /** Wall time the session reached Established; undefined when it is not. */
   establishedAt: number | undefined;
+  /** Times the peer's prefix count went above max-prefixes-in (with `cease`, each one ended a session). */
+  prefixLimitExceeded = 0;
   private closeWaiters: (() => void)[] = [];
   /** Events waiting for the current step's actions to finish (see feed). */
   private readonly pending: [Connection, Event][] = [];
@@ -131,6 +134,15 @@ export class PeerDriver {
     if (this.other) this.feed(this.other, { type: 'ManualStop', ...(communication === undefined ? {} : { communication }) });
     this.feed(this.main, { type: 'ManualStop', ...(communication === undefined ? {} : { communication }) });
     return done;
+  }
+
+  /**
+   * The speaker applied `u` from the peer and its Adj-RIB-In now holds `prefixes`: the FSM decides
+   * about max-prefixes-in (prefix-limit.ts). Called from the update hook; without a limit, a no-op.
+   */
+  prefixesHeld(u: UpdateMessage, prefixes: number): void {
+    if (!this.config.maxPrefixesIn || !this.established) return;
+    this.feed(this.main, { type: 'PrefixCount', ...announcedFamily(u), prefixes });
   }
 
   /** Ask the peer to re-send its routes (RFC 2918). */
@@ -390,6 +402,16 @@ export class PeerDriver {
       case 'ResendAdjRibOut':
         if (isMain) this.hooks.refresh(this, a.afi, a.safi);
         return;
+      case 'PrefixLimit': {
+        if (!isMain) return;
+        const what = { prefixes: a.prefixes, maxPrefixesIn: a.limit.limit, action: a.limit.action };
+        if (!a.exceeded) this.log.info(what, 'prefixes received back within max-prefixes-in');
+        else {
+          this.prefixLimitExceeded++;
+          this.log.warn(what, a.limit.action === 'cease' ? 'max-prefixes-in exceeded: Cease 6/1 sent' : 'max-prefixes-in exceeded (warn only: the session stays)');
+        }
+        return;
+      }
       default: {
         const never: never = a;
         throw new Error(`unknown action ${JSON.stringify(never)}`);

@@ -50,7 +50,12 @@ export type Event =
   | { type: 'KeepAliveMsg' }
   | { type: 'UpdateMsg'; update: UpdateMessage }
   | { type: 'UpdateMsgErr'; error: BgpError }
-  | { type: 'RouteRefreshMsg'; refresh: RouteRefreshMessage };
+  | { type: 'RouteRefreshMsg'; refresh: RouteRefreshMessage }
+  /**
+   * The driver applied an UPDATE: the peer's Adj-RIB-In now holds `prefixes` prefixes, and the UPDATE
+   * announced `afi`/`safi` (for the RFC 4486 data). Reported only when max-prefixes-in is configured.
+   */
+  | { type: 'PrefixCount'; afi: number; safi: number; prefixes: number };
 
 export type EventType = Event['type'];
 
@@ -73,7 +78,9 @@ export type Action =
   | { type: 'SessionDown'; reason: DownReason }
   | { type: 'ApplyUpdate'; update: UpdateMessage }
   /** The peer asked for our routes again (RFC 2918): re-send the whole Adj-RIB-Out. */
-  | { type: 'ResendAdjRibOut'; afi: number; safi: number };
+  | { type: 'ResendAdjRibOut'; afi: number; safi: number }
+  /** The peer's prefix count went above max-prefixes-in (`exceeded`) or back to it or below: log it, count it. */
+  | { type: 'PrefixLimit'; exceeded: boolean; prefixes: number; limit: PrefixLimit };
 
 export type ActionType = Action['type'];
 
@@ -100,6 +107,12 @@ export type DownReason =
 
 export type DownReasonType = DownReason['type'];
 
+/** max-prefixes-in: above `limit` prefixes from the peer, Cease 6/1 (RFC 4486) or a warning. */
+export interface PrefixLimit {
+  limit: number;
+  action: 'cease' | 'warn';
+}
+
 export interface SessionConfig {
   localAs: number;
   peerAs: number;
@@ -125,6 +138,8 @@ export interface SessionConfig {
   maxIdleHoldTime: number;
   /** A number in [0, 1): RFC 4271 §10 jitter. */
   random: () => number;
+  /** Absent: the peer may send any number of prefixes. */
+  maxPrefixesIn?: PrefixLimit;
 }
 
 /** What the OPEN exchange decided for this session. */
@@ -163,6 +178,8 @@ export interface Session {
   adminDown: boolean;
   /** The SendHoldTimer is armed: data is waiting that the peer has not read (RFC 9687). */
   sendHoldTimerRunning: boolean;
+  /** The peer's prefix count is above max-prefixes-in (warn: reported once until it falls back). */
+  prefixLimitExceeded: boolean;
   localOpen?: OpenMessage;
   negotiated?: SessionNegotiated;
   lastError?: LastError;

@@ -5,6 +5,8 @@ import { DEFAULT_CONNECT_RETRY, DEFAULT_HOLD_TIME, DEFAULT_KEEPALIVE_TIME, DEFAU
 import type { FamilyName, NeighborConfig } from '../types.js';
 import { boolean, closest, describe, given, integer, readMap, readSeq, required, scalarValue, type Checker, type Entry } from '../yaml-checker.js';
 import { asNumber, unicast } from './common.js';
+import { AZURE_AS, AZURE_MAX_ROUTES_DEFAULT, AZURE_ROUTE_SERVER, type NeighborEntries, checkAzureFamily, checkAzureMaxRoutes, checkAzureRemoteAs, readProfile } from './azure.js';
+import { readMaxPrefixesIn, readMaxRoutesOut } from './limits.js';
 
 const NEIGHBOR_KEYS = [
   'address',
@@ -18,6 +20,9 @@ const NEIGHBOR_KEYS = [
   'connect-retry',
   'families',
   'description',
+  'profile',
+  'max-routes-out',
+  'max-prefixes-in',
 ] as const;
 const FAMILIES: readonly FamilyName[] = ['ipv4-unicast', 'ipv6-unicast'];
 /**
@@ -27,14 +32,15 @@ const FAMILIES: readonly FamilyName[] = ['ipv4-unicast', 'ipv6-unicast'];
 const SEND_HOLD_TIME_MIN = 3;
 const SEND_HOLD_TIME_MAX = 2 * 65535;
 
-export function readNeighbors(c: Checker, e: Entry): NeighborConfig[] {
+/** `where`, when given, gets each neighbor's entries, valid or not (checks across sections name their lines). */
+export function readNeighbors(c: Checker, e: Entry, where?: Map<NeighborConfig, NeighborEntries>): NeighborConfig[] {
   const items = readSeq(c, e, 'a list of neighbors (each starting with "- address: ...")');
   if (!items) return [];
   if (items.length === 0) c.bad(e, 'at least one neighbor is required');
   const out: NeighborConfig[] = [];
   const seen = new Map<string, Entry & { index: number }>();
   items.forEach((item, index) => {
-    const n = readNeighbor(c, item.node, item.path);
+    const n = readNeighbor(c, item.node, item.path, where);
     if (!n) return;
     if (n.addressEntry && n.neighbor.address) {
       const first = seen.get(n.neighbor.address);
@@ -50,7 +56,7 @@ export function readNeighbors(c: Checker, e: Entry): NeighborConfig[] {
 }
 
 /** A neighbor, whether all of it was valid (`ok`), and its address entry for the duplicate check. */
-function readNeighbor(c: Checker, node: Node | null, path: string): { neighbor: NeighborConfig; addressEntry?: Entry; ok: boolean } | null {
+function readNeighbor(c: Checker, node: Node | null, path: string, where?: Map<NeighborConfig, NeighborEntries>): { neighbor: NeighborConfig; addressEntry?: Entry; ok: boolean } | null {
   const m = readMap(c, node, path, NEIGHBOR_KEYS, 'a neighbor mapping with address and remote-as');
   if (!m) return null;
   const before = c.problems.length;
@@ -69,8 +75,20 @@ function readNeighbor(c: Checker, node: Node | null, path: string): { neighbor: 
   const addr = addrEntry ? unicast(c, addrEntry, '10.10.1.4') : null;
   if (addr) n.address = addr.text;
 
-  const ras = required(c, m, 'remote-as', '65515');
-  if (ras) n.remoteAs = asNumber(c, ras) ?? 0;
+  const pe = given(m, 'profile');
+  if (pe) {
+    const profile = readProfile(c, pe);
+    if (profile) n.profile = profile;
+  }
+  const azure = n.profile === AZURE_ROUTE_SERVER;
+
+  // Azure Route Server is always AS 65515: under its profile remote-as may be left out (and is not
+  // reported missing when the profile itself is misspelt).
+  const ras = pe ? given(m, 'remote-as') : required(c, m, 'remote-as', '65515');
+  if (ras) {
+    n.remoteAs = asNumber(c, ras) ?? 0;
+    if (azure && n.remoteAs) checkAzureRemoteAs(c, ras, n.remoteAs);
+  } else if (azure) n.remoteAs = AZURE_AS;
 
   const port = given(m, 'port');
   if (port) n.port = integer(c, port, 1, 65535) ?? DEFAULT_PORT;
@@ -126,8 +144,21 @@ function readNeighbor(c: Checker, node: Node | null, path: string): { neighbor: 
 
   const fam = given(m, 'families');
   if (fam) {
-    const families = readFamilies(c, fam);
+    const families = readFamilies(c, fam, azure);
     if (families) n.families = families;
+  }
+
+  const mro = given(m, 'max-routes-out');
+  if (mro) {
+    const v = readMaxRoutesOut(c, mro);
+    if (v !== undefined && azure) checkAzureMaxRoutes(c, mro, v);
+    if (v !== undefined) n.maxRoutesOut = v;
+  } else if (azure) n.maxRoutesOut = AZURE_MAX_ROUTES_DEFAULT;
+
+  const mpi = given(m, 'max-prefixes-in');
+  if (mpi) {
+    const v = readMaxPrefixesIn(c, mpi);
+    if (v) n.maxPrefixesIn = v;
   }
 
   const desc = given(m, 'description');
@@ -136,10 +167,13 @@ function readNeighbor(c: Checker, node: Node | null, path: string): { neighbor: 
     if (typeof v === 'string') n.description = v;
     else c.bad(desc, `expected text (quote it if it looks like a number), got ${describe(desc.value)}`);
   }
-  return { neighbor: n, addressEntry: addr ? addrEntry : undefined, ok: c.problems.length === before };
+  const ok = c.problems.length === before;
+  // Kept for a broken neighbor too: the local AS is checked against its profile all the same.
+  where?.set(n, { item: { path, key: node!, value: node }, ...(pe ? { profile: pe } : {}), ...(mro ? { maxRoutesOut: mro } : {}) });
+  return { neighbor: n, addressEntry: addr ? addrEntry : undefined, ok };
 }
 
-function readFamilies(c: Checker, e: Entry): FamilyName[] | null {
+function readFamilies(c: Checker, e: Entry, azure: boolean): FamilyName[] | null {
   const items = readSeq(c, e, `a list of families, e.g. [${FAMILIES.join(', ')}]`);
   if (!items) return null;
   if (items.length === 0) {
@@ -157,6 +191,8 @@ function readFamilies(c: Checker, e: Entry): FamilyName[] | null {
       ok = false;
     } else if (out.includes(family)) {
       c.add(item.path, item.node, `${family} is listed twice`);
+      ok = false;
+    } else if (azure && !checkAzureFamily(c, item, family)) {
       ok = false;
     } else out.push(family);
   }
