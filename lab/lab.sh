@@ -128,8 +128,9 @@ stop_pid() { # PID [SIG]
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
-  local p keep=(); for p in "${PIDS[@]}"; do [[ "$p" == "$pid" ]] || keep+=("$p"); done; PIDS=("${keep[@]}")
+  forget_pid "$pid"
 }
+forget_pid() { local p keep=(); for p in "${PIDS[@]}"; do [[ "$p" == "$1" ]] || keep+=("$p"); done; PIDS=("${keep[@]}"); }   # reaped: not ours to stop any more
 kill_ns_procs() { # leftovers (children of our daemons) inside one of OUR namespaces
   local p
   for p in $(ip netns pids "$1" 2>/dev/null); do kill -TERM "$p" 2>/dev/null || true; done

@@ -280,7 +280,8 @@ if (wrows.length) {
       continue;
     }
     const col = (f) => ok.map(f);
-    const label = ok.some((r) => r.pairConfig === 'plain') ? `${sc} (LAB_PAIR_PLAIN: two watchers, no pair)` : sc;
+    const pc = ok.find((r) => r.pairConfig && r.pairConfig !== 'spec')?.pairConfig;
+    const label = pc === 'plain' ? `${sc} (LAB_PAIR_PLAIN: two watchers, no pair)` : pc === 'no-gr' ? `${sc} (LAB_PAIR_GR=0: pair without GR)` : sc;
     const f2 = col((r) => (r.failureToWs2Us == null ? Infinity : r.failureToWs2Us / 1000));
     tab.push([label, `${ok.length}/${rs.length}`, mm(col((r) => r.lost)), mm(col((r) => r.moves)), mm(col((r) => r.vipAbsentMaxUs / 1000), ' ms'), mm(f2, ' ms'),
       mm(col((r) => r.withdraws)), mm(col((r) => r.ribMoves)), mm(col((r) => r.fibDeleted)), mm(col((r) => r.rs.rs1.opens + r.rs.rs2.opens)),

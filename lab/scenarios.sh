@@ -199,7 +199,7 @@ scn_speaker_stop() {
 }
 reap_ws1() { # after the kill -9: reap it (a zombie still answers kill -0) and forget its PID
   wait "$WS1_PID" 2>/dev/null || true
-  local p keep=(); for p in "${PIDS[@]}"; do [[ "$p" == "$WS1_PID" ]] || keep+=("$p"); done; PIDS=("${keep[@]}")
+  forget_pid "$WS1_PID"
   WS1_PID=""
 }
 wait_ws2() { # LOADLOG OFFSET SECONDS -> 0 once lt1 logged an answer from ws2 past OFFSET

@@ -14,8 +14,9 @@
 # The pair's configs use keys main may not have (`pair:`, `graceful-restart:`): when the built tsbgpd
 # refuses them, each pair run prints `RESULT ... status=unsupported reason=...` and nothing is measured.
 # LAB_PAIR_PLAIN=1 runs the pair scenarios with two independent watchers instead (no `pair:`, no
-# `graceful-restart:`, the same hold time 9 s): what two watchers give without the pair; their RESULT
-# lines say pair_config=plain and the targets table says so.
+# `graceful-restart:`, the same hold time 9 s): what two watchers give without the pair; LAB_PAIR_GR=0
+# keeps `pair:` and drops `graceful-restart:` (a build with the pair but not GR). Their RESULT lines say
+# pair_config=plain or no-gr, and the tables say so.
 
 WATCH_ADDR2=10.10.0.8
 SOCK2="$TMP/tsbgpd-b.sock"
@@ -34,7 +35,8 @@ write_watcher_configs() {
   # The pair, as the spec fixes it: hold time 9 s and GR restart time 9 s toward every neighbor.
   local keys="hold-time: $PAIR_HOLD_S, keepalive-time: $(( PAIR_HOLD_S / 3 ))" gr=", graceful-restart: { restart-time: $PAIR_HOLD_S }"
   local pa="{ role: primary, partner: $WATCH_ADDR2 }" pb="{ role: standby, partner: 10.10.0.7, prepend: 2 }"
-  if [[ ${LAB_PAIR_PLAIN:-0} == 1 ]]; then PAIR_CONFIG=plain; gr=""; pa=""; pb=""; fi
+  if [[ ${LAB_PAIR_PLAIN:-0} == 1 ]]; then PAIR_CONFIG=plain; gr=""; pa=""; pb=""
+  elif [[ ${LAB_PAIR_GR:-1} == 0 ]]; then PAIR_CONFIG=no-gr; gr=""; fi
   tsbgpd_yaml "$TMP/tsbgpd-pair-a.yaml" 10.10.0.7 sticky "$TMP/tsbgpd.sock" "$TMP/tsbgpd-state.json" "$keys$gr" "$WATCH_ADDR2" "$pa"
   tsbgpd_yaml "$TMP/tsbgpd-pair-b.yaml" "$WATCH_ADDR2" sticky "$SOCK2" "$TMP/tsbgpd-b-state.json" "$keys$gr" 10.10.0.7 "$pb"
   local f out keys_refused
@@ -50,6 +52,7 @@ write_watcher_configs() {
   done
   if (( ! PAIR_SUPPORTED )); then log "UNSUPPORTED: the pair scenarios will not run: $PAIR_REASON"
   elif [[ $PAIR_CONFIG == plain ]]; then log "LAB_PAIR_PLAIN=1: the pair scenarios run two independent watchers (no pair:, no graceful-restart:; hold time $PAIR_HOLD_S s)"
+  elif [[ $PAIR_CONFIG == no-gr ]]; then log "LAB_PAIR_GR=0: the pair scenarios run the pair without graceful-restart: (hold time $PAIR_HOLD_S s)"
   else log "this build accepts the pair configs (pair:, graceful-restart: { restart-time: $PAIR_HOLD_S }, hold-time: $PAIR_HOLD_S)"; fi
 }
 
@@ -61,6 +64,17 @@ refresh_from() { # ADDRESS BIRD_PROTOCOL: the route servers ask that watcher for
   frr -c "clear bgp ipv4 unicast $1 soft in" >/dev/null || true
   birdc_ rs2 reload in "$2" >/dev/null || true
 }
+stop_watcher() { # PID SIGNAL: the watcher's failure: signal it, return the moment it has exited (10 ms polls; KILL after 5 s)
+  local pid="$1" i
+  kill -"$2" "$pid" 2>/dev/null || true
+  for ((i = 0; i < 500; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+  forget_pid "$pid"
+}
+# --want-best-from ADDRESS, except for two plain watchers (LAB_PAIR_PLAIN): with equal AS paths the route
+# servers pick either (FRR keeps the older eBGP path), so their best path is not the primary's by design
+primary_best() { [[ $PAIR_CONFIG == plain ]] || echo "--want-best-from $1"; }
 second_and() { kill -0 "$SPEAKER2_PID" 2>/dev/null || return 99; "$@"; }
 tsbgpd_start() { # NAME NS JS CONFIG -> LAST_PID
   start_bg "$1" "$2" node "$3" --config "$4" --no-pretty
@@ -89,7 +103,7 @@ pair_start() { # RUNDIR -> 0 when both watchers are up and the route servers hol
   log "ok: $RUN_ID: both watchers: every session established (route servers and partner); negotiated: primary $(negotiated_timers 10.10.0.7 watcher), standby $(negotiated_timers "$WATCH_ADDR2" watcher2)"
   refresh_from 10.10.0.7 watcher; refresh_from "$WATCH_ADDR2" watcher2
   sleep 2
-  if ! wait_until 30 spk_and second_and rib_once --want-nh 10.10.0.4 --want-best-from 10.10.0.7 --want-paths 2; then
+  if ! wait_until 30 spk_and second_and rib_once --want-nh 10.10.0.4 $(primary_best 10.10.0.7) --want-paths 2; then
     SETUP=pair-not-steady
     log "$RUN_ID: the route servers never held both watchers' routes via ws1 with the primary's best: $(rib_once --print 2>/dev/null | cut -c1-400)"
     return 1
@@ -97,14 +111,14 @@ pair_start() { # RUNDIR -> 0 when both watchers are up and the route servers hol
   if ! wait_until 30 spk_and sdn_converged 10.10.0.4; then SETUP=no-vip-via-ws1; spk_failed "the sdn FIB never showed 100.64.0.1 via ws1 from both route servers"; return 1; fi
   if ! wait_until 15 node "$VIPSTATE" --socket "$TMP/tsbgpd.sock" --want ws1; then SETUP=vip-not-steady; log "$RUN_ID: the primary's show-vips never said: on ws1, both candidates up"; return 1; fi
   wait_until 15 node "$VIPSTATE" --socket "$SOCK2" --want ws1 || log "$RUN_ID: note: the standby's show-vips does not say 'on ws1, both up' (its route is via ws1 at both route servers)"
-  log "ok: $RUN_ID: route servers: the primary's route best, both via ws1; sdn FIB via ws1"
+  log "ok: $RUN_ID: route servers: both watchers' routes via ws1$( [[ $PAIR_CONFIG == plain ]] || echo ", the primary's best"); sdn FIB via ws1"
   return 0
 }
 
 watch_back() { # SOCKET ADDRESS BIRD_PROTOCOL SECONDS: a (re)started watcher has its sessions and the VIP fresh at both route servers
   wait_until "$4" spk_and watcher_up "$1" "$2" "$3" || { log "$RUN_ID: the restarted watcher's sessions were not all up within $4 s"; return 1; }
   refresh_from "$2" "$3"
-  wait_until 10 spk_and rib_once --want-nh 10.10.0.4 --want-best-from "$2" --want-paths 1 ||
+  wait_until 10 spk_and rib_once --want-nh 10.10.0.4 $(primary_best "$2") --want-paths 1 ||
     { log "$RUN_ID: the route servers do not hold a fresh route via ws1 from $2: $(rib_once --print 2>/dev/null | cut -c1-400)"; return 1; }
 }
 
@@ -140,8 +154,8 @@ watch_run() { # SCENARIO N
       off=$(stat -c %s "$d/load.jsonl")
       t_fail=$(now_us)
       case $sc in
-        restart|upgrade) stop_pid "$SPEAKER_PID" TERM ;;
-        kill9|primary-*|double) { stop_pid "$SPEAKER_PID" KILL; } 2>/dev/null ;;   # (bash's "Killed" notice: not news here)
+        restart|upgrade) stop_watcher "$SPEAKER_PID" TERM ;;
+        kill9|primary-*|double) stop_watcher "$SPEAKER_PID" KILL 2>/dev/null ;;   # (bash's "Killed" notice: not news here)
       esac
       ev+=("stopped@$(now_us)"); log "$RUN_ID: watcher stopped ($sc)"
       case $sc in
