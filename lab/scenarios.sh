@@ -202,6 +202,15 @@ reap_ws1() { # after the kill -9: reap it (a zombie still answers kill -0) and f
   forget_pid "$WS1_PID"
   WS1_PID=""
 }
+stop_run_procs() { # RUNDIR PID...: the run's stop file (load loop, RIB poller), up to 2 s for them to exit on it, then stopped by PID
+  local d="$1" i p alive; shift
+  touch "$d/load.stop"
+  for ((i = 0; i < 20; i++)); do
+    alive=0; for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    (( alive )) || break; sleep 0.1
+  done
+  for p in "$@"; do stop_pid "$p"; done
+}
 wait_ws2() { # LOADLOG OFFSET SECONDS -> 0 once lt1 logged an answer from ws2 past OFFSET
   local end=$(( $(date +%s) + $3 ))
   while (( $(date +%s) < end )); do
@@ -252,9 +261,7 @@ scn_run() { # SCENARIO SPEAKER N
     else
       SETUP=no-answer-from-ws1; log "$RUN_ID: lt1 never answered by ws1"
     fi
-    touch "$d/load.stop"
-    local i; for ((i = 0; i < 20; i++)); do kill -0 "$load_pid" 2>/dev/null || break; sleep 0.1; done
-    stop_pid "$load_pid"
+    stop_run_procs "$d" "$load_pid"
   fi
   if [[ $sp == tsbgp && -n "$SPEAKER_PID" ]]; then
     ip netns exec $P-watcher node "$VIPSTATE" --socket "$TMP/tsbgpd.sock" --print >"$d/show-vips.json" 2>/dev/null || true

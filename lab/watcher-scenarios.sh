@@ -184,9 +184,7 @@ watch_run() { # SCENARIO N
     else
       SETUP=no-answer-from-ws1; log "$RUN_ID: lt1 never answered by ws1 (or the RIB poller never answered)"
     fi
-    touch "$d/load.stop"
-    local i; for ((i = 0; i < 20; i++)); do kill -0 "$load_pid" 2>/dev/null || kill -0 "$poll_pid" 2>/dev/null || break; sleep 0.1; done
-    stop_pid "$load_pid"; stop_pid "$poll_pid"
+    stop_run_procs "$d" "$load_pid" "$poll_pid"
   fi
   local f; for f in "$TMP/tsbgp-$RUN_ID.out" "$TMP/tsbgp-$RUN_ID-again.out" "$TMP/tsbgp-b-$RUN_ID.out"; do [[ -f $f ]] && cp "$f" "$d/"; done
   scn_speaker_stop
