@@ -4,44 +4,19 @@
 // server, lost requests, and the wire check (read back with `bgpctl decode --json`): exactly one
 // UPDATE per route server carrying the VIP, no withdraw of the VIP.
 import fs from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { fibEvents, messages as decodeCapture, readJsonl as jl } from './wire.mjs';
 const { values: o } = parseArgs({ options: { tmp: { type: 'string' }, bgpctl: { type: 'string' }, 'fib-log': { type: 'string' }, mode: { type: 'string', default: 'single' } } });
 const VIP = '100.64.0.1', VIPP = '100.64.0.1/32';
 const RS = { '10.10.1.4': 'rs1 (FRR)', '10.10.1.5': 'rs2 (BIRD)' };
 const NAME = { '10.10.0.4': 'ws1', '10.10.0.5': 'ws2' };
-const jl = (f) => fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
 const records = jl(`${o.tmp}/records.jsonl`);
 const blocks = jl(`${o.tmp}/blocks.jsonl`);
 const ms = (us) => (us == null ? '   n/a' : (us / 1000).toFixed(2).padStart(7) + ' ms');
 const median = (a) => { const b = a.filter((x) => x != null).sort((x, y) => x - y); if (!b.length) return null; const m = b.length >> 1; return b.length % 2 ? b[m] : (b[m - 1] + b[m]) / 2; };
 
-// FIB events: [2026-11-25T07:39:17.036992] 100.64.0.1 via 10.10.0.5 dev ...
-const fib = [];
-for (const l of fs.readFileSync(o['fib-log'], 'utf8').split('\n')) {
-  const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})\]\s+(.*)$/.exec(l);
-  if (!m) continue;
-  fib.push({ t: Date.parse(m[1] + 'Z') * 1000 + Number(m[2]), text: m[3] });
-}
-const epochUs = (s) => { const [a, b = ''] = s.split('.'); return Number(a) * 1e6 + Number((b + '000000').slice(0, 6)); };
-
-const decoded = new Map();
-function messages(pcap) {   // every BGP message of a capture: decoded by bgpctl, timed by tshark (µs)
-  if (decoded.has(pcap)) return decoded.get(pcap);
-  const times = new Map();
-  for (const l of execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-e', 'frame.number', '-e', 'frame.time_epoch'], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')) {
-    const [n, t] = l.trim().split('\t'); if (n && t) times.set(Number(n), epochUs(t));
-  }
-  const out = [];
-  for (const l of execFileSync(process.execPath, [o.bgpctl, 'decode', pcap, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n')) {
-    if (!l.trim()) continue;
-    let m; try { m = JSON.parse(l); } catch { continue; }
-    const withdrawn = [...(m.withdrawn ?? []), ...(m.attributes?.MP_UNREACH_NLRI?.withdrawn ?? [])];
-    out.push({ t: times.get(m.frame), type: m.type, src: String(m.src).split(':')[0], dst: String(m.dst).split(':')[0], nlri: m.nlri ?? [], withdrawn, nh: m.attributes?.NEXT_HOP });
-  }
-  decoded.set(pcap, out);
-  return out;
-}
+const fib = fibEvents(o['fib-log']);
+const messages = (pcap) => decodeCapture(pcap, o.bgpctl);
 const wireMessages = (pcap) => messages(pcap).filter((m) => m.type === 'UPDATE' && m.src === '10.10.0.7');
 function findMicros(x, acc = []) {
   if (Array.isArray(x)) x.forEach((y) => findMicros(y, acc));

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# lab/lab.sh — "the Azure topology in a box": tsbgpd (or ExaBGP) on a watcher, FRR + BIRD as the two
-# Azure Route Server instances, a BIRD "SDN" router that installs the VIP into its kernel FIB, two web
-# servers holding the VIP, and a load generator. See lab/README.md.
+# lab/lab.sh — "the Azure topology in a box": tsbgpd (or ExaBGP) on a watcher (and a second watcher for the
+# pair), FRR + BIRD as the two Azure Route Server instances (GR helpers), a BIRD "SDN" router that installs
+# the VIP into its kernel FIB, two web servers holding the VIP, and a load generator. See lab/README.md.
 #
 #   sudo npm run lab                       # the failure scenarios (crash, host-down, flaky, recover), tsbgpd's
 #        [--scenarios LIST] [--runs N]     #   built-in checks vs the reference loop + ExaBGP 4.2 (default all, 10)
 #        [--flaky-seconds S] [--preferred-after DUR] [--speakers tsbgp,reference]
+#   sudo npm run lab -- --scenarios watcher --runs 2   # the watcher's own failures, tsbgpd only: restart, kill9,
+#                                          #   upgrade, and the pair's primary-dies, primary-returns, double
 #   sudo npm run lab -- --single           # one operator failover ws1->ws2 and the failback, with tsbgpd
 #   sudo npm run lab -- --compare          # operator failovers, tsbgpd vs ExaBGP 4.2, alternating blocks
 #        [--rounds R] [--per-block N]      #   (default 2 rounds x 20 failovers per speaker)
@@ -19,7 +21,7 @@ LAB="$ROOT/lab"
 P=tsbgp-lab
 MODE=scenarios; ROUNDS=2; PER_BLOCK=20
 SCENARIOS=crash,host-down,flaky,recover; RUNS=10; FLAKY_SECONDS=60; PREFERRED_AFTER=5s; SPEAKERS=tsbgp,reference
-usage() { echo "usage: lab.sh [--scenarios crash,host-down,flaky,recover[-sticky|-preferred]] [--runs N] [--flaky-seconds S]" \
+usage() { echo "usage: lab.sh [--scenarios crash,host-down,flaky,recover[-sticky|-preferred],restart,kill9,upgrade,primary-dies,primary-returns,double,watcher,pair] [--runs N] [--flaky-seconds S]" \
   "[--preferred-after DUR] [--speakers tsbgp,reference] | --single | --compare [--rounds R] [--per-block N]" >&2; exit 2; }
 while (( $# )); do
   case "$1" in
@@ -47,7 +49,11 @@ for x in ${SCENARIOS//,/ }; do
   case "$x" in
     crash|host-down|flaky|recover-sticky|recover-preferred) SCN_LIST+=("$x") ;;
     recover) SCN_LIST+=(recover-sticky recover-preferred) ;;
-    *) echo "unknown scenario: $x (crash, host-down, flaky, recover = recover-sticky + recover-preferred)" >&2; exit 2 ;;
+    restart|kill9|upgrade|primary-dies|primary-returns|double) SCN_LIST+=("$x") ;;
+    watcher) SCN_LIST+=(restart kill9 upgrade primary-dies primary-returns double) ;;
+    pair) SCN_LIST+=(primary-dies primary-returns double) ;;
+    *) echo "unknown scenario: $x (crash, host-down, flaky, recover = recover-sticky + recover-preferred;" \
+      "restart, kill9, upgrade, primary-dies, primary-returns, double; watcher = those six, pair = the last three)" >&2; exit 2 ;;
   esac
 done
 for x in ${SPEAKERS//,/ }; do [[ $x == tsbgp || $x == reference ]] || usage; SPK_LIST+=("$x"); done
@@ -57,6 +63,11 @@ for x in ${SPEAKERS//,/ }; do [[ $x == tsbgp || $x == reference ]] || usage; SPK
 # is watched for the preferred-after delay + RECOVER_MARGIN_S.
 CONVERGE_S=10; OBSERVE_S=3; RETURN_AFTER_S=2; RECOVER_MARGIN_S=5
 RECOVER_OBSERVE_S=$(( PREFERRED_AFTER_S + RECOVER_MARGIN_S ))
+# The watcher scenarios (tsbgpd only; lab/watcher-scenarios.sh): a restarted watcher has WATCH_BACK_S to have
+# its sessions up and the VIP fresh at both route servers, then WATCH_OBSERVE_S more are watched. The pair's
+# hold time and restart time are PAIR_HOLD_S; a dead primary is watched for PAIR_HOLD_S + PAIR_MARGIN_S; in
+# `double`, ws1 fails DOUBLE_GAP_S after the primary died and lt1 has PAIR_HOLD_S + CONVERGE_S to reach ws2.
+WATCH_BACK_S=30; WATCH_OBSERVE_S=3; PAIR_HOLD_S=9; PAIR_MARGIN_S=5; DOUBLE_GAP_S=1
 START=$(date +%s)
 case $MODE in
   single) MAX_RUNTIME=240 ;;
@@ -64,8 +75,13 @@ case $MODE in
   scenarios)   # a bound, not an estimate: every phase at its longest, plus ~25 s of setup per run
     MAX_RUNTIME=120; for x in "${SCN_LIST[@]}"; do
       case $x in crash|host-down) ph=$(( CONVERGE_S + OBSERVE_S )) ;; flaky) ph=$(( FLAKY_SECONDS + OBSERVE_S )) ;;
-        recover-*) ph=$(( CONVERGE_S + RETURN_AFTER_S + RECOVER_OBSERVE_S )) ;; esac
-      MAX_RUNTIME=$(( MAX_RUNTIME + RUNS * ${#SPK_LIST[@]} * (ph + 25) ))
+        recover-*) ph=$(( CONVERGE_S + RETURN_AFTER_S + RECOVER_OBSERVE_S )) ;;
+        restart|kill9|upgrade) ph=$(( 5 + WATCH_BACK_S + WATCH_OBSERVE_S )) ;;   # (5: a stop's TERM-to-KILL bound)
+        primary-dies) ph=$(( PAIR_HOLD_S + PAIR_MARGIN_S + 20 )) ;;              # (20: a second watcher's setup)
+        primary-returns) ph=$(( PAIR_HOLD_S + PAIR_MARGIN_S + WATCH_BACK_S + 10 + WATCH_OBSERVE_S + 20 )) ;;
+        double) ph=$(( DOUBLE_GAP_S + PAIR_HOLD_S + CONVERGE_S + OBSERVE_S + 20 )) ;; esac
+      case $x in restart|kill9|upgrade|primary-*|double) n_sp=1 ;; *) n_sp=${#SPK_LIST[@]} ;; esac   # tsbgp only
+      MAX_RUNTIME=$(( MAX_RUNTIME + RUNS * n_sp * (ph + 25) ))
     done ;;
 esac
 KEEP_TMP="${KEEP_TMP:-0}"
@@ -112,8 +128,9 @@ stop_pid() { # PID [SIG]
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
-  local p keep=(); for p in "${PIDS[@]}"; do [[ "$p" == "$pid" ]] || keep+=("$p"); done; PIDS=("${keep[@]}")
+  forget_pid "$pid"
 }
+forget_pid() { local p keep=(); for p in "${PIDS[@]}"; do [[ "$p" == "$1" ]] || keep+=("$p"); done; PIDS=("${keep[@]}"); }   # reaped: not ours to stop any more
 kill_ns_procs() { # leftovers (children of our daemons) inside one of OUR namespaces
   local p
   for p in $(ip netns pids "$1" 2>/dev/null); do kill -TERM "$p" 2>/dev/null || true; done
@@ -156,7 +173,7 @@ mkns() {
   ip netns add "$ns"; NETNS+=("$ns")
   ip -n "$ns" link set lo up
 }
-for n in sw0 watcher ws1 ws2 lt1 sdn rs1 rs2; do mkns "$n"; done
+for n in sw0 watcher watcher2 ws1 ws2 lt1 sdn rs1 rs2; do mkns "$n"; done
 ip -n $P-sw0 link add tlab-br0 type bridge; ip -n $P-sw0 link set tlab-br0 up
 ip -n $P-sw0 link add tlab-br1 type bridge; ip -n $P-sw0 link set tlab-br1 up
 plug() { # NS IFNAME ADDR/LEN BRIDGE   (veth IFNAME in NS <-> IFNAME-p... on the switch)
@@ -167,6 +184,7 @@ plug() { # NS IFNAME ADDR/LEN BRIDGE   (veth IFNAME in NS <-> IFNAME-p... on the
   ip -n "$ns" link set "$ifn" up
 }
 plug watcher tlab-watch 10.10.0.7/24 tlab-br0
+plug watcher2 tlab-watch2 10.10.0.8/24 tlab-br0
 plug ws1 tlab-ws1 10.10.0.4/24 tlab-br0
 plug ws2 tlab-ws2 10.10.0.5/24 tlab-br0
 plug lt1 tlab-lt1 10.10.0.6/24 tlab-br0
@@ -175,7 +193,7 @@ plug sdn tlab-sdn1 10.10.1.1/24 tlab-br1
 plug rs1 tlab-rs1 10.10.1.4/24 tlab-br1
 plug rs2 tlab-rs2 10.10.1.5/24 tlab-br1
 sx() { ip netns exec "$P-$1" sysctl -qw "$2"; }
-for n in watcher ws1 ws2 lt1; do ip -n $P-$n route add default via 10.10.0.1; done
+for n in watcher watcher2 ws1 ws2 lt1; do ip -n $P-$n route add default via 10.10.0.1; done
 for n in rs1 rs2; do ip -n $P-$n route add default via 10.10.1.1; ip -n $P-$n route add 10.10.0.0/24 via 10.10.1.1; done
 # sdn: forwards, and never sends ICMP redirects (lt1 -> sdn -> ws is in and out of the same subnet;
 # a redirect would make lt1 bypass the SDN and pin the old web server)
@@ -188,7 +206,7 @@ for n in ws1 ws2; do   # the VIP on both web servers' loopbacks (DSR-style sysct
   for k in all default tlab-$n lo; do sx $n net.ipv4.conf.$k.rp_filter=0; done
   sx $n net.ipv4.conf.all.arp_ignore=1; sx $n net.ipv4.conf.all.arp_announce=2
 done
-log "topology up: watcher .7, ws1 .4, ws2 .5, lt1 .6, sdn .1/10.10.1.1, rs1 10.10.1.4, rs2 10.10.1.5"
+log "topology up: watcher .7, watcher2 .8, ws1 .4, ws2 .5, lt1 .6, sdn .1/10.10.1.1, rs1 10.10.1.4, rs2 10.10.1.5"
 
 # ------------------------------------------------------------------ web servers
 WWW_SECONDS=$(( MAX_RUNTIME + 60 )); WS1_PID=""; WWW_N=0
@@ -226,21 +244,21 @@ cat >"$TMP/rs1-frr.conf" <<EOF2
 hostname rs1
 log file $TMP/rs1-bgpd.log informational
 !
+ip prefix-list NOTHING seq 5 deny any
+!
 router bgp 65515
  bgp router-id 10.10.1.4
  no bgp ebgp-requires-policy
  no bgp default ipv4-unicast
- neighbor 10.10.0.7 remote-as 65001
- neighbor 10.10.0.7 description watcher (NVA)
- neighbor 10.10.0.7 ebgp-multihop 5
- neighbor 10.10.0.7 timers 60 180
- neighbor 10.10.0.7 timers connect 2
+ bgp graceful-restart
+ bgp graceful-restart notification
+$(for w in 10.10.0.7 10.10.0.8; do printf ' neighbor %s remote-as 65001\n neighbor %s description watcher (NVA)\n neighbor %s ebgp-multihop 5\n neighbor %s timers 60 180\n neighbor %s timers connect 2\n' $w $w $w $w $w; done)
  neighbor 10.10.1.1 remote-as 65520
  neighbor 10.10.1.1 description sdn
  neighbor 10.10.1.1 timers connect 2
  !
  address-family ipv4 unicast
-  neighbor 10.10.0.7 activate
+$(for w in 10.10.0.7 10.10.0.8; do printf '  neighbor %s activate\n  neighbor %s prefix-list NOTHING out\n' $w $w; done)
   neighbor 10.10.1.1 activate
   neighbor 10.10.1.1 attribute-unchanged next-hop
   neighbor 10.10.1.1 advertisement-interval 0
@@ -262,15 +280,18 @@ log "$TMP/rs2-bird.log" { info, warning, error, fatal };
 router id 10.10.1.5;
 protocol device { scan time 10; }
 protocol static vnet { ipv4; route 10.10.0.0/24 via 10.10.1.1; }
-protocol bgp watcher {
-  local 10.10.1.5 as 65515; neighbor 10.10.0.7 as 65001; multihop 5;
-  hold time 180; keepalive time 60; connect retry time 2; connect delay time 1; error wait time 1, 5;
+# both watchers; no keepalive time: a third of the negotiated hold time (60 s at 180, 3 s when a watcher offers 9)
+template bgp watchers {
+  local 10.10.1.5 as 65515; multihop 5; graceful restart on;
+  hold time 180; connect retry time 2; connect delay time 1; error wait time 1, 5;
   ipv4 { import all; export none; };
 }
+protocol bgp watcher from watchers { neighbor 10.10.0.7 as 65001; }
+protocol bgp watcher2 from watchers { neighbor 10.10.0.8 as 65001; }
 protocol bgp sdn {
   local 10.10.1.5 as 65515; neighbor 10.10.1.1 as 65520;
   connect retry time 2; connect delay time 1; error wait time 1, 5;
-  ipv4 { import none; export where proto = "watcher"; next hop keep; };
+  ipv4 { import none; export where proto = "watcher" || proto = "watcher2"; next hop keep; };
 }
 EOF2
 bird -p -c "$TMP/rs2-bird.conf" || die "rs2 BIRD config"

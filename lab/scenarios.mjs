@@ -1,43 +1,113 @@
 // Reads back the failure-scenario runs of lab.sh (--scenarios): one RESULT line per run, and the
-// summary table against the targets.
+// summary tables against the targets.
 //   node scenarios.mjs --run RUN.json --bgpctl BGPCTL --results RESULTS.jsonl   # one run -> RESULT line
-//   node scenarios.mjs --summary RESULTS.jsonl                                   # the table
+//   node scenarios.mjs --summary RESULTS.jsonl                                   # the tables
 //
 // RUN.json (written by lab.sh): {scenario, speaker, run, policy, tFail, tEnd, tRecover?, setup, load,
-// pcapRs1, pcapRs2, refLog?} with times in µs since the epoch (one host clock for every namespace).
+// pcapRs1, pcapRs2, refLog?} with times in µs since the epoch (one host clock for every namespace); the
+// watcher scenarios (lab/watcher-scenarios.sh) add {tWs1Fail?, rib, fibLog, grConfig, events} and, when
+// the build cannot run them, {setup: "unsupported", reason}.
 //
 // Per run:
-//   failure_to_ws2_ms  lt1's first answer from ws2 received after tFail, minus tFail (none: no answer
-//                      from ws2 before tEnd)
+//   failure_to_ws2_ms  lt1's first answer from ws2 received after the web server's failure (tFail; in
+//                      `double` tWs1Fail), minus that time (none: no answer from ws2 before tEnd)
 //   lost               lt1 requests sent in [tFail, tEnd) that failed or timed out (200 ms)
 //   moves              next-hop changes of 100.64.0.1/32 in the UPDATEs a route server received in
-//                      [tFail, tEnd) from the watcher (capture in the route server's namespace), counted
-//                      from the next hop it held at tFail; the larger of rs1's and rs2's counts
+//                      [tFail, tEnd) from a watcher (capture in the route server's namespace), counted per
+//                      watcher from the next hop it had announced before tFail, summed over the watchers;
+//                      the larger of rs1's and rs2's counts
 //   withdraws          withdrawals of the VIP in those UPDATEs, rs1 + rs2
-//   updates_rs1/2      UPDATE messages each route server received from the watcher in [tFail, tEnd)
+//   updates_rs1/2      UPDATE messages each route server received from the watchers in [tFail, tEnd)
+// and for the watcher scenarios (restart, kill9, upgrade, primary-dies, primary-returns, double):
+//   vip_absent_max_ms  the longest time the VIP was absent from a route server's RIB in [tFail, tEnd]: from
+//                      the first poll that found no route to the next that found one (or to the last poll);
+//                      the larger of the two route servers (vip_absent_rs1_ms, vip_absent_rs2_ms)
+//   poll_ms_p50/max    the measured period of those polls (both route servers)
+//   rib_moves          changes of the best route's next hop in those polls (absences skipped), the larger
+//   fib_deleted        `Deleted 100.64.0.1` lines in the sdn's FIB log in the window
+//   opens, notifications  OPENs and NOTIFICATIONs (code/subcode) the watchers sent the route servers in the window
+//   eor_before_vip     sessions opened in the window on which the watcher sent End-of-RIB before the VIP
+//   gr_families        the families in the GR capability of the watcher's last OPEN (absent: no GR capability)
+//   gr_config          whether this build accepts the neighbor key graceful-restart
 import fs from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { messages as decodeCapture, fibEvents, readJsonl as jl } from './wire.mjs';
 const { values: o } = parseArgs({ options: { run: { type: 'string' }, bgpctl: { type: 'string' }, results: { type: 'string' },
   summary: { type: 'string' }, markdown: { type: 'boolean', default: false } } });
-const VIPP = '100.64.0.1/32', WATCHER = '10.10.0.7';
+const VIPP = '100.64.0.1/32', WATCHER = '10.10.0.7', WATCHERS = ['10.10.0.7', '10.10.0.8'];
 const RS = { rs1: '10.10.1.4', rs2: '10.10.1.5' };
-const NAME = { '10.10.0.4': 'ws1', '10.10.0.5': 'ws2' };
-const jl = (f) => (f && fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } }) : []);
-const epochUs = (s) => { const [a, b = ''] = s.split('.'); return Number(a) * 1e6 + Number((b + '000000').slice(0, 6)); };
+const NAME = { '10.10.0.4': 'ws1', '10.10.0.5': 'ws2', '10.10.0.7': 'primary', '10.10.0.8': 'standby' };
+const WATCHER_SCENARIOS = ['restart', 'kill9', 'upgrade', 'primary-dies', 'primary-returns', 'double'];
+const messages = (pcap) => decodeCapture(pcap, o.bgpctl);
+const quant = (vals, q) => { const b = [...vals].sort((x, y) => x - y); if (!b.length) return null; if (q === 'min') return b[0]; if (q === 'max') return b[b.length - 1];
+  const m = b.length >> 1; return b.length % 2 ? b[m] : (b[m - 1] + b[m]) / 2; };
+const isEor = (u) => u.type === 'UPDATE' && !u.nlri.length && !u.withdrawn.length && !Object.keys(u.raw.attributes ?? {}).length;
 
-function messages(pcap) {   // every BGP message of a capture: decoded by bgpctl, timed by tshark (µs)
-  if (!pcap || !fs.existsSync(pcap)) return [];
-  const times = new Map();
-  for (const l of execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-e', 'frame.number', '-e', 'frame.time_epoch'], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')) {
-    const [n, t] = l.trim().split('\t'); if (n && t) times.set(Number(n), epochUs(t));
+function wireOf(r, rs, addr, inWin) {   // what one route server received from the watchers
+  const all = messages(r[rs === 'rs1' ? 'pcapRs1' : 'pcapRs2']).filter((m) => WATCHERS.includes(m.src) && m.dst === addr);
+  const ups = all.filter((m) => m.type === 'UPDATE');
+  const nh = new Map();   // per watcher: the next hop it had announced before tFail
+  for (const u of ups.filter((u) => u.t != null && u.t < r.tFail)) {
+    if (u.nlri.includes(VIPP)) nh.set(u.src, u.nh);
+    if (u.withdrawn.includes(VIPP)) nh.set(u.src, null);
   }
-  const out = [];
-  for (const l of execFileSync(process.execPath, [o.bgpctl, 'decode', pcap, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n')) {
-    if (!l.trim()) continue;
-    let m; try { m = JSON.parse(l); } catch { continue; }
-    const withdrawn = [...(m.withdrawn ?? []), ...(m.attributes?.MP_UNREACH_NLRI?.withdrawn ?? [])];
-    out.push({ t: times.get(m.frame), type: m.type, src: String(m.src).split(':')[0], dst: String(m.dst).split(':')[0], nlri: m.nlri ?? [], withdrawn, nh: m.attributes?.NEXT_HOP });
+  const startNh = nh.get(WATCHER) ?? null;
+  const started = new Map(nh);
+  const w = ups.filter((u) => inWin(u.t));
+  let moves = 0, movesAfterRecover = 0, withdraws = 0;
+  const seq = [], who = (u) => (r.tWs1Fail !== undefined ? `${NAME[u.src]}:` : '');   // name the watcher when there are two
+  for (const u of w) {
+    if (u.withdrawn.includes(VIPP)) { withdraws++; nh.set(u.src, null); seq.push(`${who(u)}withdraw@${((u.t - r.tFail) / 1000).toFixed(1)}ms`); }
+    if (u.nlri.includes(VIPP)) {
+      if (u.nh !== (nh.get(u.src) ?? null)) { moves++; if (r.tRecover && u.t >= r.tRecover) movesAfterRecover++; }
+      seq.push(`${who(u)}${NAME[u.nh] ?? u.nh}@${((u.t - r.tFail) / 1000).toFixed(1)}ms`);
+      nh.set(u.src, u.nh);
+    }
+    if (isEor(u) && r.rib) seq.push(`${who(u)}EoR@${((u.t - r.tFail) / 1000).toFixed(1)}ms`);
+  }
+  const inWindow = all.filter((m) => inWin(m.t));
+  // the session must not have been reset in the window (an OPEN or NOTIFICATION from a watcher)
+  const resets = inWindow.filter((m) => m.type === 'OPEN' || m.type === 'NOTIFICATION').length;
+  const opens = inWindow.filter((m) => m.type === 'OPEN');
+  const notifications = inWindow.filter((m) => m.type === 'NOTIFICATION').map((m) => `${m.raw.code}/${m.raw.subcode}`);
+  // on each session opened in the window: did End-of-RIB come before the VIP?
+  let eorBeforeVip = 0;
+  for (const op of opens) {
+    const first = ups.find((u) => u.src === op.src && u.connection === op.connection && u.t >= op.t && (isEor(u) || u.nlri.includes(VIPP)));
+    if (first && isEor(first)) eorBeforeVip++;
+  }
+  const lastOpen = all.filter((m) => m.type === 'OPEN' && m.src === WATCHER).at(-1);
+  const gr = lastOpen?.raw.capabilities?.find((c) => c.name === 'GRACEFUL_RESTART');
+  const firstMove = w.find((u) => u.nlri.includes(VIPP) && u.nh !== (started.get(u.src) ?? null));
+  return { startNh: NAME[startNh] ?? startNh, updates: w.length, moves, movesAfterRecover, withdraws, resets, seq, opens: opens.length, notifications, eorBeforeVip,
+    grFamilies: gr ? (gr.families?.length ? gr.families.map((f) => f.family).join(',') : 'none') : lastOpen ? 'absent' : '?',
+    grDetail: gr ? `flags ${gr.flags} restart-time ${gr.restartTime} families [${(gr.families ?? []).map((f) => `${f.family} F=${(f.flags & 0x80) ? 1 : 0}`).join(' ')}]` : null,
+    firstMoveUs: firstMove ? firstMove.t - r.tFail : null };
+}
+
+function ribOf(r) {   // the route servers' RIBs as rib-poll.mjs saw them in [tFail, tEnd]
+  const samples = jl(r.rib).filter((s) => s.t >= r.tFail && s.t <= r.tEnd);
+  const out = { periods: [], errors: 0 };
+  for (const rs of Object.keys(RS)) {
+    const ss = samples.filter((s) => s.rs === rs).sort((a, b) => a.t - b.t);
+    for (let i = 1; i < ss.length; i++) out.periods.push((ss[i].t - ss[i - 1].t) / 1000);
+    let absentSince = null, absentMaxUs = 0, stillAbsent = false, lastNh, nhChanges = 0, lastFrom, lastStale = false, again = false;
+    const seq = [];
+    for (const s of ss) {
+      if (s.error) { out.errors++; continue; }
+      const best = s.paths.find((p) => p.best);
+      if (!best) {
+        if (absentSince === null) { absentSince = s.t; seq.push(`absent@${((s.t - r.tFail) / 1000).toFixed(0)}ms`); }
+        continue;
+      }
+      if (absentSince !== null) { absentMaxUs = Math.max(absentMaxUs, s.t - absentSince); absentSince = null; again = true; }
+      if (lastNh !== undefined && best.nh !== lastNh) nhChanges++;
+      if (again || best.nh !== lastNh || best.from !== lastFrom || best.stale !== lastStale)
+        seq.push(`${NAME[best.from] ?? best.from}:${NAME[best.nh] ?? best.nh}${best.stale ? '(stale)' : ''}@${((s.t - r.tFail) / 1000).toFixed(0)}ms`);
+      lastNh = best.nh; lastFrom = best.from; lastStale = best.stale; again = false;
+    }
+    if (absentSince !== null && ss.length) { absentMaxUs = Math.max(absentMaxUs, ss.at(-1).t - absentSince); stillAbsent = true; }
+    out[rs] = { samples: ss.length, absentMaxUs, stillAbsent, nhChanges, seq };
   }
   return out;
 }
@@ -45,10 +115,12 @@ function messages(pcap) {   // every BGP message of a capture: decoded by bgpctl
 function analyseRun(r) {
   const inWin = (t) => t != null && t >= r.tFail && t < r.tEnd;
   const res = { scenario: r.scenario, speaker: r.speaker, run: r.run, policy: r.policy, setup: r.setup };
+  if (r.reason) res.reason = r.reason;
   if (r.setup !== 'ok') return res;
   const load = jl(r.load);
-  const a = load.filter((q) => q.server === 'ws2' && q.tRecv > r.tFail && q.tRecv < r.tEnd).sort((x, y) => x.tRecv - y.tRecv)[0];
-  res.failureToWs2Us = a ? a.tRecv - r.tFail : null;
+  const tWs = r.tWs1Fail ?? r.tFail;   // when the web server failed
+  const a = load.filter((q) => q.server === 'ws2' && q.tRecv > tWs && q.tRecv < r.tEnd).sort((x, y) => x.tRecv - y.tRecv)[0];
+  res.failureToWs2Us = a ? a.tRecv - tWs : null;
   const win = load.filter((q) => q.tSend >= r.tFail && q.tSend < r.tEnd);
   res.requests = win.length;
   res.lost = win.filter((q) => q.error).length;
@@ -56,44 +128,41 @@ function analyseRun(r) {
   res.answersWs1 = win.filter((q) => q.server === 'ws1').length;
   res.answersWs2 = win.filter((q) => q.server === 'ws2').length;
   res.rs = {};
-  for (const [rs, addr] of Object.entries(RS)) {
-    const all = messages(r[rs === 'rs1' ? 'pcapRs1' : 'pcapRs2']).filter((m) => m.src === WATCHER && m.dst === addr);
-    const ups = all.filter((m) => m.type === 'UPDATE');
-    let nh = null;   // the next hop the route server held at tFail
-    for (const u of ups.filter((u) => u.t != null && u.t < r.tFail)) {
-      if (u.nlri.includes(VIPP)) nh = u.nh;
-      if (u.withdrawn.includes(VIPP)) nh = null;
-    }
-    const startNh = nh;
-    const w = ups.filter((u) => inWin(u.t));
-    let moves = 0, movesAfterRecover = 0, withdraws = 0;
-    const seq = [];
-    for (const u of w) {
-      if (u.withdrawn.includes(VIPP)) { withdraws++; nh = null; seq.push(`withdraw@${((u.t - r.tFail) / 1000).toFixed(1)}ms`); }
-      if (u.nlri.includes(VIPP)) {
-        if (u.nh !== nh) { moves++; if (r.tRecover && u.t >= r.tRecover) movesAfterRecover++; }
-        seq.push(`${NAME[u.nh] ?? u.nh}@${((u.t - r.tFail) / 1000).toFixed(1)}ms`);
-        nh = u.nh;
-      }
-    }
-    // the session must not have been reset in the window (an OPEN or NOTIFICATION from the watcher)
-    const resets = all.filter((m) => inWin(m.t) && (m.type === 'OPEN' || m.type === 'NOTIFICATION')).length;
-    const firstMove = w.find((u) => u.nlri.includes(VIPP) && u.nh !== startNh);
-    res.rs[rs] = { startNh: NAME[startNh] ?? startNh, updates: w.length, moves, movesAfterRecover, withdraws, resets, seq,
-      firstMoveUs: firstMove ? firstMove.t - r.tFail : null };
-  }
+  for (const [rs, addr] of Object.entries(RS)) res.rs[rs] = wireOf(r, rs, addr, inWin);
   res.moves = Math.max(res.rs.rs1.moves, res.rs.rs2.moves);
   res.movesAfterRecover = Math.max(res.rs.rs1.movesAfterRecover, res.rs.rs2.movesAfterRecover);
   res.withdraws = res.rs.rs1.withdraws + res.rs.rs2.withdraws;
   if (r.refLog) res.referenceMoves = fs.existsSync(r.refLog) ? fs.readFileSync(r.refLog, 'utf8').split('\n').filter(Boolean) : [];
-  if (r.tsbgpVips) res.tsbgpVips = r.tsbgpVips;
+  if (r.rib) {
+    const rib = ribOf(r);
+    res.rib = rib;
+    res.vipAbsentMaxUs = Math.max(rib.rs1.absentMaxUs, rib.rs2.absentMaxUs);
+    res.pollMsP50 = quant(rib.periods, 'med');
+    res.pollMsMax = quant(rib.periods, 'max');
+    res.ribMoves = Math.max(rib.rs1.nhChanges, rib.rs2.nhChanges);
+    res.fibDeleted = fibEvents(r.fibLog).filter((e) => inWin(e.t) && e.text.startsWith('Deleted 100.64.0.1')).length;
+    res.grConfig = r.grConfig;
+    res.pairHoldS = r.pairHoldS;
+    if (r.pairConfig) res.pairConfig = r.pairConfig;
+    res.events = r.events;
+  }
   return res;
 }
 
 const msOf = (us) => (us == null ? 'none' : String(Math.round(us / 1000)));
-const resultLine = (x) => x.setup !== 'ok'
-  ? `RESULT scenario=${x.scenario} speaker=${x.speaker} failure_to_ws2_ms=none lost=0 moves=0 withdraws=0 updates_rs1=0 updates_rs2=0 setup=${x.setup}`
-  : `RESULT scenario=${x.scenario} speaker=${x.speaker} failure_to_ws2_ms=${msOf(x.failureToWs2Us)} lost=${x.lost} moves=${x.moves} withdraws=${x.withdraws} updates_rs1=${x.rs.rs1.updates} updates_rs2=${x.rs.rs2.updates}`;
+const num = (v) => (v == null ? 'none' : Number.isInteger(v) ? String(v) : v.toFixed(1));
+function resultLine(x) {
+  if (x.setup === 'unsupported') return `RESULT scenario=${x.scenario} speaker=${x.speaker} status=unsupported reason="${x.reason}"`;
+  if (x.setup !== 'ok') return `RESULT scenario=${x.scenario} speaker=${x.speaker} status=setup-failed setup=${x.setup} failure_to_ws2_ms=none lost=none moves=none withdraws=none`;
+  let l = `RESULT scenario=${x.scenario} speaker=${x.speaker} failure_to_ws2_ms=${msOf(x.failureToWs2Us)} lost=${x.lost} moves=${x.moves} withdraws=${x.withdraws} updates_rs1=${x.rs.rs1.updates} updates_rs2=${x.rs.rs2.updates}`;
+  if (x.rib) {
+    l += ` vip_absent_max_ms=${msOf(x.vipAbsentMaxUs)} vip_absent_rs1_ms=${msOf(x.rib.rs1.absentMaxUs)}${x.rib.rs1.stillAbsent ? '+' : ''} vip_absent_rs2_ms=${msOf(x.rib.rs2.absentMaxUs)}${x.rib.rs2.stillAbsent ? '+' : ''}` +
+      ` poll_ms_p50=${num(x.pollMsP50)} poll_ms_max=${num(x.pollMsMax)} rib_moves=${x.ribMoves} fib_deleted=${x.fibDeleted}` +
+      ` opens=${x.rs.rs1.opens + x.rs.rs2.opens} notifications=${[...x.rs.rs1.notifications, ...x.rs.rs2.notifications].join(',') || 'none'}` +
+      ` eor_before_vip=${x.rs.rs1.eorBeforeVip + x.rs.rs2.eorBeforeVip} gr_families=${x.rs.rs1.grFamilies} gr_config=${x.grConfig}${x.pairConfig ? ` pair_config=${x.pairConfig}` : ''}`;
+  }
+  return l;
+}
 
 if (o.run) {
   const r = JSON.parse(fs.readFileSync(o.run, 'utf8'));
@@ -101,10 +170,15 @@ if (o.run) {
   console.log(resultLine(x));
   const notes = [];
   if (x.setup === 'ok') {
-    for (const rs of Object.keys(RS)) if (x.rs[rs].resets) notes.push(`${rs}: ${x.rs[rs].resets} OPEN/NOTIFICATION in the window (session reset)`);
+    if (!x.rib) for (const rs of Object.keys(RS)) if (x.rs[rs].resets) notes.push(`${rs}: ${x.rs[rs].resets} OPEN/NOTIFICATION in the window (session reset)`);
     if (x.rs.rs1.moves !== x.rs.rs2.moves) notes.push(`rs1 saw ${x.rs.rs1.moves} moves, rs2 ${x.rs.rs2.moves}`);
     if (x.rs.rs1.startNh !== 'ws1' || x.rs.rs2.startNh !== 'ws1') notes.push(`next hop at the failure: rs1 ${x.rs.rs1.startNh}, rs2 ${x.rs.rs2.startNh} (expected ws1)`);
     notes.push(`wire rs1 [${x.rs.rs1.seq.join(' ')}] rs2 [${x.rs.rs2.seq.join(' ')}]; lt1 ${x.requests} requests, ${x.answersWs1} from ws1, ${x.answersWs2} from ws2, lost ${x.lost}${x.lostKinds.length ? ` (${x.lostKinds.join(',')})` : ''}`);
+    if (x.rib) {
+      notes.push(`RIB (best route: watcher:next hop@ms from t_fail) rs1 [${x.rib.rs1.seq.join(' ')}] rs2 [${x.rib.rs2.seq.join(' ')}]; ${x.rib.rs1.samples}+${x.rib.rs2.samples} polls, ${x.rib.errors} unanswered`);
+      const ev = (x.events ?? '').split(' ').filter(Boolean).map((e) => { const [k, t] = e.split('@'); return `${k} ${((Number(t) - r.tFail) / 1000).toFixed(0)}ms`; });
+      notes.push(`events from t_fail: ${ev.join(', ') || '-'}${r.tWs1Fail ? `, ws1 failed ${((r.tWs1Fail - r.tFail) / 1000).toFixed(0)}ms` : ''}; watcher's GR capability: ${x.rs.rs1.grDetail ?? x.rs.rs1.grFamilies}`);
+    }
   }
   process.stderr.write(notes.map((n) => `        ${n}\n`).join(''));
   fs.appendFileSync(o.results, JSON.stringify(x) + '\n');
@@ -112,11 +186,10 @@ if (o.run) {
 }
 
 // ------------------------------------------------------------------ summary
-const rows = jl(o.summary);
+const allRows = jl(o.summary);
+const rows = allRows.filter((r) => !WATCHER_SCENARIOS.includes(r.scenario));
 const ORDER = ['crash', 'host-down', 'flaky', 'recover-sticky', 'recover-preferred'];
 const scenarios = [...new Set(rows.map((r) => r.scenario))].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
-const quant = (vals, q) => { const b = [...vals].sort((x, y) => x - y); if (!b.length) return null; if (q === 'min') return b[0]; if (q === 'max') return b[b.length - 1];
-  const m = b.length >> 1; return b.length % 2 ? b[m] : (b[m - 1] + b[m]) / 2; };
 const fmt = (v, unit = '') => (v == null ? '-' : !Number.isFinite(v) ? 'none' : (Number.isInteger(v) ? String(v) : v.toFixed(1)) + unit);
 function stats(rs) {
   const ok = rs.filter((r) => r.setup === 'ok');
@@ -151,6 +224,8 @@ const head = ['scenario', 'speaker', 'runs ok', 'failure->ws2 median (min..max)'
 const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
 const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
 const out = [];
+const verdict = (cond) => (cond == null ? 'NOT MEASURED' : cond ? 'met' : 'NOT MET');
+if (rows.length) {
 out.push('Per scenario and speaker: median (min..max) over the runs; a run that did not reach ws2 counts as "none" (+inf)');
 out.push(line(head)); for (const r of table) out.push(line(r));
 
@@ -158,7 +233,6 @@ out.push(line(head)); for (const r of table) out.push(line(r));
 out.push('', 'Targets (tsbgp, built-in checks; the reference beside it):');
 const T = [];
 const ratio = (sc) => { const t = S[sc]?.tsbgp?.f.med, r = S[sc]?.reference?.f.med; return t == null || r == null ? null : t / r; };
-const verdict = (cond) => (cond == null ? 'NOT MEASURED' : cond ? 'met' : 'NOT MET');
 const has = (sc, sp = 'tsbgp') => S[sc]?.[sp] && S[sc][sp].ok > 0;
 for (const [sc, limit] of [['crash', 100], ['host-down', 500]]) {
   const t = S[sc]?.tsbgp, r = S[sc]?.reference;
@@ -185,5 +259,48 @@ T.push(['0 withdraws everywhere (tsbgp)', allT.length ? `max ${Math.max(...allT.
   allR.length ? `reference max ${Math.max(...allR.map((s) => s.withdraws.max))}` : '', verdict(allT.length ? allT.every((s) => s.withdraws.max === 0) : null)]);
 const tw = [0, 1, 2, 3].map((i) => Math.max(...T.map((r) => r[i].length)));
 for (const r of T) out.push('  ' + r.map((c, i) => c.padEnd(tw[i])).join('  '));
+}
+
+// ------------------------------------------------------------------ the watcher scenarios
+const wrows = allRows.filter((r) => WATCHER_SCENARIOS.includes(r.scenario));
+if (wrows.length) {
+  const wsc = WATCHER_SCENARIOS.filter((sc) => wrows.some((r) => r.scenario === sc));
+  const pad = (rs) => { const w = rs[0].map((_, i) => Math.max(...rs.map((r) => r[i].length))); return rs.map((r) => r.map((c, i) => c.padEnd(w[i])).join('  ')); };
+  const mm = (vals, unit = '') => (vals.length ? `${fmt(quant(vals, 'med'), unit)} (${fmt(quant(vals, 'min'))}..${fmt(quant(vals, 'max'))})` : '-');
+  const tab = [['scenario', 'runs ok', 'lost', 'moves', 'vip absent max', 'failure->ws2', 'withdraws', 'rib moves', 'fib deleted', 'opens', 'poll p50 / max', 'gr families', 'gr config']];
+  const targets = [['scenario', 'target', 'measured (every run)', 'verdict']];
+  const holdMs = (wrows.find((r) => r.pairHoldS)?.pairHoldS ?? 9) * 1000;
+  for (const sc of wsc) {
+    const rs = wrows.filter((r) => r.scenario === sc), ok = rs.filter((r) => r.setup === 'ok');
+    const unsupported = rs.find((r) => r.setup === 'unsupported');
+    if (!ok.length) {
+      const why = unsupported ? `UNSUPPORTED: ${unsupported.reason}` : `setup failed: ${[...new Set(rs.map((r) => r.setup))].join(', ')}`;
+      tab.push([sc, `0/${rs.length}`, ...Array(11).fill('-')]);
+      targets.push([sc, 'all targets', why, unsupported ? 'UNSUPPORTED' : 'NOT MEASURED']);
+      continue;
+    }
+    const col = (f) => ok.map(f);
+    const pc = ok.find((r) => r.pairConfig && r.pairConfig !== 'spec')?.pairConfig;
+    const label = pc === 'plain' ? `${sc} (LAB_PAIR_PLAIN: two watchers, no pair)` : pc === 'no-gr' ? `${sc} (LAB_PAIR_GR=0: pair without GR)` : sc;
+    const f2 = col((r) => (r.failureToWs2Us == null ? Infinity : r.failureToWs2Us / 1000));
+    tab.push([label, `${ok.length}/${rs.length}`, mm(col((r) => r.lost)), mm(col((r) => r.moves)), mm(col((r) => r.vipAbsentMaxUs / 1000), ' ms'), mm(f2, ' ms'),
+      mm(col((r) => r.withdraws)), mm(col((r) => r.ribMoves)), mm(col((r) => r.fibDeleted)), mm(col((r) => r.rs.rs1.opens + r.rs.rs2.opens)),
+      `${fmt(quant(col((r) => r.pollMsP50), 'med'))} / ${fmt(quant(col((r) => r.pollMsMax), 'max'))} ms`, [...new Set(col((r) => r.rs.rs1.grFamilies))].join(','), [...new Set(col((r) => r.grConfig))].join(',')]);
+    const every = (what, vals, cond) => targets.push([label, what, vals.map((v) => fmt(v)).join(', '), verdict(vals.every(cond))]);
+    if (sc !== 'double') {
+      every('0 lost requests', col((r) => r.lost), (v) => v === 0);
+      every('0 next-hop changes at the route servers (moves)', col((r) => r.moves), (v) => v === 0);
+    } else {
+      every(`failure->ws2 within the hold time + the crash target (${holdMs} + 100 ms)`, f2, (v) => v <= holdMs + 100);
+    }
+    every('the VIP never absent from a route server (vip_absent_max_ms)', col((r) => r.vipAbsentMaxUs / 1000), (v) => v === 0);
+    every('0 withdraws', col((r) => r.withdraws), (v) => v === 0);
+    if (ok.length < rs.length) targets.push([label, '(runs whose setup failed are not counted)', `${rs.length - ok.length} of ${rs.length}: ${[...new Set(rs.filter((r) => r.setup !== 'ok').map((r) => r.setup))].join(', ')}`, 'NOT MEASURED']);
+  }
+  out.push('', 'The watcher scenarios (tsbgp): median (min..max) over the runs; vip absent and failure->ws2 in ms ("none" = never reached ws2)');
+  out.push(...pad(tab));
+  out.push('', 'Targets of the watcher scenarios (issue 10):');
+  out.push(...pad(targets).map((l) => '  ' + l));
+}
 const text = out.join('\n');
 console.log(text);

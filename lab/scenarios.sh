@@ -12,6 +12,7 @@ REF_PIPE="$TMP/exabgp.cmd"
 TSBGP_READY=1
 FLAKY_LOSS_PERMILLE=20   # 2 %, on each direction of ws1's link
 VIPSTATE="$LAB/vip-state.mjs"
+source "$LAB/watcher-scenarios.sh"
 
 now_us() { local t=$EPOCHREALTIME; echo "${t/[.,]/}"; }
 wait_until() { # TIMEOUT_S CMD... -> 0 as soon as CMD succeeds, 1 at the timeout or when CMD says 99 (never dies)
@@ -25,17 +26,21 @@ wait_until() { # TIMEOUT_S CMD... -> 0 as soon as CMD succeeds, 1 at the timeout
 }
 
 # ------------------------------------------------------------------ configs
-write_configs() {
-  local pol fb
-  for pol in sticky preferred; do
-    if [[ $pol == preferred ]]; then fb="{ preferred-after: $PREFERRED_AFTER }"; else fb=sticky; fi
-    cat >"$TMP/tsbgpd-vips-$pol.yaml" <<EOF2
-router-id: 10.10.0.7
-local-as: 65001
-listen: { address: 10.10.0.7, port: 179 }
-neighbors:
-  - { address: 10.10.1.4, remote-as: 65515, local-address: 10.10.0.7, hold-time: 180, keepalive-time: 60, connect-retry: 1, families: [ipv4-unicast], description: rs1 }
-  - { address: 10.10.1.5, remote-as: 65515, local-address: 10.10.0.7, hold-time: 180, keepalive-time: 60, connect-retry: 1, families: [ipv4-unicast], description: rs2 }
+# tsbgpd's config on a watcher: the issue's VIP (health-checked, ws1 then ws2) toward both route servers.
+#   tsbgpd_yaml FILE ADDRESS FAILBACK SOCKET STATE_FILE NEIGHBOR_KEYS [PARTNER PAIR_MAP]
+# NEIGHBOR_KEYS: the timer (and graceful-restart) keys of every neighbor; PARTNER: the other watcher, an
+# iBGP neighbor; PAIR_MAP: the top-level `pair:` value.
+tsbgpd_yaml() {
+  local f="$1" a="$2" fb="$3" sock="$4" st="$5" keys="$6" partner="${7:-}" pair="${8:-}"
+  {
+    printf 'router-id: %s\nlocal-as: 65001\nlisten: { address: %s, port: 179 }\nneighbors:\n' "$a" "$a"
+    printf '  - { address: 10.10.1.4, remote-as: 65515, local-address: %s, %s, connect-retry: 1, families: [ipv4-unicast], description: rs1 }\n' "$a" "$keys"
+    printf '  - { address: 10.10.1.5, remote-as: 65515, local-address: %s, %s, connect-retry: 1, families: [ipv4-unicast], description: rs2 }\n' "$a" "$keys"
+    if [[ -n $partner ]]; then
+      printf '  - { address: %s, remote-as: 65001, local-address: %s, %s, connect-retry: 1, families: [ipv4-unicast], description: partner }\n' "$partner" "$a" "$keys"
+    fi
+    if [[ -n $pair ]]; then printf 'pair: %s\n' "$pair"; fi
+    cat <<EOF2
 vips:
   - name: web
     prefix: 100.64.0.1/32
@@ -50,10 +55,18 @@ vips:
     failback: $fb
     change-window: 30s
     all-down: keep
-control: { socket: $TMP/tsbgpd.sock, mode: "0660" }
-state-file: $TMP/tsbgpd-state.json
+control: { socket: $sock, mode: "0660" }
+state-file: $st
 log-level: info
 EOF2
+  } >"$f"
+}
+AZURE_TIMERS="hold-time: 180, keepalive-time: 60"
+write_configs() {
+  local pol fb
+  for pol in sticky preferred; do
+    if [[ $pol == preferred ]]; then fb="{ preferred-after: $PREFERRED_AFTER }"; else fb=sticky; fi
+    tsbgpd_yaml "$TMP/tsbgpd-vips-$pol.yaml" 10.10.0.7 "$fb" "$TMP/tsbgpd.sock" "$TMP/tsbgpd-state.json" "$AZURE_TIMERS"
     node "$TSBGPD" --check-config "$TMP/tsbgpd-vips-$pol.yaml" >"$TMP/check-config-$pol.out" 2>&1 ||
       die "tsbgpd config ($pol): $(cat "$TMP/check-config-$pol.out")"
   done
@@ -106,16 +119,19 @@ EOF2
 fault_clear() { ip netns exec $P-ws1 nft flush ruleset; }   # ws1's own ruleset (per namespace)
 
 # ------------------------------------------------------------------ speakers
-SETUP=ok; REF_LOOP_PID=""
+SETUP=ok; REF_LOOP_PID=""; SPEAKER2_PID=""
+scn_captures() { # RUNDIR: captures on the route servers' side of what each received from the watchers
+  start_bg "cap-rs1-$RUN_ID" rs1 tcpdump -Z root -i tlab-rs1 -s 0 -U -n -w "$1/rs1.pcap" 'tcp port 179 and (host 10.10.0.7 or host 10.10.0.8)'
+  CAP_PIDS=("$LAST_PID")
+  start_bg "cap-rs2-$RUN_ID" rs2 tcpdump -Z root -i tlab-rs2 -s 0 -U -n -w "$1/rs2.pcap" 'tcp port 179 and (host 10.10.0.7 or host 10.10.0.8)'
+  CAP_PIDS+=("$LAST_PID")
+  wait_for 10 "captures of $RUN_ID" bash -c "grep -q 'listening on' '$TMP/cap-rs1-$RUN_ID.out' && grep -q 'listening on' '$TMP/cap-rs2-$RUN_ID.out'"
+}
 scn_speaker_start() { # SPEAKER POLICY RUNDIR -> 0 ready (VIP on ws1 everywhere), 1 with SETUP set
   local sp="$1" pol="$2" d="$3"
   SETUP=ok
   # captures on the route servers' side: what each received from the watcher
-  start_bg "cap-rs1-$RUN_ID" rs1 tcpdump -Z root -i tlab-rs1 -s 0 -U -n -w "$d/rs1.pcap" 'tcp port 179 and host 10.10.0.7'
-  CAP_PIDS=("$LAST_PID")
-  start_bg "cap-rs2-$RUN_ID" rs2 tcpdump -Z root -i tlab-rs2 -s 0 -U -n -w "$d/rs2.pcap" 'tcp port 179 and host 10.10.0.7'
-  CAP_PIDS+=("$LAST_PID")
-  wait_for 10 "captures of $RUN_ID" bash -c "grep -q 'listening on' '$TMP/cap-rs1-$RUN_ID.out' && grep -q 'listening on' '$TMP/cap-rs2-$RUN_ID.out'"
+  scn_captures "$d"
   if [[ $sp == tsbgp ]]; then
     rm -f "$TMP"/tsbgpd-state.json*
     SPEAKER=tsbgp
@@ -173,16 +189,27 @@ scn_speaker_stop() {
   [[ -n "$REF_LOOP_PID" ]] && stop_pid "$REF_LOOP_PID"
   REF_LOOP_PID=""
   [[ -n "$SPEAKER_PID" ]] && stop_pid "$SPEAKER_PID"
-  SPEAKER_PID=""
+  [[ -n "$SPEAKER2_PID" ]] && stop_pid "$SPEAKER2_PID"
+  SPEAKER_PID=""; SPEAKER2_PID=""
   kill_ns_procs $P-watcher   # leftovers of the run (ExaBGP's socat, a curl of the loop)
+  kill_ns_procs $P-watcher2
   sleep 0.3
   local c; for c in "${CAP_PIDS[@]}"; do stop_pid "$c" INT; done
   CAP_PIDS=()
 }
 reap_ws1() { # after the kill -9: reap it (a zombie still answers kill -0) and forget its PID
   wait "$WS1_PID" 2>/dev/null || true
-  local p keep=(); for p in "${PIDS[@]}"; do [[ "$p" == "$WS1_PID" ]] || keep+=("$p"); done; PIDS=("${keep[@]}")
+  forget_pid "$WS1_PID"
   WS1_PID=""
+}
+stop_run_procs() { # RUNDIR PID...: the run's stop file (load loop, RIB poller), up to 2 s for them to exit on it, then stopped by PID
+  local d="$1" i p alive; shift
+  touch "$d/load.stop"
+  for ((i = 0; i < 20; i++)); do
+    alive=0; for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    (( alive )) || break; sleep 0.1
+  done
+  for p in "$@"; do stop_pid "$p"; done
 }
 wait_ws2() { # LOADLOG OFFSET SECONDS -> 0 once lt1 logged an answer from ws2 past OFFSET
   local end=$(( $(date +%s) + $3 ))
@@ -234,9 +261,7 @@ scn_run() { # SCENARIO SPEAKER N
     else
       SETUP=no-answer-from-ws1; log "$RUN_ID: lt1 never answered by ws1"
     fi
-    touch "$d/load.stop"
-    local i; for ((i = 0; i < 20; i++)); do kill -0 "$load_pid" 2>/dev/null || break; sleep 0.1; done
-    stop_pid "$load_pid"
+    stop_run_procs "$d" "$load_pid"
   fi
   if [[ $sp == tsbgp && -n "$SPEAKER_PID" ]]; then
     ip netns exec $P-watcher node "$VIPSTATE" --socket "$TMP/tsbgpd.sock" --print >"$d/show-vips.json" 2>/dev/null || true
@@ -258,9 +283,11 @@ scn_run() { # SCENARIO SPEAKER N
 run_scenarios() {
   write_configs
   local sc n sp
-  log "scenarios: ${SCN_LIST[*]}; $RUNS runs per scenario and speaker (${SPK_LIST[*]}, alternating); flaky ${FLAKY_SECONDS}s at $(( FLAKY_LOSS_PERMILLE / 10 )).$(( FLAKY_LOSS_PERMILLE % 10 ))% each way; preferred-after $PREFERRED_AFTER; time bound ${MAX_RUNTIME}s"
+  for sc in "${SCN_LIST[@]}"; do is_watcher_scenario "$sc" && { write_watcher_configs; break; }; done
+  log "scenarios: ${SCN_LIST[*]}; $RUNS runs per scenario and speaker (${SPK_LIST[*]}, alternating); flaky ${FLAKY_SECONDS}s at $(( FLAKY_LOSS_PERMILLE / 10 )).$(( FLAKY_LOSS_PERMILLE % 10 ))% each way; preferred-after $PREFERRED_AFTER; the watcher scenarios run tsbgp only; time bound ${MAX_RUNTIME}s"
   for sc in "${SCN_LIST[@]}"; do
     for ((n = 1; n <= RUNS; n++)); do
+      if is_watcher_scenario "$sc"; then watch_run "$sc" "$n"; continue; fi
       for sp in "${SPK_LIST[@]}"; do scn_run "$sc" "$sp" "$n"; done
     done
   done
