@@ -15,6 +15,8 @@ export const TsbgpErrorCode = {
   /** The prefix is decided by an owner above the one asking (health checks, the watcher pair). */
   OWNED: 'TSBGP_ERR_OWNED',
   UNREACHABLE: 'TSBGP_ERR_UNREACHABLE',
+  /** tsbgpd is already stopping (a signal or an earlier shutdown), or this speaker cannot be stopped over its socket. */
+  STOPPING: 'TSBGP_ERR_STOPPING',
   CONFIG: 'TSBGP_ERR_CONFIG',
   FILE: 'TSBGP_ERR_FILE',
   INTERNAL: 'TSBGP_ERR_INTERNAL',

@@ -28,6 +28,18 @@ export interface NeighborConfig {
   /** Families to negotiate. Default ['ipv4-unicast']. */
   families: FamilyName[];
   description?: string;
+  /**
+   * Graceful restart (RFC 4724, RFC 8538) with this neighbor; false: not advertised (and so not
+   * negotiated either way). Default: enabled, restart time 120 s, notification (N bit) on.
+   */
+  gracefulRestart: GracefulRestartConfig | false;
+}
+
+export interface GracefulRestartConfig {
+  /** Seconds the peer keeps our routes while we restart (12 bits on the wire: 1..4095). */
+  restartTimeSeconds: number;
+  /** RFC 8538 N bit: graceful restart also after a NOTIFICATION other than Hard Reset. */
+  notification: boolean;
 }
 
 export interface ListenConfig {
