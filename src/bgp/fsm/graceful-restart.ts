@@ -62,11 +62,13 @@ export function notificationNegotiated(gr: GracefulRestartNegotiated | undefined
 
 /**
  * What an operator's stop sends (see StopMode): nothing but the TCP close, Cease / Administrative
- * Shutdown, or Cease / Hard Reset; and whether the peer then keeps our routes as stale.
+ * Shutdown, or Cease / Hard Reset; and whether the peer then keeps our routes as stale. A graceful
+ * stop never sends Hard Reset, also before Established: a peer still holding our routes from the
+ * session before would flush them.
  */
 export function stopMessage(mode: StopMode, established: boolean, gr: GracefulRestartNegotiated | undefined): { send: 'nothing' | 'cease' | 'hard-reset'; peerKeepsRoutes: boolean } {
   const n = notificationNegotiated(gr);
-  if (mode === 'graceful' && established && gr) return { send: n ? 'cease' : 'nothing', peerKeepsRoutes: true };
+  if (mode === 'graceful') return { send: gr && !n ? 'nothing' : 'cease', peerKeepsRoutes: established && gr !== undefined };
   return { send: n ? 'hard-reset' : 'cease', peerKeepsRoutes: false };
 }
 
