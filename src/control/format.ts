@@ -437,7 +437,11 @@ export function textOutput(o: TextOptions = {}): Output {
           ? 'tsbgpd is stopping for a restart: peers that negotiated graceful restart keep our routes until it is back\n'
           : 'tsbgpd is stopping for good (hard): peers flush our routes\n';
       const what = { nothing: 'TCP close, no NOTIFICATION', cease: 'Cease / Administrative Shutdown (6/2)', 'hard-reset': 'Cease / Hard Reset (6/9)' } as const;
-      const rows = r.peers.map((p) => [p.neighbor, p.state, p.state === 'Established' || p.state === 'OpenConfirm' || p.state === 'OpenSent' ? what[p.sends] : '-', p.keepsRoutes ? 'keeps our routes' : 'flushes our routes']);
+      const rows = r.peers.map((p) => {
+        // Without a connection nothing is sent, and the peer holds nothing of this session.
+        const connected = p.state === 'Established' || p.state === 'OpenConfirm' || p.state === 'OpenSent';
+        return [p.neighbor, p.state, connected ? what[p.sends] : '-', !connected ? '-' : p.keepsRoutes ? 'keeps our routes' : 'flushes our routes'];
+      });
       return head + (rows.length ? '\n' + table(['Neighbor', 'State', 'Sent', 'Routes'], rows, ['l', 'l', 'l', 'l']) : '');
     },
 
