@@ -74,7 +74,8 @@ const driver: PeerDriver = {
   async refresh(l) {
     await birdc(l, 'reload', 'in', 'tsbgp');
   },
-  async ceaseRecorded(l) {
+  grHelper: true,
+  async ceaseRecorded(l, _sent) {
     const t = await protocol(l);
     const e = /Last error:\s+(.*)/.exec(t)?.[1];
     return e && /Received: Administrative shutdown/i.test(e) ? e : undefined;

@@ -144,7 +144,8 @@ const driver: PeerDriver = {
   // bug (the same bytes decode fine in FRR, BIRD, GoBGP, OpenBGPD, tshark and our decoder). The
   // nearest honest evidence it got the Cease: a recorded 6/2, or the down record naming a received
   // message of type 3 (NOTIFICATION); the 6/2 itself is asserted from the capture.
-  async ceaseRecorded(l) {
+  grHelper: true,
+  async ceaseRecorded(l, _sent) {
     for (const r of records(l)) {
       const n = r.neighbor?.message?.notification;
       if (r.type === 'notification' && n?.code === 6 && n?.subcode === 2) return JSON.stringify(n);

@@ -85,7 +85,8 @@ const driver: PeerDriver = {
   async refresh(l) {
     await gobgp(l, 'neighbor', WATCHER, 'softresetin', '-a', 'ipv4');
   },
-  async ceaseRecorded(l) {
+  grHelper: true,
+  async ceaseRecorded(l, _sent) {
     const log = l.logOf(gobgpd!);
     const line = log.split('\n').find((x) => /received notification/i.test(x) && /Code[^0-9]*6\b/.test(x) && /Subcode[^0-9]*2\b/.test(x));
     return line;

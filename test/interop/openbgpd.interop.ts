@@ -90,7 +90,8 @@ const driver: PeerDriver = {
   async refresh(l) {
     await ctl(l, 'neighbor', WATCHER, 'refresh');
   },
-  async ceaseRecorded(l) {
+  grHelper: true,
+  async ceaseRecorded(l, _sent) {
     const n = await neighborJson(l);
     const e = String(n.last_error_received ?? '');
     return /Cease, administratively down/i.test(e) ? `${e} (${String(n.last_shutdown_reason ?? '')})` : undefined;
