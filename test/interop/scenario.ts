@@ -230,9 +230,10 @@ export function interopSuite(d: PeerDriver): void {
     await l.startTsbgpd(l.path('tsbgpd.yaml'));
     const back = await waitFor(`tsbgp's VIP, then End-of-RIB, on the new connection (${d.name})`, async () => {
       await poll();
-      const m = (await l.captured()).slice(mark).filter(fromTsbgp);
-      const conn = m.find((x) => x.result.ok && x.result.message.type === 'OPEN')?.connection;
-      const onIt = m.filter((x) => x.connection === conn);
+      const all = (await l.captured()).slice(mark);
+      // The connection that came up: the last one with the peer's OPEN on it (attempts before may go unanswered).
+      const conn = all.filter((x) => fromPeer(x) && x.result.ok && x.result.message.type === 'OPEN').at(-1)?.connection;
+      const onIt = all.filter((x) => fromTsbgp(x) && x.connection === conn);
       const vip = onIt.findIndex((x) => announcedNextHop(x, VIP) === '10.10.0.5');
       const eor = onIt.findIndex((x) => updateOf(x) !== undefined && endOfRibFamily(updateOf(x)!) === IPV4_UNICAST);
       return eor >= 0 && { vip, eor, vipAt: onIt[vip]?.time, eorAt: onIt[eor]!.time };
