@@ -77,6 +77,8 @@ export class Speaker implements SpeakerControl {
   private health: HealthController | undefined;
   private readonly vipStore: VipStore | undefined;
   private stopping = false;
+  /** A `shutdown` was asked for (the daemon's stop follows): a second one is refused, not a second signal. */
+  private shutdownAsked = false;
   private readonly receivedListeners = new Set<ReceivedListener>();
   /** Releases End-of-RIB once the VIPs had their first decision (or their bound passed). */
   private releaseEndOfRib: (() => void) | undefined;
@@ -223,7 +225,8 @@ export class Speaker implements SpeakerControl {
   /** `bgpctl shutdown [--hard]`: what each peer will be sent; the stop itself is the daemon's (SpeakerOptions.shutdown). */
   shutdown(mode: StopMode): ShutdownResult {
     if (!this.opts.shutdown) throw new TsbgpError(TsbgpErrorCode.STOPPING, 'this speaker runs inside another program: stop it there');
-    if (this.stopping) throw new TsbgpError(TsbgpErrorCode.STOPPING, 'tsbgpd is already stopping');
+    if (this.stopping || this.shutdownAsked) throw new TsbgpError(TsbgpErrorCode.STOPPING, 'tsbgpd is already stopping');
+    this.shutdownAsked = true;
     const peers = [...this.registry.all()].map((n) => {
       const m = stopMessage(mode, n.peer.established, n.peer.negotiated?.gracefulRestart);
       return { neighbor: n.config.address, state: n.peer.state, sends: m.send, keepsRoutes: m.peerKeepsRoutes };

@@ -26,7 +26,7 @@ const VIP: VipConfig = {
 };
 
 /** Candidates answer as `up` says; watches can be cut by hand; every check and decision is recorded. */
-function rig(cfg: VipConfig = VIP, saved?: Map<string, SavedVip>) {
+function rig(cfg: VipConfig = VIP, saved?: Map<string, SavedVip>, started?: () => void) {
   const clock = new ManualClock();
   const up: Record<string, boolean> = { ws1: true, ws2: true };
   const checks: { candidate: string; at: number }[] = [];
@@ -55,6 +55,7 @@ function rig(cfg: VipConfig = VIP, saved?: Map<string, SavedVip>) {
     emit: (e) => events.push(e),
     changed() {},
     ...(saved ? { saved } : {}),
+    ...(started ? { started } : {}),
   });
   /** Advance the clock in 10 ms steps, letting each check's promise settle. */
   const run = async (ms: number): Promise<void> => {
@@ -68,6 +69,25 @@ function rig(cfg: VipConfig = VIP, saved?: Map<string, SavedVip>) {
 }
 
 const Start = suite('start');
+
+Start('started: told once, when the first decision was handed to apply (End-of-RIB waits for it); also for all-down withdraw, with nothing to apply', async () => {
+  const told: number[] = [];
+  let r: ReturnType<typeof rig>;
+  r = rig(VIP, undefined, () => told.push(r.applied.length));
+  r.h.start();
+  await r.run(1000);
+  assert.equal(told, [1], 'once, and after the decision reached apply');
+  assert.equal(r.moves(), ['ws1:start']);
+  const withdrawn: number[] = [];
+  const w = rig({ ...VIP, allDown: 'withdraw', startWaitMs: 300 }, undefined, () => withdrawn.push(w.clock.now()));
+  w.up.ws1 = false;
+  w.up.ws2 = false;
+  w.h.start();
+  await w.run(200);
+  assert.equal(withdrawn, [], 'not before start-wait');
+  await w.run(400);
+  assert.equal([withdrawn, w.moves()], [[300], []]);
+});
 
 Start('checks are jittered and never overlap; the first announcement waits for rise on the preferred candidate', async () => {
   const r = rig();

@@ -124,6 +124,7 @@ Ours('shutdown("hard") answers what each peer gets, then the stop sends Cease / 
       ],
     });
     assert.is(asked, 'hard');
+    assert.throws(() => w.shutdown('graceful'), (e: Error & { code?: string }) => e.code === 'TSBGP_ERR_STOPPING', 'a second request is refused (tsbgpd would take a second stop for a second signal)');
     await w.stop('hard', 'decommissioned');
     await until('both NOTIFICATIONs', () => withN.ofType('NOTIFICATION').length === 1 && noGr.ofType('NOTIFICATION').length === 1);
     const hard = withN.ofType('NOTIFICATION')[0]!;

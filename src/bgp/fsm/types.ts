@@ -56,13 +56,14 @@ export type EventType = Event['type'];
 
 /**
  * How an operator's stop ends a session (RFC 8538 §5 sends Hard Reset for an Administrative
- * Shutdown, so that is the default).
+ * Shutdown, so that is the default). graceful-restart.ts stopMessage() has the table.
  * - `hard`: the peer must flush our routes: Cease / Hard Reset (6/9, the Administrative Shutdown
  *   inside) when both sides set the N bit, else Cease / Administrative Shutdown (6/2).
  * - `graceful`: we are restarting, a peer that negotiated graceful restart keeps our routes: with N
  *   on both sides Cease / Administrative Shutdown (RFC 8538 §4: any NOTIFICATION but Hard Reset
  *   keeps them), with graceful restart but no N just the TCP close (RFC 4724 §4.2: a NOTIFICATION
- *   would make the peer flush), without graceful restart Cease / Administrative Shutdown.
+ *   would make the peer flush), without graceful restart (or before the OPENs told) 6/2. Never a
+ *   Hard Reset, also before Established: the peer may still hold our routes from the session before.
  */
 export type StopMode = 'hard' | 'graceful';
 
