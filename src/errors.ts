@@ -17,6 +17,8 @@ export const TsbgpErrorCode = {
   UNREACHABLE: 'TSBGP_ERR_UNREACHABLE',
   /** The change would make a neighbor hold more routes than its max-routes-out leaves room for: nothing was changed. */
   MAX_ROUTES_OUT: 'TSBGP_ERR_MAX_ROUTES_OUT',
+  /** tsbgpd is already stopping (a signal or an earlier shutdown), or this speaker cannot be stopped over its socket. */
+  STOPPING: 'TSBGP_ERR_STOPPING',
   CONFIG: 'TSBGP_ERR_CONFIG',
   FILE: 'TSBGP_ERR_FILE',
   INTERNAL: 'TSBGP_ERR_INTERNAL',

@@ -210,6 +210,22 @@ function makeReloadCommand(): Command {
     });
 }
 
+function makeShutdownCommand(): Command {
+  return daemonCommand('shutdown')
+    .description('stop tsbgpd: for a restart (default, as SIGTERM: graceful-restart peers keep our routes) or for good (--hard: they flush them)')
+    .option('--hard', 'decommission: Cease / Hard Reset (RFC 8538), or Cease / Administrative Shutdown where the peer lacks it; peers flush our routes')
+    .addHelpText(
+      'after',
+      '\ntsbgpd answers with what each peer is sent, then stops (exit status 0, or 75 when a change is not\nsaved to the state file). A restart: bgpctl shutdown (or SIGTERM), then start tsbgpd again within\nthe restart time (graceful-restart.restart-time, default 120 s).',
+    )
+    .action(async function (this: Command) {
+      const opts = this.opts<DaemonOptions & { hard?: boolean }>();
+      await talk(opts, async (c, out) => {
+        process.stdout.write(out.shutdown(await c.request('shutdown', opts.hard ? { hard: true } : {})));
+      });
+    });
+}
+
 function makePingCommand(): Command {
   return daemonCommand('ping')
     .description('check that tsbgpd answers')
@@ -272,6 +288,7 @@ const program = everywhere(
     .addCommand(makeVipCommand())
     .addCommand(makeMonitorCommand())
     .addCommand(makeReloadCommand())
+    .addCommand(makeShutdownCommand())
     .addCommand(makePingCommand())
     .addCommand(makeDecodeCommand())
     .addHelpText('after', `\nThe socket is --socket, else $TSBGP_SOCKET, else ${DEFAULT_SOCKET}.\nExit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.`),

@@ -9,6 +9,7 @@ import { ControlServer } from '../control/server.js';
 import { fileBackend } from '../daemon/store.js';
 import { Speaker } from '../daemon/speaker.js';
 import { realClock } from '../bgp/fsm/clock.js';
+import type { StopMode } from '../bgp/fsm/types.js';
 import { realProber } from '../health/probes.js';
 
 interface Options {
@@ -48,6 +49,8 @@ async function run(file: string, o: Options): Promise<number> {
   if (o.socket) config = { ...config, control: { ...config.control, socket: o.socket } };
   const log = await makeLogger(config.logLevel, o.pretty ?? process.stdout.isTTY === true);
   const stateFile = config.stateFile;
+  // Set once the speaker and the control socket exist (below); the speaker calls it for `bgpctl shutdown`.
+  let shutdown: (why: string, mode: StopMode) => Promise<void>;
   const speaker = new Speaker({
     config,
     log,
@@ -57,6 +60,9 @@ async function run(file: string, o: Options): Promise<number> {
     },
     ...(stateFile ? { state: fileBackend(stateFile), vipStatePath: `${stateFile}.vips` } : {}),
     prober: realProber(realClock),
+    // `bgpctl shutdown`: the reply goes out first (setImmediate: after its write is queued), then the
+    // same stop as a signal's.
+    shutdown: (mode) => setImmediate(() => void shutdown(mode === 'hard' ? 'bgpctl shutdown --hard' : 'bgpctl shutdown', mode)),
   });
   const control = new ControlServer({ path: config.control.socket, mode: config.control.mode, speaker, logger: log.child({ component: 'control' }) });
   try {
@@ -72,14 +78,14 @@ async function run(file: string, o: Options): Promise<number> {
   log.info({ config: file, socket: config.control.socket, routerId: config.routerId, localAs: config.localAs }, 'tsbgpd started');
 
   let stopping = false;
-  const shutdown = async (signal: string): Promise<void> => {
+  shutdown = async (why: string, mode: StopMode): Promise<void> => {
     if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
+      log.warn({ signal: why }, 'second signal: exiting now');
       process.exit(1);
     }
     stopping = true;
-    log.info({ signal }, 'shutting down: Cease to every peer');
-    const saved = await speaker.stop('tsbgpd shutting down');
+    log.info({ signal: why, mode }, mode === 'graceful' ? 'shutting down gracefully: graceful-restart peers keep our routes' : 'shutting down hard: peers flush our routes');
+    const saved = await speaker.stop(mode, 'tsbgpd shutting down');
     await control.close();
     // EX_TEMPFAIL: a supervisor and the operator must see that the last change is not on disk.
     if (!saved) {
@@ -89,8 +95,9 @@ async function run(file: string, o: Options): Promise<number> {
     log.info({}, 'stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // A signal is a restart (a supervisor's stop, an upgrade): graceful. Decommissioning is `bgpctl shutdown --hard`.
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 'graceful'));
+  process.on('SIGINT', () => void shutdown('SIGINT', 'graceful'));
   process.on('SIGHUP', () => {
     speaker.reload().then(
       (r) => log.info({ ...r }, 'SIGHUP: configuration reloaded'),

@@ -1,10 +1,13 @@
 // Every default the config loader fills in, in one place (examples/README.md documents the same values).
-import type { ListenConfig } from './types.js';
+import type { GracefulRestartConfig, ListenConfig } from './types.js';
 
 export const DEFAULT_PORT = 179;
 export const DEFAULT_HOLD_TIME = 180;
 export const DEFAULT_KEEPALIVE_TIME = 60;
 export const DEFAULT_CONNECT_RETRY = 5;
+/** RFC 4724 §3 leaves it to the operator; 120 s is FRR's and BIRD's default too. */
+export const DEFAULT_RESTART_TIME = 120;
+export const DEFAULT_GRACEFUL_RESTART: Readonly<GracefulRestartConfig> = { restartTimeSeconds: DEFAULT_RESTART_TIME, notification: true };
 
 /** RFC 9687 §4: the suggested Send Hold Time is 8 minutes or twice the Hold Time, whichever is greater. */
 export function defaultSendHoldTime(holdTime: number): number {

@@ -37,6 +37,11 @@ export interface NeighborConfig {
   maxRoutesOut?: number;
   /** Prefixes the peer may send us (its Adj-RIB-In): above it, a warning or Cease 6/1 (RFC 4486). Absent: unlimited. */
   maxPrefixesIn?: PrefixLimitConfig;
+  /**
+   * Graceful restart (RFC 4724, RFC 8538) with this neighbor; false: not advertised (and so not
+   * negotiated either way). Default: enabled, restart time 120 s, notification (N bit) on.
+   */
+  gracefulRestart: GracefulRestartConfig | false;
 }
 
 export type NeighborProfile = 'azure-route-server';
@@ -45,6 +50,13 @@ export interface PrefixLimitConfig {
   limit: number;
   /** `cease`: NOTIFICATION Cease / Maximum Number of Prefixes Reached, then the usual back-off; `warn`: log and count. */
   action: 'cease' | 'warn';
+}
+
+export interface GracefulRestartConfig {
+  /** Seconds the peer keeps our routes while we restart (12 bits on the wire: 1..4095). */
+  restartTimeSeconds: number;
+  /** RFC 8538 N bit: graceful restart also after a NOTIFICATION other than Hard Reset. */
+  notification: boolean;
 }
 
 export interface ListenConfig {

@@ -16,12 +16,14 @@ import type {
 import type {
   CandidateInfo,
   ChangeResult,
+  GracefulRestartSide,
   MessageCounts,
   NeighborInfo,
   PeerWrite,
   ReloadResult,
   RouteEntry,
   SaveOutcome,
+  ShutdownResult,
   SpeakerEvent,
   StateFileStatus,
   VipInfo,
@@ -37,6 +39,7 @@ export interface Output {
   change(action: 'announce' | 'withdraw', r: ChangeResult): string;
   neighborAction(r: NeighborActionResult): string;
   reload(r: ReloadResult): string;
+  shutdown(r: ShutdownResult): string;
   vips(r: VipsResult): string;
   vipMove(r: VipMoveResult): string;
   vipMode(r: VipModeResult): string;
@@ -62,6 +65,7 @@ export const jsonOutput: Output = {
   change: (_action, r) => line(r),
   neighborAction: line,
   reload: line,
+  shutdown: line,
   vips: line,
   vipMove: line,
   vipMode: line,
@@ -153,6 +157,23 @@ function neighborBlock(n: NeighborInfo, now: Date): string {
     out.push(`    Sent:       ${c.local.join(', ') || 'none'}`);
     out.push(`    Received:   ${c.remote.join(', ') || 'none'}`);
     out.push(`    Negotiated: ${[`families ${c.families.join(' ') || 'none'}`, ...agreed].join(', ')}`);
+  }
+  const gr = n.gracefulRestart;
+  if (gr?.negotiated) {
+    const g = gr.negotiated;
+    const side = (x: GracefulRestartSide): string => {
+      const kept = x.families.filter((f) => f.forwardingPreserved).map((f) => f.family);
+      const fams = x.families.length === 0 ? 'helper only' : `restarts ${x.families.map((f) => f.family).join(' ')}${kept.length ? `, forwarding kept for ${kept.join(' ')}` : ''}`;
+      return `restart time ${x.restartTime} s, ${fams}${x.restarted ? ', has just restarted' : ''}`;
+    };
+    out.push('', '  Graceful restart:');
+    out.push(`    Ours:       ${side(g.local)}`);
+    out.push(`    Peer's:     ${side(g.peer)}`);
+    out.push(`    Notification (RFC 8538): ${g.notification ? 'both sides' : 'not on both sides'}`);
+  }
+  if (gr?.stale) {
+    const why = gr.stale.phase === 'restarting' ? 'the peer is restarting' : 'the peer is back, its End-of-RIB awaited';
+    out.push('', `  Stale routes: ${plural(gr.stale.routes, 'route')} (${gr.stale.families.join(' ')}): ${why}`);
   }
   const rows: [string, keyof MessageCounts][] = [
     ['Opens', 'open'],
@@ -371,6 +392,7 @@ export function textOutput(o: TextOptions = {}): Output {
       const more = r.truncated ? `\nmore ${which} than shown: the limit is ${plural(r.routes.length, 'route')}\n` : '';
       if (r.routes.length === 0) return r.truncated ? `${which}: none shown (--limit 0)\n` : `no ${which}\n`;
       const flag = r.view === 'local' ? 'L' : r.view === 'received' ? '*' : '>';
+      const stale = r.routes.some((e) => e.stale);
       const withNeighbor = r.view !== 'local';
       const withCommunities = r.routes.some((e) => e.communities.length + e.largeCommunities.length + e.extendedCommunities.length > 0);
       const header = ['flags', 'prefix', 'nexthop', 'MED', 'LP', 'aspath origin'];
@@ -386,12 +408,13 @@ export function textOutput(o: TextOptions = {}): Output {
       const rows = r.routes.map((e: RouteEntry) => {
         const origin = ORIGIN_LETTER[e.origin.toLowerCase()] ?? e.origin;
         const prefix = e.pathId !== undefined ? `${e.prefix} (path ${e.pathId})` : e.prefix;
-        const row = [flag, prefix, e.nextHop, e.med === undefined ? '' : String(e.med), e.localPref === undefined ? '' : String(e.localPref), `${e.asPath} ${origin}`.trim()];
+        const row = [e.stale ? 'S' : flag, prefix, e.nextHop, e.med === undefined ? '' : String(e.med), e.localPref === undefined ? '' : String(e.localPref), `${e.asPath} ${origin}`.trim()];
         if (withNeighbor) row.splice(1, 0, e.neighbor ?? '');
         if (withCommunities) row.push([...e.communities, ...e.largeCommunities, ...e.extendedCommunities].join(' '));
         return row;
       });
-      const legend = 'flags: L = local, * = received, > = advertised; origin: i = IGP, e = EGP, ? = incomplete\n\n';
+      const staleLegend = stale ? ', S = received, stale (kept while the neighbor restarts)' : '';
+      const legend = `flags: L = local, * = received${staleLegend}, > = advertised; origin: i = IGP, e = EGP, ? = incomplete\n\n`;
       return legend + table(header, rows, align) + more;
     },
 
@@ -427,6 +450,20 @@ export function textOutput(o: TextOptions = {}): Output {
         ...r.routesChanged.map((p) => ['route', p]),
       ];
       return `reloaded: ${counts.join(', ')}\n` + rows.map(([k, v]) => `${k!.padEnd(7)}  ${v}\n`).join('');
+    },
+
+    shutdown(r) {
+      const head =
+        r.mode === 'graceful'
+          ? 'tsbgpd is stopping for a restart: peers that negotiated graceful restart keep our routes until it is back\n'
+          : 'tsbgpd is stopping for good (hard): peers flush our routes\n';
+      const what = { nothing: 'TCP close, no NOTIFICATION', cease: 'Cease / Administrative Shutdown (6/2)', 'hard-reset': 'Cease / Hard Reset (6/9)' } as const;
+      const rows = r.peers.map((p) => {
+        // Without a connection nothing is sent, and the peer holds nothing of this session.
+        const connected = p.state === 'Established' || p.state === 'OpenConfirm' || p.state === 'OpenSent';
+        return [p.neighbor, p.state, connected ? what[p.sends] : '-', !connected ? '-' : p.keepsRoutes ? 'keeps our routes' : 'flushes our routes'];
+      });
+      return head + (rows.length ? '\n' + table(['Neighbor', 'State', 'Sent', 'Routes'], rows, ['l', 'l', 'l', 'l']) : '');
     },
 
     vips(r) {

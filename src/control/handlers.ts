@@ -155,6 +155,7 @@ const HANDLERS: { [C in CommandName]: Handler<C> } = {
   'vip-unfreeze': (s, a) => vipMode(s, a, false),
   'vip-history': (s, a) => vipHistory(s, a),
   reload: (s) => reload(s),
+  shutdown: async (s, a) => s.shutdown(a.hard === true ? 'hard' : 'graceful'),
   // The server subscribes the connection once this reply is written; see server.ts.
   monitor: async () => ({ monitoring: true }),
   ping: (s, _a, ctx) => ping(s, ctx),

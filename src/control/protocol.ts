@@ -4,7 +4,7 @@
 import { TsbgpError, TsbgpErrorCode, type TsbgpErrorCodeName } from '../errors.js';
 import type { State } from '../bgp/fsm/types.js';
 import type { RouteInput } from '../routes/values.js';
-import type { ChangeResult, NeighborInfo, ReloadResult, RouteEntry, RouteView, SpeakerEvent, Summary, VipInfo, VipMove } from './types.js';
+import type { ChangeResult, NeighborInfo, ReloadResult, RouteEntry, RouteView, ShutdownResult, SpeakerEvent, Summary, VipInfo, VipMove } from './types.js';
 
 export const PROTOCOL_VERSION = 1;
 export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
@@ -55,6 +55,10 @@ export interface VipMoveArgs {
   candidate: string;
 }
 export type NoArgs = Record<string, never>;
+export interface ShutdownArgs {
+  /** Decommission: Cease / Hard Reset, peers flush our routes. Absent or false: a graceful stop (peers keep them). */
+  hard?: boolean;
+}
 
 /** Every command with the arguments it takes. */
 export interface CommandArgs {
@@ -70,6 +74,7 @@ export interface CommandArgs {
   'vip-unfreeze': VipArgs;
   'vip-history': VipArgs;
   reload: NoArgs;
+  shutdown: ShutdownArgs;
   monitor: NoArgs;
   ping: NoArgs;
 }
@@ -141,6 +146,7 @@ export interface CommandResults {
   'vip-unfreeze': VipModeResult;
   'vip-history': VipHistoryResult;
   reload: ReloadResult;
+  shutdown: ShutdownResult;
   monitor: MonitorResult;
   ping: PingResult;
 }

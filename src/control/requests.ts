@@ -57,6 +57,13 @@ class Fields {
     return v;
   }
 
+  optBoolean(name: string): boolean | undefined {
+    const v = this.get(name);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'boolean') this.fail(name, 'true or false', v);
+    return v;
+  }
+
   optStrings(name: string): string[] | undefined {
     const v = this.get(name);
     if (v === undefined) return undefined;
@@ -122,6 +129,7 @@ const ARG_PARSERS: { [C in CommandName]: (f: Fields) => CommandArgs[C] } = {
   'vip-unfreeze': (f) => ({ name: f.string('name') }),
   'vip-history': (f) => ({ name: f.string('name') }),
   reload: () => ({}),
+  shutdown: (f) => defined({ hard: f.optBoolean('hard') }),
   monitor: () => ({}),
   ping: () => ({}),
 };

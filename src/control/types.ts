@@ -86,6 +86,16 @@ export interface NeighborInfo {
   profile?: string;
   /** Its route limits, when it has any. */
   limits?: NeighborLimits;
+  /** Graceful restart (RFC 4724, RFC 8538); absent when neither part applies. */
+  gracefulRestart?: {
+    /** What the session's two OPENs said (absent when not established, or not negotiated). */
+    negotiated?: { notification: boolean; local: GracefulRestartSide; peer: GracefulRestartSide };
+    /**
+     * The peer's routes kept as stale: `restarting` (its session is down, its restart time runs) or
+     * `refreshing` (back, its End-of-RIB not yet received for these families).
+     */
+    stale?: { phase: 'restarting' | 'refreshing'; families: string[]; routes: number };
+  };
 }
 
 export interface NeighborLimits {
@@ -96,6 +106,17 @@ export interface NeighborLimits {
   routesOut?: { limit: number; most: number; held: number };
   /** max-prefixes-in: `held` in our Adj-RIB-In; `over`: above the limit now; `exceeded`: times it went above. */
   prefixesIn?: { limit: number; action: 'cease' | 'warn'; held: number; over: boolean; exceeded: number };
+}
+
+/** One side's Graceful Restart capability. */
+export interface GracefulRestartSide {
+  restartTime: number;
+  /** R bit: it had just restarted. */
+  restarted: boolean;
+  /** N bit (RFC 8538). */
+  notification: boolean;
+  /** Families it can keep forwarding for across a restart, with the F bit; none: a helper only. */
+  families: { family: string; forwardingPreserved: boolean }[];
 }
 
 export interface Summary {
@@ -127,9 +148,25 @@ export interface RouteEntry {
   owner?: string;
   /** Advertised routes: changed since, but not yet sent to this peer (it is not reading). */
   pending?: boolean;
+  /** Received routes: kept from a session that ended gracefully, not sent again since (RFC 4724 §4.2). */
+  stale?: boolean;
 }
 
 export type RouteView = 'local' | 'received' | 'advertised';
+
+/** The answer to `shutdown`, sent before tsbgpd stops: how it stops, and what each peer is sent. */
+export interface ShutdownResult {
+  /** `graceful`: a restart, graceful-restart peers keep our routes; `hard`: decommissioning, they flush them. */
+  mode: 'graceful' | 'hard';
+  peers: {
+    neighbor: string;
+    state: State;
+    /** What ends the session: the TCP close alone, Cease / Administrative Shutdown (6/2) or Cease / Hard Reset (6/9). */
+    sends: 'nothing' | 'cease' | 'hard-reset';
+    /** The peer negotiated graceful restart and keeps our routes (stale) until we are back. */
+    keepsRoutes: boolean;
+  }[];
+}
 
 export interface ReloadResult {
   neighborsAdded: string[];
@@ -253,6 +290,11 @@ export interface SpeakerControl {
   /** Ask the peer for its routes again (ROUTE-REFRESH) and re-send ours. */
   neighborRefresh(address: string): void;
   reload(): Promise<ReloadResult>;
+  /**
+   * Stop tsbgpd (as SIGTERM does, or `hard`: decommissioning); answers at once, the stop follows.
+   * TsbgpError(STOPPING) when it is already stopping or cannot be stopped this way.
+   */
+  shutdown(mode: 'graceful' | 'hard'): ShutdownResult;
   /** Health-checked VIPs (all, or the one named; UNKNOWN_VIP when there is none of that name). */
   vips(name?: string): VipInfo[];
   /** Move a VIP to a candidate by hand (recorded as the operator's); resolves once it is on the wire. */

@@ -49,6 +49,10 @@ export class Advertiser {
   private dirty = new Set<string>();
   private waiters: Waiter[] = [];
   private queued = false;
+  /** Reasons End-of-RIB still waits for (see holdEndOfRib). */
+  private readonly eorHolds = new Set<string>();
+  /** Peers that have their table but not yet their End-of-RIB. */
+  private readonly eorDue = new Set<Neighbor>();
 
   constructor(
     private readonly intents: RouteIntents,
@@ -65,11 +69,35 @@ export class Advertiser {
   send(prefixes: readonly string[], t0: number): Promise<SendResult> {
     for (const p of prefixes) this.dirty.add(p);
     const done = new Promise<SendResult>((resolve) => this.waiters.push({ t0, resolve }));
-    if (!this.queued) {
-      this.queued = true;
-      queueMicrotask(() => this.flush());
-    }
+    this.schedule();
     return done;
+  }
+
+  /** Plan on a microtask, after what the current synchronous run has still to queue. */
+  private schedule(): void {
+    if (this.queued) return;
+    this.queued = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  /**
+   * RFC 4724 §4.1: End-of-RIB tells a peer that kept our routes stale that the table is complete;
+   * what it has not been sent again by then it deletes. So after a start, End-of-RIB waits until
+   * every intent is in the table (the VIPs' first health decisions): until each `release()` of a
+   * hold. A session that comes up meanwhile gets the table as it is, then each route as it
+   * arrives, then End-of-RIB once nothing holds it. Releasing twice is harmless.
+   */
+  holdEndOfRib(reason: string): () => void {
+    this.eorHolds.add(reason);
+    return () => {
+      if (!this.eorHolds.delete(reason)) return;
+      if (this.eorHolds.size === 0) this.schedule();
+    };
+  }
+
+  /** What End-of-RIB still waits for (empty: nothing). */
+  get endOfRibHolds(): string[] {
+    return [...this.eorHolds];
   }
 
   private flush(): void {
@@ -80,6 +108,8 @@ export class Advertiser {
     this.waiters = [];
     const outcomes: PeerOutcome[] = [];
     for (const n of this.registry.all()) outcomes.push(this.sendChanges(n, prefixes));
+    // After the changes of this run: an End-of-RIB released with a route goes behind that route.
+    if (this.eorHolds.size === 0) for (const n of this.eorDue) this.endOfRib(n);
     void Promise.all(outcomes.map((o) => ('write' in o ? o.write : undefined))).then((times) => {
       for (const w of waiters) {
         let last = w.t0;
@@ -135,24 +165,43 @@ export class Advertiser {
     };
   }
 
-  /** Established: the whole table, then End-of-RIB for each family (RFC 4724 §2). */
+  /** Established: the whole table, then End-of-RIB for each family (RFC 4724 §2), unless held (holdEndOfRib). */
   sessionUp(n: Neighbor): void {
     n.ribOut.clear();
     n.exported = new WeakMap(); // the negotiated context (4-octet AS...) may differ from the last session
     const p = plan(n.ribOut, allPrefixes(this.intents.prefixes(), n.ribOut), this.desired(n), n.peer.sendContext, limitOf(n, true));
     this.deferred(n, p);
-    const eors = NeighborRegistry.activeFamilies(n).map((f) => endOfRib(f >> 8, f & 0xff));
-    const write = n.peer.sendBatch([...p.updates, ...eors]);
+    const held = this.eorHolds.size > 0;
+    const write = n.peer.sendBatch(held ? p.updates : [...p.updates, ...this.endOfRibs(n)]);
     if (write) {
       p.commit();
       this.advertised(n, p.changes.announce, p.changes.withdraw);
+      if (held) this.eorDue.add(n);
     }
-    this.log.info({ peer: n.config.address, routes: n.ribOut.size, updates: p.updates.length }, 'session established: table sent');
+    const waits = held ? { endOfRibWaitsFor: this.endOfRibHolds } : {};
+    this.log.info({ peer: n.config.address, routes: n.ribOut.size, updates: p.updates.length, ...waits }, held ? 'session established: table sent, End-of-RIB waits' : 'session established: table sent');
+  }
+
+  private endOfRibs(n: Neighbor): BgpMessage[] {
+    return NeighborRegistry.activeFamilies(n).map((f) => endOfRib(f >> 8, f & 0xff));
+  }
+
+  /** The End-of-RIB a peer was due, once nothing of its table waits for the socket. */
+  private endOfRib(n: Neighbor): void {
+    if (!n.peer.established) {
+      this.eorDue.delete(n); // its next session gets table and End-of-RIB afresh
+      return;
+    }
+    if (n.ribOut.pendingCount) return; // drained() comes back here
+    this.eorDue.delete(n);
+    void n.peer.sendBatch(this.endOfRibs(n));
+    this.log.info({ peer: n.config.address, routes: n.ribOut.size }, 'End-of-RIB sent: the table is complete');
   }
 
   /** The socket drained: what waited for it goes now. */
   drained(n: Neighbor): void {
     if (n.ribOut.pendingCount) this.sendChanges(n, []);
+    if (this.eorDue.has(n) && this.eorHolds.size === 0) this.endOfRib(n);
   }
 
   /** RFC 2918 / RFC 7313: the whole Adj-RIB-Out of a family again, between BoRR and EoRR when supported. */

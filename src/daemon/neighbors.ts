@@ -1,16 +1,18 @@
 // The neighbor registry: each configured peer with its driver and RIBs, by address; start, stop, reload.
 import type { Clock } from '../bgp/fsm/clock.js';
+import { GR_FORWARDING_STATE, GR_NOTIFICATION } from '../bgp/fsm/graceful-restart.js';
 import { type Logger, PeerDriver, type PeerHooks } from '../bgp/fsm/session.js';
-import type { SessionConfig } from '../bgp/fsm/types.js';
+import type { SessionConfig, StopMode } from '../bgp/fsm/types.js';
 import { Afi, IPV4_UNICAST, IPV6_UNICAST, Safi } from '../bgp/iana.js';
 import type { Capability } from '../bgp/messages/index.js';
-import { AdjRibIn } from '../bgp/rib/adj-rib-in.js';
+import { AdjRibIn, type RibChange } from '../bgp/rib/adj-rib-in.js';
 import type { OutRoute } from '../bgp/rib/adj-rib-out.js';
 import { AdjRibOut } from '../bgp/rib/adj-rib-out.js';
 import type { Config, FamilyName, NeighborConfig } from '../config/types.js';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import type { RouteSpec } from '../routes/local-routes.js';
 import { plainAddress } from './listener.js';
+import { StaleRoutes } from './stale-routes.js';
 
 export interface NeighborLogger extends Logger {
   child(bindings: object): NeighborLogger;
@@ -26,6 +28,8 @@ export interface Neighbor {
   readonly ribOut: AdjRibOut;
   /** Families configured for this neighbor (familyKey). */
   readonly families: ReadonlySet<number>;
+  /** Its routes kept stale while it restarts (RFC 4724 §4.2). */
+  readonly stale: StaleRoutes;
   /** A route exported for this peer, kept until the route or the session changes: a flip exports one route. */
   exported: WeakMap<RouteSpec, OutRoute>;
 }
@@ -35,14 +39,31 @@ export function localCapabilities(n: NeighborConfig, localAs: number): Capabilit
   const caps: Capability[] = [];
   for (const f of n.families) caps.push({ type: 'MULTIPROTOCOL', afi: f === 'ipv6-unicast' ? Afi.IPV6 : Afi.IPV4, safi: Safi.UNICAST });
   caps.push({ type: 'ROUTE_REFRESH' }, { type: 'ENHANCED_ROUTE_REFRESH' }, { type: 'FOUR_OCTET_AS', asn: localAs });
-  // Graceful restart with no families preserved: we announce that we restart cleanly (RFC 4724 §3),
-  // so a peer that sees us reconnect treats it as a restart rather than a collision.
-  caps.push({ type: 'GRACEFUL_RESTART', flags: 0, restartTime: 120, families: [] });
+  const gr = n.gracefulRestart;
+  if (gr) {
+    // RFC 4724 §3: every family we carry, with the Forwarding State bit: our routes point at the
+    // web servers, whose forwarding does not depend on tsbgpd, so it survives our restart. The R
+    // bit is the FSM's (first session after a start); N is RFC 8538's.
+    caps.push({
+      type: 'GRACEFUL_RESTART',
+      flags: gr.notification ? GR_NOTIFICATION : 0,
+      restartTime: gr.restartTimeSeconds,
+      families: n.families.map((f) => ({ afi: FAMILY_KEYS[f] >> 8, safi: FAMILY_KEYS[f] & 0xff, flags: GR_FORWARDING_STATE })),
+    });
+  }
   caps.push({ type: 'EXTENDED_MESSAGE' });
   return caps;
 }
 
-export function sessionConfig(n: NeighborConfig, c: Config, random: () => number): SessionConfig {
+/**
+ * `restarting`: the first session after the process started carries the R bit (RFC 4724 §4.1:
+ * "the Restarting Speaker MUST set the Restart State bit"). tsbgpd cannot tell a restart from a
+ * first start (a crash leaves no mark, and a state file exists on the first start of a reinstall
+ * too), and it need not: §3 only asks a peer that sees R not to wait for our End-of-RIB before
+ * sending its own routes, which is right on a first start as well. Sessions after that (the peer
+ * restarted, the link flapped) are not our restart: no R.
+ */
+export function sessionConfig(n: NeighborConfig, c: Config, random: () => number, restarting = false): SessionConfig {
   return {
     localAs: c.localAs,
     peerAs: n.remoteAs,
@@ -53,6 +74,7 @@ export function sessionConfig(n: NeighborConfig, c: Config, random: () => number
     sendHoldTime: n.sendHoldTime,
     passive: n.passive,
     capabilities: localCapabilities(n, c.localAs),
+    restarting: restarting && n.gracefulRestart !== false,
     idleHoldTime: 1,
     maxIdleHoldTime: 120,
     random,
@@ -62,7 +84,8 @@ export function sessionConfig(n: NeighborConfig, c: Config, random: () => number
 
 /** Every setting of a neighbor, in a fixed order: two neighbors are the same when these are. */
 function settings(n: NeighborConfig): unknown[] {
-  return [n.address, n.remoteAs, n.port, n.localAddress, n.passive, n.holdTime, n.keepaliveTime, n.connectRetryTime, n.sendHoldTime, [...n.families].sort().join(','), n.description, n.profile, n.maxRoutesOut, JSON.stringify(n.maxPrefixesIn)];
+  const gr = n.gracefulRestart === false ? 'off' : `${n.gracefulRestart.restartTimeSeconds}/${n.gracefulRestart.notification}`;
+  return [n.address, n.remoteAs, n.port, n.localAddress, n.passive, n.holdTime, n.keepaliveTime, n.connectRetryTime, n.sendHoldTime, [...n.families].sort().join(','), n.description, n.profile, n.maxRoutesOut, JSON.stringify(n.maxPrefixesIn), gr];
 }
 
 export function sameNeighbor(a: NeighborConfig, b: NeighborConfig): boolean {
@@ -79,6 +102,10 @@ export interface RegistryDeps {
   hooks: (n: Neighbor) => PeerHooks;
   /** Our own addresses: a received route whose next hop is one of them is ignored (RFC 4271 §6.3). */
   ownAddresses: () => string[];
+  /** Routes that left a neighbor's Adj-RIB-In without a withdrawal from it (flushed, or swept as stale). */
+  gone: (n: Neighbor, changes: readonly RibChange[]) => void;
+  /** Whether anyone hears `gone`. */
+  listening: () => boolean;
 }
 
 export interface ReloadChanges {
@@ -114,20 +141,22 @@ export class NeighborRegistry {
     return this.byAddress.size;
   }
 
-  /** Create a neighbor and start its session. */
-  add(cfg: NeighborConfig, config: Config): Neighbor {
+  /** Create a neighbor and start its session; `restarting`: at the daemon's start (the R bit, see sessionConfig). */
+  add(cfg: NeighborConfig, config: Config, restarting = false): Neighbor {
     const log = this.deps.log.child({ peer: cfg.address });
+    const ribIn = new AdjRibIn({ ownAddresses: this.deps.ownAddresses() });
     const n: Neighbor = {
       config: cfg,
-      ribIn: new AdjRibIn({ ownAddresses: this.deps.ownAddresses() }),
+      ribIn,
       ribOut: new AdjRibOut(),
       families: new Set(cfg.families.map((f) => FAMILY_KEYS[f])),
+      stale: new StaleRoutes({ ribIn, clock: this.deps.clock, log, gone: (changes) => this.deps.gone(n, changes), listening: this.deps.listening }),
       exported: new WeakMap(),
       peer: undefined as unknown as PeerDriver,
     };
     (n as { peer: PeerDriver }).peer = new PeerDriver(
       { address: cfg.address, port: cfg.port, ...(cfg.localAddress ? { localAddress: cfg.localAddress } : {}) },
-      sessionConfig(cfg, config, this.deps.random),
+      sessionConfig(cfg, config, this.deps.random, restarting),
       this.deps.clock,
       log,
       this.deps.hooks(n),
@@ -148,6 +177,7 @@ export class NeighborRegistry {
       const cfg = wanted.get(address);
       if (cfg && sameNeighbor(cfg, n.config)) continue;
       this.byAddress.delete(address);
+      n.stale.stop();
       void n.peer.stop(cfg ? 'configuration changed: session reset' : 'neighbor removed from the configuration');
       (cfg ? result.reset : result.removed).push(address);
     }
@@ -159,9 +189,12 @@ export class NeighborRegistry {
     return result;
   }
 
-  /** Cease to every peer; resolves when all are closed (or after `graceMs`). */
-  async stopAll(communication: string, graceMs = 3000): Promise<void> {
-    const closing = [...this.byAddress.values()].map((n) => n.peer.stop(communication));
+  /** Stop every session (see StopMode); resolves when all are closed (or after `graceMs`). */
+  async stopAll(communication: string, mode: StopMode, graceMs = 3000): Promise<void> {
+    const closing = [...this.byAddress.values()].map((n) => {
+      n.stale.stop();
+      return n.peer.stop(communication, mode);
+    });
     let timer: ReturnType<Clock['setTimer']> | undefined;
     const grace = new Promise<void>((r) => (timer = this.deps.clock.setTimer(graceMs, r)));
     await Promise.race([Promise.all(closing), grace]);

@@ -31,13 +31,9 @@ interface Tracked {
   episodes: Episodes;
 }
 
-/**
- * A route the partner's Adj-RIB-In holds, as the pair rule reads it. Graceful restart marks the
- * routes it keeps through a peer's restart with `stale` on the row; until that lands, no row has it
- * and every route is a live one.
- */
+/** A route the partner's Adj-RIB-In holds, as the pair rule reads it: stale while kept through the partner's graceful restart (RFC 4724 §4.2). */
 function partnerRoute(r: RibInRoute): PartnerRoute {
-  return (r as { stale?: boolean }).stale === true ? { nextHop: r.attrs.nextHop, stale: true } : { nextHop: r.attrs.nextHop };
+  return r.attrs.stale ? { nextHop: r.attrs.nextHop, stale: true } : { nextHop: r.attrs.nextHop };
 }
 
 /**

@@ -1,14 +1,16 @@
 // The daemon's wiring: intents, neighbors, the advertise path, the store and the read model; start, stop, reload.
 import type net from 'node:net';
 import { type Clock, realClock } from '../bgp/fsm/clock.js';
+import { stopMessage } from '../bgp/fsm/graceful-restart.js';
 import type { PeerHooks } from '../bgp/fsm/session.js';
-import type { State } from '../bgp/fsm/types.js';
+import type { State, StopMode } from '../bgp/fsm/types.js';
 import { IPV4_UNICAST, IPV6_UNICAST } from '../bgp/iana.js';
 import { DEFAULT_NEGOTIATED, type Negotiated, encodeMessage, endOfRibFamily, formatPrefix, parsePrefix } from '../bgp/messages/index.js';
+import type { RibChange } from '../bgp/rib/adj-rib-in.js';
 import { AdjRibOut } from '../bgp/rib/adj-rib-out.js';
 import { plan } from '../bgp/rib/outbound.js';
 import type { Config } from '../config/types.js';
-import type { ChangeResult, VipInfo, VipMove, NeighborInfo, ReloadResult, RouteEntry, RouteView, SaveOutcome, SpeakerControl, SpeakerEvent, Summary } from '../control/types.js';
+import type { ChangeResult, ShutdownResult, VipInfo, VipMove, NeighborInfo, ReloadResult, RouteEntry, RouteView, SaveOutcome, SpeakerControl, SpeakerEvent, Summary } from '../control/types.js';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { exportRoute } from '../routes/export.js';
 import { type Intent, type Owner, RANK, RouteIntents, sameIntent } from '../routes/intents.js';
@@ -45,7 +47,21 @@ export interface SpeakerOptions {
   prober?: Prober;
   /** Where the VIPs' moves, freeze and current candidate are kept across restarts (beside the state file). */
   vipStatePath?: string;
+  /**
+   * Stops the daemon when asked over the control socket (`bgpctl shutdown`): tsbgpd's own stop, as
+   * for SIGTERM. Called after the reply is on its way. Absent: the request is refused.
+   */
+  shutdown?: (mode: StopMode) => void;
 }
+
+/**
+ * After every VIP's start-wait, its health decides (decide.ts decideStart): End-of-RIB waits at
+ * most this much longer for it, so that a stuck check can never hold it back for good.
+ */
+export const END_OF_RIB_SLACK_MS = 1000;
+
+/** Whoever wants to hear a neighbor's Adj-RIB-In change (the peer's UPDATEs, and routes flushed or swept as stale). */
+export type ReceivedListener = (neighbor: string, changes: readonly RibChange[]) => void;
 
 const announceIntent = (route: RouteSpec): Intent => ({ kind: 'announce', route });
 
@@ -83,6 +99,11 @@ export class Speaker implements SpeakerControl {
   private pair: PairWatcher | undefined;
   private readonly vipStore: VipStore | undefined;
   private stopping = false;
+  /** A `shutdown` was asked for (the daemon's stop follows): a second one is refused, not a second signal. */
+  private shutdownAsked = false;
+  private readonly receivedListeners = new Set<ReceivedListener>();
+  /** Releases End-of-RIB once the VIPs had their first decision (or their bound passed). */
+  private releaseEndOfRib: (() => void) | undefined;
 
   constructor(private readonly opts: SpeakerOptions) {
     this.config = opts.config;
@@ -96,6 +117,12 @@ export class Speaker implements SpeakerControl {
       random: opts.random ?? Math.random,
       hooks: (n) => this.hooks(n),
       ownAddresses: () => [this.config.routerId, ...this.config.neighbors.flatMap((n) => (n.localAddress ? [n.localAddress] : []))],
+      gone: (n, changes) => {
+        this.received(n, changes);
+        // Flushed or swept stale (graceful restart): the standby looks at its partner's routes again.
+        if (this.pair?.isPartner(n)) this.pair.partnerRoutesChanged();
+      },
+      listening: () => this.events.active || this.receivedListeners.size > 0 || this.pair !== undefined,
     });
     this.advertiser = new Advertiser(this.intents, this.registry, () => this.config.localAs, this.clock, this.log, this.events, (n) => this.prependFor(n));
     const retry = opts.storeRetryMs;
@@ -129,10 +156,13 @@ export class Speaker implements SpeakerControl {
     }
     const over = overLimits(this.config, this.intents.prefixes())[0];
     if (over) throw routeLimitError('the configured routes and VIPs', over);
-    if (this.config.vips.length) await this.startHealth(healthSaved);
+    if (this.config.vips.length) {
+      this.holdEndOfRib();
+      await this.startHealth(healthSaved);
+    }
     if (this.config.listen) await this.listener.listen(this.config.listen.address, this.config.listen.port, (s, remote, local) => this.onIncoming(s, remote, local));
     this.warmUp();
-    for (const n of this.config.neighbors) this.registry.add(n, this.config);
+    for (const n of this.config.neighbors) this.registry.add(n, this.config, true);
     this.health?.start();
   }
 
@@ -165,6 +195,24 @@ export class Speaker implements SpeakerControl {
     if (dropped.length) void this.store?.save(this.clock.now(), dropped.map((prefix) => ({ owner: 'operator', prefix })));
   }
 
+  /**
+   * A peer that kept our routes across the restart deletes, at our End-of-RIB, what we have not
+   * sent again (RFC 4724 §4.2): so End-of-RIB waits for every VIP's first health decision (their
+   * intents wait for it, see start), bounded by the longest start-wait plus END_OF_RIB_SLACK_MS.
+   */
+  private holdEndOfRib(): void {
+    const release = this.advertiser.holdEndOfRib('the first health decision of every VIP');
+    const boundMs = Math.max(...this.config.vips.map((v) => v.startWaitMs)) + END_OF_RIB_SLACK_MS;
+    const bound = this.clock.setTimer(boundMs, () => {
+      this.log.warn({ boundMs }, 'End-of-RIB sent before every VIP had its first health decision: the bound passed');
+      release();
+    });
+    this.releaseEndOfRib = () => {
+      this.clock.clearTimer(bound);
+      release();
+    };
+  }
+
   private async startHealth(healthSaved: ReadonlyMap<string, Intent>): Promise<void> {
     if (!this.opts.prober) throw new TsbgpError(TsbgpErrorCode.INTERNAL, 'VIPs are configured but the speaker was given no prober');
     const saved = new Map(await (this.vipStore?.read() ?? Promise.resolve(new Map<string, SavedVip>())));
@@ -189,6 +237,7 @@ export class Speaker implements SpeakerControl {
       changed: () => this.vipStore?.save(),
       saved,
       ...(this.config.pair ? { waitPartner: true } : {}),
+      started: () => this.releaseEndOfRib?.(),
     });
     const pair = this.config.pair;
     if (pair) {
@@ -241,17 +290,37 @@ export class Speaker implements SpeakerControl {
     }
   }
 
-  /** Cease to every peer, stop listening, settle the state file; false when a change is NOT on disk. */
-  async stop(communication = 'tsbgpd shutting down'): Promise<boolean> {
+  /**
+   * Stop every session, stop listening, settle the state file; false when a change is NOT on disk.
+   * `graceful` (SIGTERM): peers that negotiated graceful restart keep our routes as stale until we
+   * are back; `hard` (decommissioning): they flush them (see StopMode).
+   */
+  async stop(mode: StopMode = 'graceful', communication = 'tsbgpd shutting down'): Promise<boolean> {
     this.stopping = true;
     this.pair?.stop();
     this.health?.stop();
-    await this.registry.stopAll(communication);
+    this.releaseEndOfRib?.();
+    this.log.info({ mode }, mode === 'graceful' ? 'stopping for a restart: graceful-restart peers keep our routes' : 'stopping for good (hard): peers flush our routes');
+    await this.registry.stopAll(communication, mode);
     await this.listener.close();
     await this.vipStore?.flush();
     const saved = (await this.store?.flush()) ?? true;
     if (!saved) this.log.error({ ...this.store!.status() }, 'stopping with intents NOT saved: the next start announces the older saved ones');
     return saved;
+  }
+
+  /** `bgpctl shutdown [--hard]`: what each peer will be sent; the stop itself is the daemon's (SpeakerOptions.shutdown). */
+  shutdown(mode: StopMode): ShutdownResult {
+    if (!this.opts.shutdown) throw new TsbgpError(TsbgpErrorCode.STOPPING, 'this speaker runs inside another program: stop it there');
+    if (this.stopping || this.shutdownAsked) throw new TsbgpError(TsbgpErrorCode.STOPPING, 'tsbgpd is already stopping');
+    this.shutdownAsked = true;
+    const peers = [...this.registry.all()].map((n) => {
+      const m = stopMessage(mode, n.peer.established, n.peer.negotiated?.gracefulRestart);
+      return { neighbor: n.config.address, state: n.peer.state, sends: m.send, keepsRoutes: m.peerKeepsRoutes };
+    });
+    this.log.info({ mode }, `shutdown (${mode}) requested over the control socket`);
+    this.opts.shutdown(mode);
+    return { mode, peers };
   }
 
   /** The address the BGP listener is bound to (tests use port 0). */
@@ -271,24 +340,24 @@ export class Speaker implements SpeakerControl {
     const at = (): string => new Date(this.clock.wall()).toISOString();
     return {
       stateChange: (_p, from, to, reason) => this.events.emit({ type: 'state', at: at(), neighbor: n.config.address, from, to, reason }),
-      up: () => {
+      up: (_p, negotiated) => {
+        n.stale.feed({ type: 'SessionUp', negotiated });
         this.advertiser.sessionUp(n);
         if (this.pair?.isPartner(n)) this.pair.partnerSession();
       },
-      down: () => {
-        n.ribIn.clear();
+      down: (_p, reason, negotiated) => {
         n.ribOut.clear();
+        // Flushed, or kept stale for a graceful restart (RFC 4724 §4.2): StaleRoutes decides.
+        n.stale.feed({ type: 'SessionDown', reason, negotiated });
         if (this.pair?.isPartner(n)) this.pair.partnerSession();
       },
       update: (p, u) => {
         const changes = n.ribIn.apply(u);
         p.prefixesHeld(u, n.ribIn.size);
-        if (this.pair?.isPartner(n)) this.pair.partnerUpdate(changes, endOfRibFamily(u));
-        if (!changes.length || !this.events.active) return;
-        const when = at();
-        for (const c of changes) {
-          this.events.emit({ type: 'route', at: when, direction: 'received', neighbor: n.config.address, action: c.action, prefix: c.prefix, ...(c.nextHop ? { nextHop: c.nextHop } : {}) });
-        }
+        this.received(n, changes);
+        const eor = endOfRibFamily(u);
+        if (eor !== undefined) n.stale.feed({ type: 'EndOfRib', family: eor });
+        if (this.pair?.isPartner(n)) this.pair.partnerUpdate(changes, eor);
       },
       refresh: (_p, afi, safi) => this.advertiser.resend(n, afi, safi),
       drained: () => this.advertiser.drained(n),
@@ -296,6 +365,27 @@ export class Speaker implements SpeakerControl {
         this.events.emit({ type: 'notification', at: at(), neighbor: n.config.address, direction, code: m.code, subcode: m.subcode, text: p.session.lastError?.text ?? '' });
       },
     };
+  }
+
+  /**
+   * A neighbor's Adj-RIB-In changed: what its UPDATEs did, and routes that went without a withdrawal
+   * from it (flushed when its session ended, swept as stale after a graceful restart). One path for
+   * all of them: events and listeners hear every route that goes.
+   */
+  private received(n: Neighbor, changes: readonly RibChange[]): void {
+    if (!changes.length) return;
+    for (const l of this.receivedListeners) l(n.config.address, changes);
+    if (!this.events.active) return;
+    const when = new Date(this.clock.wall()).toISOString();
+    for (const c of changes) {
+      this.events.emit({ type: 'route', at: when, direction: 'received', neighbor: n.config.address, action: c.action, prefix: c.prefix, ...(c.nextHop ? { nextHop: c.nextHop } : {}) });
+    }
+  }
+
+  /** Hear every change of every neighbor's Adj-RIB-In (see received); returns the unsubscribe function. */
+  onReceived(listener: ReceivedListener): () => void {
+    this.receivedListeners.add(listener);
+    return () => this.receivedListeners.delete(listener);
   }
 
   subscribe(listener: (e: SpeakerEvent) => void): () => void {

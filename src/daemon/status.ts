@@ -6,7 +6,8 @@ import { formatAsPath } from '../bgp/messages/describe.js';
 import { formatExtCommunity } from '../bgp/messages/index.js';
 import { mostHeld } from '../bgp/rib/route-limit.js';
 import type { Config } from '../config/types.js';
-import type { NeighborInfo, RouteEntry, RouteView, Summary } from '../control/types.js';
+import type { GracefulRestartSide, NeighborInfo, RouteEntry, RouteView, Summary } from '../control/types.js';
+import { type GrInfo, notificationNegotiated } from '../bgp/fsm/graceful-restart.js';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import type { RouteIntents } from '../routes/intents.js';
 import type { RouteSpec } from '../routes/local-routes.js';
@@ -56,6 +57,24 @@ function localEntry(r: RouteSpec, localAs: number): RouteEntry {
 const ignoredTotal = (n: Neighbor): number => Object.values(n.ribIn.ignored).reduce((a, b) => a + b, 0);
 
 const capName = (c: Capability): string => (c.type === 'MULTIPROTOCOL' ? `MULTIPROTOCOL(${familyName(c.afi, c.safi)})` : c.type === 'UNKNOWN' ? `CAPABILITY_${c.code}` : c.type);
+
+const grSide = (g: GrInfo): GracefulRestartSide => ({
+  restartTime: g.restartTime,
+  restarted: g.restarted,
+  notification: g.notification,
+  families: g.families.map((f) => ({ family: familyName(f.afi, f.safi), forwardingPreserved: f.forwardingPreserved })),
+});
+
+/** What a neighbor's graceful restart looks like now: negotiated, and its stale routes. */
+function grInfo(n: Neighbor): NeighborInfo['gracefulRestart'] {
+  const neg = n.peer.negotiated?.gracefulRestart;
+  const st = n.stale.state;
+  if (!neg && st.phase === 'none') return undefined;
+  return {
+    ...(neg ? { negotiated: { notification: notificationNegotiated(neg), local: grSide(neg.local), peer: grSide(neg.peer) } } : {}),
+    ...(st.phase === 'none' ? {} : { stale: { phase: st.phase, families: st.families.map((f) => familyName(f >> 8, f & 0xff)), routes: n.ribIn.staleCount } }),
+  };
+}
 
 export interface StatusSources {
   config: () => Config;
@@ -127,6 +146,8 @@ export class StatusView {
         ...(inLimit ? { prefixesIn: { ...inLimit, held: n.ribIn.size, over: s.prefixLimitExceeded, exceeded: p.prefixLimitExceeded } } : {}),
       };
     }
+    const gr = grInfo(n);
+    if (gr) info.gracefulRestart = gr;
     return info;
   }
 
@@ -168,7 +189,8 @@ export class StatusView {
         return (function* () {
           for (const n of list) {
             for (const r of n.ribIn.all()) {
-              const e = attributeEntry(r.prefix, r.attrs.attributes, n.config.address, r.attrs.nextHop);
+              const e0 = attributeEntry(r.prefix, r.attrs.attributes, n.config.address, r.attrs.nextHop);
+              const e = r.attrs.stale ? { ...e0, stale: true } : e0;
               if (r.pathId === undefined) yield e;
               else {
                 const { prefix, ...rest } = e;

@@ -47,6 +47,11 @@ export interface HealthDeps {
   saved?: ReadonlyMap<string, SavedVip>;
   /** One of a pair of watchers: each VIP's first decision waits for the partner's table (partner()), up to start-wait. */
   waitPartner?: boolean;
+  /**
+   * Every VIP has had its first decision since the start (announced, or left withdrawn): called
+   * once, after that decision's UPDATE was handed to the advertise path.
+   */
+  started?: () => void;
 }
 
 /** Moves kept per VIP (the history `bgpctl vip NAME history` shows). */
@@ -66,6 +71,7 @@ export class HealthController {
   private readonly vips = new Map<string, Running>();
   private stopped = false;
   private started = false;
+  private startedTold = false;
 
   constructor(
     configs: readonly VipConfig[],
@@ -146,6 +152,11 @@ export class HealthController {
     }
     if (r.decision) void this.execute(v, r.decision);
     else if (r.wakeAt !== undefined) v.wake = this.d.clock.setTimer(Math.max(0, r.wakeAt - input.now), () => this.feed(v, { type: 'tick', now: this.d.clock.now(), wall: this.d.clock.wall() }));
+    // execute() hands its decision to apply() before its first await: the route is queued by now.
+    if (!this.startedTold && [...this.vips.values()].every((x) => x.state.starting === undefined)) {
+      this.startedTold = true;
+      this.d.started?.();
+    }
   }
 
   /** Carry a decision out: the health owner's intent, one UPDATE per peer; record the move with its timings. */

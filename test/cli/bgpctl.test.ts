@@ -276,6 +276,26 @@ Others('reload', async () => {
   assert.equal([r.status, r.stdout], [0, 'reloaded: 0 neighbors added, 0 removed, 1 reset, 0 routes changed\nreset    127.0.0.2\n']);
 });
 
+Others('shutdown: graceful by default, --hard for good; the answer says what each peer gets', async () => {
+  reset();
+  const r = await bgpctl(['shutdown']);
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(speaker.calls, [{ method: 'shutdown', args: ['graceful'] }]);
+  assert.is(r.stdout.split('\n')[0], 'tsbgpd is stopping for a restart: peers that negotiated graceful restart keep our routes until it is back');
+  assert.match(r.stdout, /127\.0\.0\.2\s+Established\s+Cease \/ Administrative Shutdown \(6\/2\)\s+keeps our routes/);
+  reset();
+  const h = await bgpctl(['shutdown', '--hard', '--json']);
+  assert.is(h.status, 0, h.stderr);
+  assert.equal(speaker.calls, [{ method: 'shutdown', args: ['hard'] }]);
+  const j = JSON.parse(h.stdout) as { mode: string; peers: { neighbor: string; sends: string; keepsRoutes: boolean }[] };
+  assert.is(j.mode, 'hard');
+  assert.equal(j.peers.find((p) => p.neighbor === '127.0.0.2'), { neighbor: '127.0.0.2', state: 'Established', sends: 'hard-reset', keepsRoutes: false });
+  reset();
+  speaker.throwing.shutdown = new TsbgpError(TsbgpErrorCode.STOPPING, 'tsbgpd is already stopping');
+  const again = await bgpctl(['shutdown']);
+  assert.equal([again.status, again.stderr], [1, 'bgpctl: tsbgpd is already stopping [TSBGP_ERR_STOPPING]\n']);
+});
+
 Others('usage: no command is exit 2 with the help; help is exit 0', async () => {
   const none = await bgpctl([]);
   assert.is(none.status, 2);

@@ -79,6 +79,38 @@ state-file: false
   }
 });
 
+Daemon('bgpctl shutdown --hard: the answer first, then Cease / Hard Reset to a peer with N, exit 0; bgpctl shutdown: Cease 6/2, the peer keeps our routes', async () => {
+  const BGPCTL = join(ROOT, 'src', 'cli', 'bgpctl.js');
+  for (const hard of [true, false]) {
+    const rs = new RawPeer({ asn: 65515, bgpId: '10.10.1.4', capabilities: [{ type: 'GRACEFUL_RESTART', flags: 0x4, restartTime: 120, families: [] }] });
+    const port = await rs.listen('127.0.0.2');
+    const file = join(dir, 'shutdown.yaml');
+    const sock = join(dir, 'shutdown.sock');
+    writeFileSync(
+      file,
+      `router-id: 10.10.0.7\nlocal-as: 65001\nlisten: false\nneighbors:\n  - { address: 127.0.0.2, remote-as: 65515, port: ${port} }\nroutes:\n  - { prefix: 100.64.0.1/32, next-hop: 10.10.0.4 }\ncontrol: { socket: ${sock} }\nstate-file: false\n`,
+    );
+    const d = spawn(process.execPath, [TSBGPD, '--config', file, '--no-pretty'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    const exited = new Promise<number | null>((r) => d.once('exit', (code) => r(code)));
+    try {
+      await until('the initial table', () => rs.ofType('UPDATE').length >= 2, 10_000);
+      const r = spawnSync(process.execPath, [BGPCTL, 'shutdown', ...(hard ? ['--hard'] : []), '--json', '--socket', sock], { encoding: 'utf8', timeout: 10_000 });
+      assert.is(r.status, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout), {
+        mode: hard ? 'hard' : 'graceful',
+        peers: [{ neighbor: '127.0.0.2', state: 'Established', sends: hard ? 'hard-reset' : 'cease', keepsRoutes: !hard }],
+      });
+      assert.is(await exited, 0);
+      const n = rs.ofType('NOTIFICATION');
+      assert.equal(n.map((m) => `${m.code}/${m.subcode}`), [hard ? '6/9' : '6/2']);
+      assert.not.ok(rs.ofType('UPDATE').some((u) => u.withdrawn.length > 0), 'no withdraw before either stop');
+    } finally {
+      if (d.exitCode === null) d.kill('SIGKILL');
+      await rs.close();
+    }
+  }
+});
+
 Daemon.run();
 
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

@@ -23,6 +23,7 @@ const DEFAULT_NEIGHBOR = {
   sendHoldTime: 480,
   connectRetryTime: 5,
   families: ['ipv4-unicast'],
+  gracefulRestart: { restartTimeSeconds: 120, notification: true },
 } as const;
 
 const Example = suite('examples/azure-watcher.yaml');
@@ -44,6 +45,7 @@ Example('loads into exactly the expected Config', async () => {
         sendHoldTime: 480,
         connectRetryTime: 5,
         families: ['ipv4-unicast'],
+        gracefulRestart: { restartTimeSeconds: 120, notification: true },
         description: 'Azure Route Server instance 0',
         profile: 'azure-route-server',
         maxRoutesOut: 1000,
@@ -60,6 +62,7 @@ Example('loads into exactly the expected Config', async () => {
         sendHoldTime: 480,
         connectRetryTime: 5,
         families: ['ipv4-unicast'],
+        gracefulRestart: { restartTimeSeconds: 120, notification: true },
         description: 'Azure Route Server instance 1',
         profile: 'azure-route-server',
         maxRoutesOut: 1000,
@@ -112,6 +115,7 @@ neighbors:
     connect-retry: 3600
     families: [ipv6-unicast, ipv4-unicast]
     description: lab
+    graceful-restart: { restart-time: 9, notification: false }
 `,
     'test.yaml',
   );
@@ -132,6 +136,7 @@ neighbors:
       connectRetryTime: 3600,
       families: ['ipv6-unicast', 'ipv4-unicast'],
       description: 'lab',
+      gracefulRestart: { restartTimeSeconds: 9, notification: false },
     },
   ]);
 });

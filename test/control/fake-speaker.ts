@@ -7,6 +7,7 @@ import type {
   RouteEntry,
   RouteSpec,
   RouteView,
+  ShutdownResult,
   SpeakerControl,
   SpeakerEvent,
   Summary,
@@ -181,6 +182,17 @@ export class FakeSpeaker implements SpeakerControl {
   async reload(): Promise<ReloadResult> {
     this.record('reload', []);
     return this.reloadResult;
+  }
+  /** As the daemon answers: each recorded neighbor with what it would be sent (Established ones negotiated GR with N). */
+  shutdown(mode: 'graceful' | 'hard'): ShutdownResult {
+    this.record('shutdown', [mode]);
+    return {
+      mode,
+      peers: NEIGHBORS.map((n) => {
+        const up = n.state === 'Established';
+        return { neighbor: n.address, state: n.state, sends: up ? (mode === 'hard' ? 'hard-reset' : 'cease') : 'cease', keepsRoutes: up && mode === 'graceful' };
+      }),
+    };
   }
   /** The VIPs vips() answers with (none by default; withVips() loads the fixtures). */
   vipList: VipInfo[] = [];

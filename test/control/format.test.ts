@@ -77,6 +77,38 @@ Neighbors('an established neighbor and one its peer shut down, in detail', () =>
   );
 });
 
+Neighbors('graceful restart: both capabilities, N, and the peer\'s stale routes while it restarts', () => {
+  const n = NEIGHBORS[0]!;
+  const out = text.neighbors({
+    neighbors: [
+      {
+        ...n,
+        gracefulRestart: {
+          negotiated: {
+            notification: true,
+            local: { restartTime: 120, restarted: true, notification: true, families: [{ family: 'ipv4-unicast', forwardingPreserved: true }] },
+            peer: { restartTime: 90, restarted: false, notification: true, families: [] },
+          },
+          stale: { phase: 'refreshing', families: ['ipv4-unicast'], routes: 3 },
+        },
+      },
+    ],
+  });
+  assert.ok(
+    out.includes(
+      lines(
+        '  Graceful restart:',
+        '    Ours:       restart time 120 s, restarts ipv4-unicast, forwarding kept for ipv4-unicast, has just restarted',
+        "    Peer's:     restart time 90 s, helper only",
+        '    Notification (RFC 8538): both sides',
+        '',
+        '  Stale routes: 3 routes (ipv4-unicast): the peer is back, its End-of-RIB awaited',
+      ),
+    ),
+    out,
+  );
+});
+
 Neighbors('none configured', () => {
   assert.is(text.neighbors({ neighbors: [] }), 'no neighbors configured\n');
 });
@@ -198,6 +230,19 @@ Routes('a limited table says at its end that more matched; a prefix filter is na
   );
   assert.is(text.routes({ view: 'received', prefix: '10.0.0.0/8', routes: [], truncated: true }), 'received routes inside 10.0.0.0/8: none shown (--limit 0)\n');
   assert.is(text.routes({ view: 'local', prefix: '10.0.0.0/8', routes: [] }), 'no local routes inside 10.0.0.0/8\n');
+});
+
+Routes('stale received routes (a neighbor restarting gracefully) are flagged S, and the legend says so', () => {
+  assert.fixture(
+    text.routes({ view: 'received', routes: [{ ...RECEIVED[0]!, stale: true }, RECEIVED[1]!] }),
+    lines(
+      'flags: L = local, * = received, S = received, stale (kept while the neighbor restarts), > = advertised; origin: i = IGP, e = EGP, ? = incomplete',
+      '',
+      'flags  neighbor   prefix                  nexthop      MED   LP  aspath origin  communities',
+      'S      10.10.1.4  10.0.0.0/8              10.10.1.4         100  65515 12076 i',
+      '*      10.10.1.4  2001:db8::/32 (path 2)  2001:db8::1    5       65515 ?        65515:1:2',
+    ),
+  );
 });
 
 Routes('empty views say so', () => {
@@ -409,6 +454,26 @@ Others('one line each', () => {
   assert.is(text.neighborAction({ neighbor: '10.10.1.4', action: 'refresh', state: 'Established' }), 'neighbor 10.10.1.4: route refresh requested, state now Established\n');
   assert.is(text.ping({ pong: true, version: '0.1.0' }), 'pong: tsbgpd 0.1.0\n');
   assert.is(text.error({ code: 'TSBGP_ERR_BAD_PREFIX', message: 'bad' }), 'bgpctl: bad [TSBGP_ERR_BAD_PREFIX]\n');
+});
+
+Others('shutdown: how tsbgpd stops, and per peer what it is sent and whether it keeps our routes', () => {
+  assert.fixture(
+    text.shutdown({
+      mode: 'graceful',
+      peers: [
+        { neighbor: '10.10.1.4', state: 'Established', sends: 'nothing', keepsRoutes: true },
+        { neighbor: '10.10.1.5', state: 'Active', sends: 'cease', keepsRoutes: false },
+      ],
+    }),
+    lines(
+      'tsbgpd is stopping for a restart: peers that negotiated graceful restart keep our routes until it is back',
+      '',
+      'Neighbor   State        Sent                        Routes',
+      '10.10.1.4  Established  TCP close, no NOTIFICATION  keeps our routes',
+      '10.10.1.5  Active       -                           -',
+    ),
+  );
+  assert.is(text.shutdown({ mode: 'hard', peers: [] }), 'tsbgpd is stopping for good (hard): peers flush our routes\n');
 });
 
 Others('reload: counts, then what changed', () => {

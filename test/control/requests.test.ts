@@ -45,6 +45,11 @@ ParseRequest('one example of every command parses to its typed request', () => {
   assert.equal(ok(req('vip-unfreeze', { name: 'web' })), { v: 1, id: 7, command: 'vip-unfreeze', args: { name: 'web' } });
   assert.equal(ok(req('vip-history', { name: 'web' })), { v: 1, id: 7, command: 'vip-history', args: { name: 'web' } });
   for (const c of ['reload', 'monitor', 'ping']) assert.equal(ok(req(c)), { v: 1, id: 7, command: c, args: {} });
+  assert.equal(ok(req('shutdown')), { v: 1, id: 7, command: 'shutdown', args: {} });
+  assert.equal(ok(req('shutdown', { hard: true })).args, { hard: true });
+  assert.equal(ok(req('shutdown', { hard: false })).args, { hard: false });
+  const notBool = err(req('shutdown', { hard: 'yes' }));
+  assert.equal([notBool.error.code, notBool.error.message], ['TSBGP_ERR_BAD_REQUEST', 'shutdown: args.hard must be true or false, got "yes"']);
   assert.is(ok(JSON.stringify({ v: 1, id: 'abc', command: 'ping' })).id, 'abc');
   assert.is(ok(req('ping') + '\r').command, 'ping', 'trailing whitespace is JSON whitespace');
 });
@@ -90,11 +95,11 @@ ParseRequest('command: missing or not a string is BAD_REQUEST; an unknown one UN
   const missing = err(JSON.stringify({ v: 1, id: 1 }));
   assert.equal([missing.error.code, missing.error.message], ['TSBGP_ERR_BAD_REQUEST', 'field command must be a string, got nothing']);
   assert.is(err(JSON.stringify({ v: 1, id: 1, command: 5 })).error.message, 'field command must be a string, got 5');
-  const unknown = err(req('shutdown'));
+  const unknown = err(req('halt'));
   assert.equal([unknown.error.code, unknown.id], ['TSBGP_ERR_UNKNOWN_COMMAND', 7]);
   assert.is(
     unknown.error.message,
-    'unknown command "shutdown"; commands: announce, withdraw, show-neighbors, show-summary, show-routes, show-vips, neighbor, vip-move, vip-freeze, vip-unfreeze, vip-history, reload, monitor, ping',
+    'unknown command "halt"; commands: announce, withdraw, show-neighbors, show-summary, show-routes, show-vips, neighbor, vip-move, vip-freeze, vip-unfreeze, vip-history, reload, shutdown, monitor, ping',
   );
   // Not fooled by Object.prototype.
   assert.is(err(req('toString')).error.code, 'TSBGP_ERR_UNKNOWN_COMMAND');

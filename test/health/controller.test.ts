@@ -26,7 +26,9 @@ const VIP: VipConfig = {
 };
 
 /** Candidates answer as `up` says; watches can be cut by hand; every check and decision is recorded. */
-function rig(cfg: VipConfig = VIP, saved?: Map<string, SavedVip>, waitPartner = false) {
+function rig(cfg: VipConfig = VIP, saved?: Map<string, SavedVip>, extra: boolean | (() => void) = false) {
+  const waitPartner = extra === true;
+  const started = typeof extra === 'function' ? extra : undefined;
   const clock = new ManualClock();
   const up: Record<string, boolean> = { ws1: true, ws2: true };
   const checks: { candidate: string; at: number }[] = [];
@@ -56,6 +58,7 @@ function rig(cfg: VipConfig = VIP, saved?: Map<string, SavedVip>, waitPartner = 
     changed() {},
     ...(saved ? { saved } : {}),
     ...(waitPartner ? { waitPartner } : {}),
+    ...(started ? { started } : {}),
   });
   /** Advance the clock in 10 ms steps, letting each check's promise settle. */
   const run = async (ms: number): Promise<void> => {
@@ -69,6 +72,25 @@ function rig(cfg: VipConfig = VIP, saved?: Map<string, SavedVip>, waitPartner = 
 }
 
 const Start = suite('start');
+
+Start('started: told once, when the first decision was handed to apply (End-of-RIB waits for it); also for all-down withdraw, with nothing to apply', async () => {
+  const told: number[] = [];
+  let r: ReturnType<typeof rig>;
+  r = rig(VIP, undefined, () => told.push(r.applied.length));
+  r.h.start();
+  await r.run(1000);
+  assert.equal(told, [1], 'once, and after the decision reached apply');
+  assert.equal(r.moves(), ['ws1:start']);
+  const withdrawn: number[] = [];
+  const w = rig({ ...VIP, allDown: 'withdraw', startWaitMs: 300 }, undefined, () => withdrawn.push(w.clock.now()));
+  w.up.ws1 = false;
+  w.up.ws2 = false;
+  w.h.start();
+  await w.run(200);
+  assert.equal(withdrawn, [], 'not before start-wait');
+  await w.run(400);
+  assert.equal([withdrawn, w.moves()], [[300], []]);
+});
 
 Start('checks are jittered and never overlap; the first announcement waits for rise on the preferred candidate', async () => {
   const r = rig();

@@ -96,7 +96,7 @@ export function reasonLine(r: DownReason): string {
     case 'notification-received':
       return `${r.type} ${r.code}/${r.subcode}`;
     case 'admin-stop':
-      return r.communication === undefined ? r.type : `${r.type} "${r.communication}"`;
+      return [r.type, ...(r.communication === undefined ? [] : [`"${r.communication}"`]), ...(r.graceful ? ['graceful'] : [])].join(' ');
     default:
       return r.type;
   }

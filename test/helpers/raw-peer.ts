@@ -2,6 +2,7 @@
 import net from 'node:net';
 import {
   type BgpMessage,
+  type Capability,
   DEFAULT_NEGOTIATED,
   Framer,
   KEEPALIVE,
@@ -28,10 +29,13 @@ export class RawPeer {
   private ctx: Negotiated = DEFAULT_NEGOTIATED;
   private sendCtx: Negotiated = DEFAULT_NEGOTIATED;
   readonly open: OpenMessage;
+  /** Connections the speaker closed (FIN or reset), counted when each closes. */
+  closes = 0;
   /** Called for each message as it arrives (benchmarks timestamp here). */
   onMessage: ((r: Received) => void) | undefined;
 
-  constructor(o: { asn: number; bgpId: string; holdTime?: number; enhancedRouteRefresh?: boolean }) {
+  /** `capabilities`: more to advertise after the usual ones (e.g. GRACEFUL_RESTART). */
+  constructor(o: { asn: number; bgpId: string; holdTime?: number; enhancedRouteRefresh?: boolean; capabilities?: Capability[] }) {
     this.open = makeOpen({
       asn: o.asn,
       holdTime: o.holdTime ?? 180,
@@ -40,6 +44,7 @@ export class RawPeer {
         { type: 'MULTIPROTOCOL', afi: 1, safi: 1 },
         { type: 'ROUTE_REFRESH' },
         ...(o.enhancedRouteRefresh ? [{ type: 'ENHANCED_ROUTE_REFRESH' as const }] : []),
+        ...(o.capabilities ?? []),
       ],
     });
   }
@@ -58,6 +63,7 @@ export class RawPeer {
     this.sendCtx = DEFAULT_NEGOTIATED;
     s.setNoDelay(true);
     s.on('error', () => {});
+    s.on('close', () => this.closes++);
     s.write(encodeMessage(this.open, DEFAULT_NEGOTIATED));
     s.on('data', (chunk: Buffer) => {
       const at = process.hrtime.bigint();

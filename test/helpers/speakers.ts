@@ -27,6 +27,7 @@ export function neighbor(address: string, remoteAs: number, over: Partial<Neighb
     sendHoldTime: 480,
     connectRetryTime: 1,
     families: ['ipv4-unicast'],
+    gracefulRestart: { restartTimeSeconds: 120, notification: true },
     ...over,
   };
 }

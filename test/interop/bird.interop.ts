@@ -2,7 +2,7 @@
 // recursive`, its default for multihop) through its IGP table: a `kernel` protocol with `learn`
 // (import only, `export none`: nothing is written to the kernel) gives it the namespace's default
 // route, so the third-party next hops 10.10.0.4/.5 resolve and are kept as sent (no rewrite).
-import { type Lab, NS, type Proc, WATCHER, ok } from './harness.js';
+import { type Lab, NS, type Proc, WATCHER, ok, run } from './harness.js';
 import { type PeerDriver, interopSuite } from './scenario.js';
 
 let bird: Proc | undefined;
@@ -27,6 +27,7 @@ protocol bgp tsbgp {
   connect retry time 2;
   connect delay time 1;
   error wait time 1, 4;
+  graceful restart on;
   ipv4 { import all; export where source = RTS_STATIC; };
   ipv6 { import all; export where source = RTS_STATIC; next hop address 2001:db8:b::4; };
 }
@@ -68,16 +69,21 @@ const driver: PeerDriver = {
     };
   },
   async vipNextHop(l) {
-    const t = await birdc(l, 'show', 'route', '100.64.0.1/32', 'all');
-    return /BGP\.next_hop:\s+(\S+)/.exec(t)?.[1];
+    // birdc exits 1 with "Network not found" when the route is not there.
+    const r = await run(['birdc', '-s', ctl(l), 'show', 'route', '100.64.0.1/32', 'all'], { ms: 15000 });
+    if (r.code !== 0 && /Network not found/.test(r.stdout + r.stderr)) return undefined;
+    if (r.code !== 0) throw new Error(`birdc show route exited ${r.code}: ${(r.stdout + r.stderr).trim().slice(0, 300)}`);
+    return /BGP\.next_hop:\s+(\S+)/.exec(r.stdout)?.[1];
   },
   async refresh(l) {
     await birdc(l, 'reload', 'in', 'tsbgp');
   },
-  async ceaseRecorded(l) {
+  // BIRD keeps a restarting peer's routes (RFC 4724 helper; `graceful restart on`): checked in its RIB.
+  grHelper: true,
+  async ceaseRecorded(l, sent) {
     const t = await protocol(l);
     const e = /Last error:\s+(.*)/.exec(t)?.[1];
-    return e && /Received: Administrative shutdown/i.test(e) ? e : undefined;
+    return e && (sent === '6/9' ? /Received: Hard reset/i : /Received: Administrative shutdown/i).test(e) ? e : undefined;
   },
 };
 

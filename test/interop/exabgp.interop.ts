@@ -12,6 +12,7 @@ import { type Lab, NS, type Proc, WATCHER, waitFor } from './harness.js';
 import { type PeerDriver, interopSuite } from './scenario.js';
 
 const EXA_HOLD = 180;
+const EXA_RESTART = 120;
 let exa: Proc | undefined;
 const recv = (l: Lab): string => l.path('exabgp.recv.jsonl');
 const cmds = (l: Lab): string => l.path('exabgp.cmds');
@@ -40,6 +41,7 @@ neighbor ${WATCHER} {
   capability {
     route-refresh;
     asn4 enable;
+    graceful-restart ${EXA_RESTART};
   }
   static {
     route 10.20.0.0/16 next-hop 10.10.1.4;
@@ -144,7 +146,31 @@ const driver: PeerDriver = {
   // bug (the same bytes decode fine in FRR, BIRD, GoBGP, OpenBGPD, tshark and our decoder). The
   // nearest honest evidence it got the Cease: a recorded 6/2, or the down record naming a received
   // message of type 3 (NOTIFICATION); the 6/2 itself is asserted from the capture.
-  async ceaseRecorded(l) {
+  // ExaBGP keeps no RIB of what it receives (its API processes get the messages), so there is
+  // nothing of tsbgp's to keep across tsbgp's restart; what it records is asserted instead.
+  grHelper: { because: 'ExaBGP keeps no RIB of received routes (they go to its API processes)' },
+  async restartEvidence(l, t0) {
+    // After t0: the session down without a NOTIFICATION from tsbgp (ExaBGP has no N: tsbgp sends
+    // none), then tsbgp's OPEN with graceful restart for ipv4/ipv6 unicast (F bit, "restart" in
+    // ExaBGP's JSON) and the R bit (which ExaBGP 4.2 names "forwarding"), then the VIP, then End-of-RIB.
+    const rs = records(l).filter((r) => typeof r.time === 'number' && r.time * 1000 >= t0 - 1000);
+    const down = rs.findIndex((r) => r.type === 'state' && r.neighbor?.state === 'down');
+    if (down < 0) return undefined;
+    const reason = String(rs[down]!.neighbor?.reason ?? '');
+    if (rs.slice(0, down).some((r) => r.type === 'notification' && r.neighbor?.direction === 'receive')) return undefined;
+    const after = rs.slice(down);
+    const open = after.findIndex((r) => r.type === 'open' && r.neighbor?.direction === 'receive');
+    const gr = open >= 0 ? after[open]!.neighbor?.open?.capabilities?.['64'] : undefined;
+    if (!gr || gr.time !== 120 || !/forwarding/.test(JSON.stringify(gr['restart-flags']))) return undefined;
+    const fams = JSON.stringify(gr['address-family-flags']);
+    if (!/ipv4\/unicast"?:\s*\[\s*"restart"/.test(fams)) return undefined;
+    const updates = after.slice(open).filter((r) => r.type === 'update');
+    const vip = updates.findIndex((r) => JSON.stringify(r.neighbor?.message?.update?.announce ?? {}).includes('100.64.0.1/32'));
+    const eor = updates.findIndex((r) => r.neighbor?.message?.eor !== undefined);
+    if (vip < 0 || eor < vip) return undefined;
+    return `down (${reason}) with no NOTIFICATION received; tsbgp's OPEN: graceful restart ${JSON.stringify(gr)}; the VIP, then End-of-RIB`;
+  },
+  async ceaseRecorded(l, _sent) {
     for (const r of records(l)) {
       const n = r.neighbor?.message?.notification;
       if (r.type === 'notification' && n?.code === 6 && n?.subcode === 2) return JSON.stringify(n);

@@ -30,6 +30,7 @@ log file ${l.path('frr-bgpd.debug.log')} informational
 !
 router bgp 65515
  bgp router-id 10.10.1.4
+ bgp graceful-restart
  no bgp ebgp-requires-policy
  no bgp network import-check
  no bgp default ipv4-unicast
@@ -99,10 +100,14 @@ const driver: PeerDriver = {
   async refresh(l) {
     await vtysh(l, `clear bgp ipv4 unicast ${WATCHER} soft in`);
   },
-  async ceaseRecorded(l) {
+  // FRR keeps a restarting peer's routes (helper, RFC 4724 and RFC 8538 N): checked in its RIB.
+  grHelper: true,
+  async ceaseRecorded(l, sent) {
     const n = await neighborJson(l);
-    const why = `${String(n.lastNotificationReason ?? '')} ${String(n.lastResetDueTo ?? '')}`;
-    return /Cease\/Administrative Shutdown/i.test(why) ? why : undefined;
+    // FRR 8.4 records a Hard Reset by the Cease inside it, with lastNotificationHardReset (RFC 8538 §3).
+    const why = `${String(n.lastNotificationReason ?? '')} ${String(n.lastResetDueTo ?? '')} hardReset=${String(n.lastNotificationHardReset)}`;
+    if (!/Cease\/Administrative Shutdown/i.test(why)) return undefined;
+    return (n.lastNotificationHardReset === true) === (sent === '6/9') ? why : undefined;
   },
 };
 

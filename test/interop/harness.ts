@@ -384,8 +384,8 @@ export class Lab {
     return n;
   }
 
-  async received(): Promise<{ prefix: string; nextHop: string }[]> {
-    const j = (await this.bgpctl(['show', 'routes', '--received'])) as { routes: { prefix: string; nextHop: string }[] };
+  async received(): Promise<{ prefix: string; nextHop: string; stale?: boolean }[]> {
+    const j = (await this.bgpctl(['show', 'routes', '--received'])) as { routes: { prefix: string; nextHop: string; stale?: boolean }[] };
     return j.routes;
   }
 }
@@ -398,6 +398,17 @@ export interface TsbgpNeighbor {
   capabilities?: { fourOctetAs: boolean; routeRefresh: boolean; enhancedRouteRefresh: boolean; families: string[]; local: string[]; remote: string[] };
   messages: { received: Record<string, number>; sent: Record<string, number> };
   lastError?: { direction: string; code: number; subcode: number; text: string; at: string };
+  gracefulRestart?: {
+    negotiated?: { notification: boolean; local: GrSide; peer: GrSide };
+    stale?: { phase: string; families: string[]; routes: number };
+  };
+}
+
+interface GrSide {
+  restartTime: number;
+  restarted: boolean;
+  notification: boolean;
+  families: { family: string; forwardingPreserved: boolean }[];
 }
 
 // ---------------------------------------------------------------- capture queries

@@ -90,10 +90,15 @@ const driver: PeerDriver = {
   async refresh(l) {
     await ctl(l, 'neighbor', WATCHER, 'refresh');
   },
-  async ceaseRecorded(l) {
+  // OpenBGPD 7.7 announces graceful restart by default (`announce restart yes`, no families: a
+  // helper) and keeps a peer's routes when its session closes without a NOTIFICATION ("graceful
+  // restart of IPv4 unicast, keeping routes" in its log); it has no RFC 8538, so tsbgp's graceful
+  // stop sends it nothing but the close, and its hard stop Cease 6/2. Checked in its RIB.
+  grHelper: true,
+  async ceaseRecorded(l, sent) {
     const n = await neighborJson(l);
     const e = String(n.last_error_received ?? '');
-    return /Cease, administratively down/i.test(e) ? `${e} (${String(n.last_shutdown_reason ?? '')})` : undefined;
+    return (sent === '6/9' ? /hard reset/i : /Cease, administratively down/i).test(e) ? `${e} (${String(n.last_shutdown_reason ?? '')})` : undefined;
   },
 };
 

@@ -1,11 +1,15 @@
 // The interop scenario every daemon goes through, as one uvu suite. A daemon file supplies a
 // PeerDriver (how to start/stop/query that daemon as the route server, AS 65515, at 10.10.1.4).
 //
-// Order on the wire: 1 Established, 2 routes in, 3 failover, 4 route refresh, 5 SIGTERM (Cease 6/2;
-// tsbgpd is then started again with hold-time 9 and must restore the VIP from its state file),
-// 6 hold-timer expiry against a SIGSTOPped peer, recovery after SIGCONT, and a full peer restart.
+// Order on the wire: 1 Established, 2 routes in, 3 failover, 4 route refresh, 5 SIGTERM and 5b
+// kill -9 (graceful restart: the peer keeps the VIP while tsbgpd is away), 5c the hard stop (Hard
+// Reset: the peer flushes it; tsbgpd is then started again with hold-time 9 and must restore the
+// VIP from its state file), 6 hold-timer expiry against a SIGSTOPped peer, recovery after SIGCONT,
+// and a full peer restart (tsbgp keeping the peer's routes stale where graceful restart says so).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { IPV4_UNICAST } from '../../src/bgp/iana.js';
+import { endOfRibFamily } from '../../src/bgp/messages/index.js';
 import type { CapturedMessage } from '../../src/pcap/bgp-streams.js';
 import {
   type Lab,
@@ -65,8 +69,16 @@ export interface PeerDriver {
    * (OpenBGPD's error damping); the reason is in the driver.
    */
   afterResume?(lab: Lab): Promise<void>;
-  /** Evidence (text) that the peer recorded Cease / Administrative Shutdown from tsbgp, or undefined. */
-  ceaseRecorded(lab: Lab): Promise<string | undefined>;
+  /** Evidence (text) that the peer recorded the NOTIFICATION tsbgp's hard stop sent (`sent`: code/subcode), or undefined. */
+  ceaseRecorded(lab: Lab, sent: '6/2' | '6/9'): Promise<string | undefined>;
+  /**
+   * As a graceful-restart helper for tsbgp (RFC 4724 §4.2): `true` when the daemon keeps tsbgp's
+   * routes across its restart (checked in its RIB); otherwise why it cannot, and restartEvidence
+   * gives its own record of the restart instead.
+   */
+  grHelper: true | { because: string };
+  /** Without a RIB to check (grHelper not true): the daemon's record that tsbgp restarted gracefully since `t0`, or undefined. */
+  restartEvidence?(lab: Lab, t0: number): Promise<string | undefined>;
 }
 
 const ROUTE4 = '10.20.0.0/16';
@@ -193,23 +205,109 @@ export function interopSuite(d: PeerDriver): void {
     assert.is(await d.vipNextHop(l), '10.10.0.5');
   });
 
-  s('5. SIGTERM: tsbgpd exits 0 after sending Cease/Administrative Shutdown (6/2); the peer records it', async () => {
+  /**
+   * tsbgpd is down (stopped by `how`, at `t0`) and started again: while it is away and until it has
+   * sent the VIP again, the peer must hold the VIP via .5 (polled every 100 ms), unless it cannot
+   * (grHelper), when its own record of the restart is asserted instead. After the start, the VIP
+   * goes before End-of-RIB on the new connection, and no withdraw of the VIP is ever sent.
+   */
+  const acrossRestart = async (how: string, t0: number, mark: number): Promise<void> => {
     const l = lab();
+    const absent: string[] = [];
+    let polls = 0;
+    const poll = async (): Promise<void> => {
+      if (d.grHelper !== true) return;
+      const nh = await d.vipNextHop(l);
+      polls++;
+      if (nh !== '10.10.0.5') absent.push(`${Date.now() - t0} ms: ${nh ?? 'absent'}`);
+    };
+    // Down for a while (longer than any daemon takes to notice the close), then back.
+    for (const end = Date.now() + 1500; Date.now() < end; ) {
+      await poll();
+      await sleep(100);
+    }
+    const tStart = Date.now();
+    await l.startTsbgpd(l.path('tsbgpd.yaml'));
+    const back = await waitFor(`tsbgp's VIP, then End-of-RIB, on the new connection (${d.name})`, async () => {
+      await poll();
+      const all = (await l.captured()).slice(mark);
+      // The connection that came up: the last one with the peer's OPEN on it (attempts before may go unanswered).
+      const conn = all.filter((x) => fromPeer(x) && x.result.ok && x.result.message.type === 'OPEN').at(-1)?.connection;
+      const onIt = all.filter((x) => fromTsbgp(x) && x.connection === conn);
+      const vip = onIt.findIndex((x) => announcedNextHop(x, VIP) === '10.10.0.5');
+      const eor = onIt.findIndex((x) => updateOf(x) !== undefined && endOfRibFamily(updateOf(x)!) === IPV4_UNICAST);
+      return eor >= 0 && { vip, eor, vipAt: onIt[vip]?.time, eorAt: onIt[eor]!.time };
+    }, 30000).catch(async (e: Error) => {
+      throw new Error(`${e.message}\n${dump(await l.captured(), mark)}\n--- tsbgpd log tail ---\n${tsbgpLog()}`);
+    });
+    assert.ok(back.vip >= 0 && back.vip < back.eor, `the VIP must come before End-of-RIB (VIP #${back.vip}, EoR #${back.eor}):\n${dump(await l.captured(), mark)}`);
+    await established(`tsbgp Established after the ${how} restart`, 15000);
+    await peerNh('10.10.0.5', 15000);
+    await poll();
+    const keptMs = Math.round((back.vipAt ?? back.eorAt) * 1000 - t0);
+    const eorMs = Math.round(back.eorAt * 1000 - tStart);
+    if (d.grHelper === true) {
+      assert.equal(absent, [], `${d.name} lost ${VIP} via .5 during the ${how} restart (${polls} polls)`);
+      console.log(`  GR ${d.name} ${how}: ${VIP} kept via 10.10.0.5 for ${keptMs} ms until tsbgpd re-sent it (${polls} polls, none absent); start -> End-of-RIB ${eorMs} ms`);
+    } else {
+      const ev = await waitFor(`${d.name}'s own record of the graceful restart`, () => d.restartEvidence!(l, t0), 10000);
+      console.log(`  GR ${d.name} ${how}: ${d.grHelper.because}; its record: ${ev}; start -> End-of-RIB ${eorMs} ms`);
+    }
+    const w = (await l.captured()).filter((m) => withdraws(m, VIP));
+    assert.is(w.length, 0, `withdraws of ${VIP}:\n${dump(w)}`);
+  };
+
+  s('5. SIGTERM: a graceful stop (6/2 with N on both sides, else only the close); the peer keeps the VIP until tsbgpd is back; VIP before End-of-RIB', async () => {
+    const l = lab();
+    const n = (await l.neighbor()).gracefulRestart?.negotiated;
+    assert.ok(n, `graceful restart negotiated with ${d.name}`);
+    assert.equal(n.local.families.map((f) => [f.family, f.forwardingPreserved]), (d.ipv6 ? ['ipv4-unicast', 'ipv6-unicast'] : ['ipv4-unicast']).map((f) => [f, true]));
     const mark = (await l.captured()).length;
+    const t0 = Date.now();
     const code = await l.stop(l.tsbgpd!, 'SIGTERM', 8000);
     assert.is(code, 0, 'tsbgpd exit status after SIGTERM');
-    const cease = await waitFor('tsbgp\'s NOTIFICATION in the capture', async () => {
+    await sleep(300); // the last segments are in the capture
+    const sent = (await l.captured()).slice(mark).filter((x) => fromTsbgp(x) && x.result.ok && x.result.message.type === 'NOTIFICATION');
+    assert.equal(sent.map((x) => (x.result.ok && x.result.message.type === 'NOTIFICATION' ? `${x.result.message.code}/${x.result.message.subcode}` : '')), n.notification ? ['6/2'] : [], `N on both sides: ${n.notification}`);
+    await acrossRestart('SIGTERM', t0, mark);
+  });
+
+  s('5b. kill -9: the kernel closes the session; the peer keeps the VIP until tsbgpd is back; VIP before End-of-RIB', async () => {
+    const l = lab();
+    if (l.tsbgpd && !l.alive(l.tsbgpd)) await l.startTsbgpd(l.path('tsbgpd.yaml')); // test 5 failed half-way
+    await established('tsbgp Established before kill -9', 30000);
+    await peerNh('10.10.0.5', 15000);
+    const mark = (await l.captured()).length;
+    const t0 = Date.now();
+    await l.stop(l.tsbgpd!, 'SIGKILL', 8000);
+    await acrossRestart('kill -9', t0, mark);
+    const sent = (await l.captured()).slice(mark).filter((x) => fromTsbgp(x) && x.result.ok && x.result.message.type === 'NOTIFICATION');
+    assert.is(sent.length, 0, `a killed tsbgpd sends nothing:\n${dump(sent)}`);
+  });
+
+  s('5c. bgpctl shutdown --hard: Hard Reset (6/9) with N on both sides, else 6/2; the peer flushes the VIP and records it; back with hold-time 9, the VIP restored', async () => {
+    const l = lab();
+    if (!l.tsbgpd || !l.alive(l.tsbgpd)) await l.startTsbgpd(l.path('tsbgpd.yaml'));
+    await established('tsbgp Established before the hard stop', 30000);
+    await peerNh('10.10.0.5', 15000);
+    const n = (await l.neighbor()).gracefulRestart?.negotiated;
+    const mark = (await l.captured()).length;
+    const answer = (await l.bgpctl(['shutdown', '--hard'])) as { mode: string; peers: { neighbor: string; sends: string; keepsRoutes: boolean }[] };
+    assert.equal(answer.peers.map((p) => [p.neighbor, p.sends, p.keepsRoutes]), [[PEER, n?.notification ? 'hard-reset' : 'cease', false]]);
+    const code = await Promise.race([l.tsbgpd!.exited, sleep(8000).then(() => 'timeout' as const)]);
+    assert.is(code, 0, 'tsbgpd exit status after shutdown --hard');
+    await l.stop(l.tsbgpd!);
+    const want = n?.notification ? '6/9' : '6/2';
+    const note = await waitFor('tsbgp\'s NOTIFICATION in the capture', async () => {
       const m = (await l.captured()).slice(mark).find((x) => fromTsbgp(x) && x.result.ok && x.result.message.type === 'NOTIFICATION');
       return m?.result.ok && m.result.message.type === 'NOTIFICATION' ? m.result.message : undefined;
     }, 5000);
-    assert.is(`${cease.code}/${cease.subcode}`, '6/2');
-    const evidence = await waitFor(`${d.name} to record the Cease`, () => d.ceaseRecorded(l), 10000);
+    assert.is(`${note.code}/${note.subcode}`, want);
+    const t0 = Date.now();
+    await waitFor(`${d.name} to flush ${VIP}`, async () => (await d.vipNextHop(l)) === undefined || undefined, 10000);
+    console.log(`  GR ${d.name} hard stop: ${want} sent, ${VIP} flushed within ${Date.now() - t0} ms of the check`);
+    const evidence = await waitFor(`${d.name} to record the ${want}`, () => d.ceaseRecorded(l, want), 10000);
     assert.ok(evidence.length > 0);
-  });
-
-  s('5b. tsbgpd started again (hold-time 9): re-established, the VIP restored from the state file (via .5)', async () => {
-    const l = lab();
-    if (l.tsbgpd && l.alive(l.tsbgpd)) await l.stop(l.tsbgpd, 'SIGTERM', 8000); // test 5 failed half-way
     // Back with a short hold time (for test 6); the state file gives the VIP back its failed-over next hop.
     await l.startTsbgpd(l.tsbgpConfig({ holdTime: 9, families: d.ipv6 ? ['ipv4-unicast', 'ipv6-unicast'] : ['ipv4-unicast'] }));
     await established('tsbgp to re-establish after restart', 30000);
@@ -250,7 +348,7 @@ export function interopSuite(d: PeerDriver): void {
     recovered = true;
   });
 
-  s('6c. a full peer restart (stop by PID, start) is followed by re-establishment and the VIP re-sent', async () => {
+  s('6c. a full peer restart (stop by PID, start): tsbgp keeps its routes stale or flushes them as RFC 4724/8538 say; re-established, the VIP re-sent', async () => {
     const l = lab();
     if (!recovered) {
       // 6b failed (reported there). So that this test checks a peer restart on its own and not
@@ -259,11 +357,32 @@ export function interopSuite(d: PeerDriver): void {
       await l.stop(l.tsbgpd!, 'SIGTERM', 8000);
       await l.startTsbgpd(l.path('tsbgpd.yaml'));
     }
+    const gr = (await established('tsbgp Established before the peer restart', 30000)).gracefulRestart?.negotiated;
+    await waitFor(`${ROUTE4} from ${d.name} in tsbgp's Adj-RIB-In, not stale`, async () => (await l.received()).some((r) => r.prefix === ROUTE4 && !r.stale) || undefined, 20000);
+    const mark = (await l.captured()).length;
     await d.stop(l);
     await waitFor('tsbgp to notice the peer went away', async () => (await l.neighbor()).state !== 'Established' || undefined, 15000);
+    // What the peer said on its way out decides (RFC 4724 §4.2, RFC 8538 §4): an independent reading of the rules.
+    const said = (await l.captured()).slice(mark).find((x) => fromPeer(x) && x.result.ok && x.result.message.type === 'NOTIFICATION');
+    const note = said?.result.ok && said.result.message.type === 'NOTIFICATION' ? `${said.result.message.code}/${said.result.message.subcode}` : undefined;
+    const restarts = (gr?.peer.families.length ?? 0) > 0;
+    const keeps = restarts && (note === undefined || (gr!.notification && note !== '6/9'));
+    const during = await l.received();
+    const why = `${d.name} restarts ${JSON.stringify(gr?.peer.families)}, N both ${gr?.notification}, sent ${note ?? 'no NOTIFICATION'}`;
+    if (keeps) {
+      assert.ok(during.some((r) => r.prefix === ROUTE4 && r.stale === true), `${ROUTE4} kept stale (${why}): ${JSON.stringify(during)}\n${dump(await l.captured(), mark)}\n${tsbgpLog()}`);
+    } else {
+      assert.not.ok(during.some((r) => r.prefix === ROUTE4), `${ROUTE4} flushed (${why}): ${JSON.stringify(during)}\n${dump(await l.captured(), mark)}\n${tsbgpLog()}`);
+    }
+    console.log(`  GR ${d.name} restarting as the peer: ${why}: tsbgp ${keeps ? 'kept its routes stale' : 'flushed its routes'}`);
     await d.start(l);
     await established('tsbgp to re-establish after the peer restart', 30000);
     await peerNh('10.10.0.5', 20000);
+    await waitFor(`${ROUTE4} fresh again, nothing stale left`, async () => {
+      const r = await l.received();
+      const n = await l.neighbor();
+      return r.some((x) => x.prefix === ROUTE4 && !x.stale) && !r.some((x) => x.stale) && n.gracefulRestart?.stale === undefined;
+    }, 20000);
     const w = (await l.captured()).filter((m) => withdraws(m, VIP));
     assert.is(w.length, 0, `withdraws of ${VIP} over the whole run:\n${dump(w)}`);
   });

@@ -239,3 +239,59 @@ NextHop('treat-as-withdraw wins over an unusable next hop: the prefixes are with
 });
 
 NextHop.run();
+
+// ---------------------------------------------------------------------------------------------
+
+const Stale = suite('AdjRibIn: stale routes (RFC 4724 §4.2)');
+
+const staleRows = (rib: AdjRibIn): [string, boolean][] => [...rib.all()].map((r) => [r.prefix, r.attrs.stale]);
+
+Stale('markStale marks the routes of the families named, through a stale twin of each set (no object per route)', () => {
+  const rib = new AdjRibIn();
+  rib.apply(announce(['10.1.0.0/16', '10.2.0.0/16'], '192.0.2.1'));
+  rib.apply(mpAnnounce(2, 1, ['2001:db8::1'], ['2001:db8:1::/48']));
+  const sets = rib.attributeSets;
+  assert.is(rib.markStale(new Set([IPV4_UNICAST])), 2);
+  assert.equal(staleRows(rib), [
+    ['10.1.0.0/16', true],
+    ['10.2.0.0/16', true],
+    ['2001:db8:1::/48', false],
+  ]);
+  assert.is(rib.staleCount, 2);
+  assert.is(rib.attributeSets, sets, 'the shared set was swapped for one twin, not copied per route');
+  assert.is(rib.markStale(new Set([IPV4_UNICAST])), 0, 'marking again marks nothing');
+  assert.equal(rows(rib)[0], ['10.1.0.0/16', IPV4_UNICAST, '192.0.2.1'], 'a stale route keeps its next hop');
+});
+
+Stale('a route sent again loses the mark; a withdrawn stale route leaves the count', () => {
+  const rib = new AdjRibIn();
+  rib.apply(announce(['10.1.0.0/16', '10.2.0.0/16', '10.3.0.0/16'], '192.0.2.1'));
+  rib.markStale(new Set([IPV4_UNICAST]));
+  assert.equal(rib.apply(announce(['10.1.0.0/16'], '192.0.2.1')), [{ action: 'announce', prefix: '10.1.0.0/16', nextHop: '192.0.2.1' }]);
+  rib.apply(withdraw(['10.2.0.0/16']));
+  assert.equal(staleRows(rib), [
+    ['10.1.0.0/16', false],
+    ['10.3.0.0/16', true],
+  ]);
+  assert.is(rib.staleCount, 1);
+});
+
+Stale('drop: only the stale routes of a family (a sweep), or every route but some families (a flush), told as withdrawals', () => {
+  const rib = new AdjRibIn();
+  rib.apply(announce(['10.1.0.0/16', '10.2.0.0/16'], '192.0.2.1'));
+  rib.apply(mpAnnounce(2, 1, ['2001:db8::1'], ['2001:db8:1::/48']));
+  rib.apply(mpAnnounce(1, 2, ['192.0.2.1'], ['224.1.0.0/16']));
+  rib.markStale(new Set([IPV4_UNICAST, IPV6_UNICAST]));
+  rib.apply(announce(['10.2.0.0/16'], '192.0.2.2'));
+  assert.equal(rib.drop((f) => f === IPV4_UNICAST, true), [{ action: 'withdraw', prefix: '10.1.0.0/16' }]);
+  assert.equal(rib.drop((f) => f !== IPV6_UNICAST, false), [
+    { action: 'withdraw', prefix: '10.2.0.0/16' },
+    { action: 'withdraw', prefix: '224.1.0.0/16' },
+  ]);
+  assert.equal(staleRows(rib), [['2001:db8:1::/48', true]]);
+  assert.is(rib.staleCount, 1);
+  assert.equal(rib.drop(() => true, true), [{ action: 'withdraw', prefix: '2001:db8:1::/48' }]);
+  assert.equal([rib.size, rib.staleCount, rib.attributeSets], [0, 0, 0], 'nothing left behind');
+});
+
+Stale.run();

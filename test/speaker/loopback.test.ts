@@ -91,9 +91,9 @@ Wire('a ROUTE-REFRESH is answered with the whole Adj-RIB-Out between BoRR and Eo
   }
 });
 
-Wire('shutdown sends Cease / Administrative Shutdown with its communication', async () => {
+Wire('shutdown to a peer without graceful restart sends Cease / Administrative Shutdown with its communication', async () => {
   const { rs, w } = await watcherWithRawPeer();
-  await w.stop('maintenance window');
+  await w.stop('graceful', 'maintenance window');
   await until('the NOTIFICATION', () => rs.ofType('NOTIFICATION').length === 1);
   const n = rs.ofType('NOTIFICATION')[0]!;
   assert.equal([n.code, n.subcode], [6, 2]);

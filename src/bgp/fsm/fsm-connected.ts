@@ -96,7 +96,7 @@ export function openSent(st: Step, e: Event): void {
         st.fail(bad.code, bad.subcode, bad.data, bad.detail, bad.message);
         return;
       }
-      const local = st.s.localOpen ?? localOpen(st.s.config);
+      const local = st.s.localOpen ?? localOpen(st.s.config, st.s.restarting);
       const timers = negotiateTimers(st.s.config, e.open.holdTime);
       const external = st.s.config.peerAs !== st.s.config.localAs;
       const gracefulRestart = negotiateGracefulRestart(local, e.open);
@@ -136,6 +136,8 @@ export function openConfirm(st: Step, e: Event): void {
     case 'KeepAliveMsg': {
       const n = st.s.negotiated!;
       if (n.holdTime > 0) st.start('HoldTimer', n.holdTime);
+      // RFC 4724 §4.1: the R bit says this session follows a restart; later ones do not.
+      st.s.restarting = false;
       st.to('Established', 'KEEPALIVE received');
       st.emit({ type: 'SessionUp', negotiated: n });
       return;

@@ -2,18 +2,20 @@
 import { BgpError, notificationName } from '../errors.js';
 import { ErrorCode, OpenSubcode } from '../iana.js';
 import { type OpenMessage, makeOpen, speakerAs } from '../messages/index.js';
+import { GR_RESTART_STATE } from './graceful-restart.js';
 import type { DownReason, Session, SessionConfig } from './types.js';
 
 /** RFC 4271 §8.2.2: "a large value" for the HoldTimer while waiting for the peer's OPEN. */
 export const OPEN_HOLD_TIME = 240;
 
 export function createSession(config: SessionConfig): Session {
-  return { config, state: 'Idle', connectRetryCounter: 0, idleHoldTime: config.idleHoldTime, failures: 0, adminDown: true, sendHoldTimerRunning: false, prefixLimitExceeded: false };
+  return { config, state: 'Idle', connectRetryCounter: 0, idleHoldTime: config.idleHoldTime, failures: 0, adminDown: true, restarting: config.restarting === true, sendHoldTimerRunning: false, prefixLimitExceeded: false };
 }
 
-/** Our OPEN for this session. */
-export function localOpen(config: SessionConfig): OpenMessage {
-  return makeOpen({ asn: config.localAs, holdTime: config.holdTime, bgpId: config.bgpId, capabilities: config.capabilities });
+/** Our OPEN for this session; `restarting` sets the R bit of our Graceful Restart capability. */
+export function localOpen(config: SessionConfig, restarting = false): OpenMessage {
+  const capabilities = restarting ? config.capabilities.map((c) => (c.type === 'GRACEFUL_RESTART' ? { ...c, flags: c.flags | GR_RESTART_STATE } : c)) : config.capabilities;
+  return makeOpen({ asn: config.localAs, holdTime: config.holdTime, bgpId: config.bgpId, capabilities });
 }
 
 /**
@@ -63,8 +65,10 @@ export function describeDownReason(r: DownReason): string {
       return `NOTIFICATION sent: ${notificationName(r.code, r.subcode)}${r.detail ? `: ${r.detail}` : ''}`;
     case 'notification-received':
       return `NOTIFICATION received: ${notificationName(r.code, r.subcode)}`;
-    case 'admin-stop':
-      return r.communication ? `stopped by operator: ${r.communication}` : 'stopped by operator';
+    case 'admin-stop': {
+      const how = r.graceful ? 'stopped for a restart' : 'stopped by operator';
+      return r.communication ? `${how}: ${r.communication}` : how;
+    }
     case 'collision':
       return 'connection collision: this connection was dropped';
     default: {

@@ -2,6 +2,7 @@
 import { notificationName } from '../errors.js';
 import { CeaseSubcode, ErrorCode } from '../iana.js';
 import { type NotificationMessage, makeNotification } from '../messages/index.js';
+import { stopMessage } from './graceful-restart.js';
 import { jitter } from './clock.js';
 import { OPEN_HOLD_TIME, describeDownReason, localOpen } from './fsm-rules.js';
 import { type Action, type DownReason, type Event, type LastError, type Session, type State, TIMERS, type TimerName } from './types.js';
@@ -60,7 +61,7 @@ export class Step {
   /** Open the session on a connection that just came up: OPEN out, a long hold timer, OpenSent. */
   sendOpen(): void {
     this.stop('ConnectRetryTimer');
-    const open = localOpen(this.s.config);
+    const open = localOpen(this.s.config, this.s.restarting);
     this.s.localOpen = open;
     this.emit({ type: 'Send', message: open });
     this.start('HoldTimer', OPEN_HOLD_TIME);
@@ -95,7 +96,7 @@ export class Step {
     this.emit(abort ? { type: 'Disconnect', abort } : { type: 'Disconnect' });
     if (wasEstablished) {
       if (!down) throw new Error(`leaving Established without a reason (${reason})`);
-      this.emit({ type: 'SessionDown', reason: down });
+      this.emit({ type: 'SessionDown', reason: down, negotiated: this.s.negotiated! });
     }
     this.s.negotiated = undefined;
     if (failure) {
@@ -122,8 +123,21 @@ export function manualStop(st: Step, e: Event & { type: 'ManualStop' }): void {
   st.s.failures = 0;
   st.s.connectRetryCounter = 0;
   if (st.s.state === 'OpenSent' || st.s.state === 'OpenConfirm' || st.s.state === 'Established') {
-    st.notify(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, e.communication ?? '', 'administrative shutdown');
-    st.drop({ type: 'admin-stop', ...(e.communication ? { communication: e.communication } : {}) }, false);
+    const communication = e.communication ?? '';
+    const gr = st.s.negotiated?.gracefulRestart;
+    const { send, peerKeepsRoutes } = stopMessage(e.mode ?? 'hard', st.s.state === 'Established', gr);
+    if (send === 'hard-reset') {
+      // RFC 8538 §3: the Hard Reset carries the Cease it stands for (code, subcode, data).
+      const inner = makeNotification(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, communication);
+      const data = new Uint8Array(2 + inner.data.length);
+      data.set([inner.code, inner.subcode]);
+      data.set(inner.data, 2);
+      st.notify(ErrorCode.CEASE, CeaseSubcode.HARD_RESET, data, 'hard reset (administrative shutdown)');
+    } else if (send === 'cease') {
+      st.notify(ErrorCode.CEASE, CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, communication, 'administrative shutdown');
+    }
+    // send === 'nothing': RFC 4724 §4.2, only a session that ends without a NOTIFICATION keeps our routes.
+    st.drop({ type: 'admin-stop', ...(e.communication ? { communication: e.communication } : {}), ...(peerKeepsRoutes ? { graceful: true as const } : {}) }, false);
     return;
   }
   st.idle('stopped by operator', false);

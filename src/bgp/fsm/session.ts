@@ -8,7 +8,7 @@ import { createSession, describeDownReason, step } from './fsm.js';
 import { type Role, candidateEstablished, createCandidate, incomingConnection, openCollision, promote } from './peer-fsm.js';
 import { announcedFamily } from './prefix-limit.js';
 import { type Receiver, onData } from './receive.js';
-import { type Action, type DownReason, type Event, type MessageCounts, type Session, type SessionConfig, type SessionNegotiated, type State, TIMER_EXPIRES } from './types.js';
+import { type Action, type DownReason, type Event, type MessageCounts, type Session, type SessionConfig, type SessionNegotiated, type State, type StopMode, TIMER_EXPIRES } from './types.js';
 
 export type { PeerEndpoint } from './connection.js';
 export { RECEIVE_SLICE_OCTETS } from './receive.js';
@@ -25,8 +25,8 @@ export interface PeerHooks {
   stateChange(peer: PeerDriver, from: State, to: State, reason: string): void;
   /** Established: send the Adj-RIB-Out and End-of-RIB. */
   up(peer: PeerDriver, n: SessionNegotiated): void;
-  /** Left Established: forget its Adj-RIB-In and Adj-RIB-Out (or keep them stale, RFC 4724, by `reason`). */
-  down(peer: PeerDriver, reason: DownReason): void;
+  /** Left Established: forget its Adj-RIB-In and Adj-RIB-Out (or keep them stale, RFC 4724, by `reason`); `n`: the session that ended. */
+  down(peer: PeerDriver, reason: DownReason, n: SessionNegotiated): void;
   update(peer: PeerDriver, u: UpdateMessage): void;
   /** The peer asked for our routes again. */
   refresh(peer: PeerDriver, afi: number, safi: number): void;
@@ -125,14 +125,19 @@ export class PeerDriver {
     this.feed(this.main, { type: 'ManualStart' });
   }
 
-  /** Cease / Administrative Shutdown with a communication; resolves when the connection is closed. */
-  stop(communication?: string): Promise<void> {
+  /**
+   * Stop the session with a communication (RFC 9003): `hard` (the default) makes the peer flush our
+   * routes, `graceful` lets a graceful-restart peer keep them (see StopMode). Resolves when the
+   * connection is closed.
+   */
+  stop(communication?: string, mode: StopMode = 'hard'): Promise<void> {
     const done = new Promise<void>((resolve) => {
       if (!this.main.socket && !this.other?.socket) resolve();
       else this.closeWaiters.push(resolve);
     });
-    if (this.other) this.feed(this.other, { type: 'ManualStop', ...(communication === undefined ? {} : { communication }) });
-    this.feed(this.main, { type: 'ManualStop', ...(communication === undefined ? {} : { communication }) });
+    const e: Event = { type: 'ManualStop', mode, ...(communication === undefined ? {} : { communication }) };
+    if (this.other) this.feed(this.other, e);
+    this.feed(this.main, e);
     return done;
   }
 
@@ -184,6 +189,7 @@ export class PeerDriver {
         return;
       case 'candidate': {
         const c = new Connection(createCandidate(this.config), false, this.clock);
+        c.fsm.restarting = m.fsm.restarting;
         this.other = c;
         this.takeOver(c, socket);
         return;
@@ -394,7 +400,7 @@ export class PeerDriver {
       case 'SessionDown':
         if (!isMain) return;
         this.log.warn({ reason: a.reason }, `session down: ${describeDownReason(a.reason)}`);
-        this.hooks.down(this, a.reason);
+        this.hooks.down(this, a.reason, a.negotiated);
         return;
       case 'ApplyUpdate':
         if (isMain) this.hooks.update(this, a.update);

@@ -24,7 +24,7 @@ export const TIMER_EXPIRES: { readonly [T in TimerName]: { type: `${T}_Expires` 
  */
 export type Event =
   | { type: 'ManualStart' }
-  | { type: 'ManualStop'; communication?: string }
+  | { type: 'ManualStop'; communication?: string; mode?: StopMode }
   | { type: 'AutomaticStart' }
   | { type: 'ConnectRetryTimer_Expires' }
   | { type: 'HoldTimer_Expires' }
@@ -59,6 +59,19 @@ export type Event =
 
 export type EventType = Event['type'];
 
+/**
+ * How an operator's stop ends a session (RFC 8538 §5 sends Hard Reset for an Administrative
+ * Shutdown, so that is the default). graceful-restart.ts stopMessage() has the table.
+ * - `hard`: the peer must flush our routes: Cease / Hard Reset (6/9, the Administrative Shutdown
+ *   inside) when both sides set the N bit, else Cease / Administrative Shutdown (6/2).
+ * - `graceful`: we are restarting, a peer that negotiated graceful restart keeps our routes: with N
+ *   on both sides Cease / Administrative Shutdown (RFC 8538 §4: any NOTIFICATION but Hard Reset
+ *   keeps them), with graceful restart but no N just the TCP close (RFC 4724 §4.2: a NOTIFICATION
+ *   would make the peer flush), without graceful restart (or before the OPENs told) 6/2. Never a
+ *   Hard Reset, also before Established: the peer may still hold our routes from the session before.
+ */
+export type StopMode = 'hard' | 'graceful';
+
 /** What the driver must do; step() itself does no I/O and reads no clock. */
 export type Action =
   /** Initiate a TCP connection to the peer. */
@@ -74,8 +87,11 @@ export type Action =
   | { type: 'StateChange'; from: State; to: State; reason: string }
   /** The session reached Established: send the Adj-RIB-Out, then End-of-RIB. */
   | { type: 'SessionUp'; negotiated: SessionNegotiated }
-  /** The session left Established: forget what the peer sent and what we sent it. */
-  | { type: 'SessionDown'; reason: DownReason }
+  /**
+   * The session left Established: forget what the peer sent and what we sent it (or keep the
+   * peer's routes stale, RFC 4724 §4.2); `negotiated` is the session that ended.
+   */
+  | { type: 'SessionDown'; reason: DownReason; negotiated: SessionNegotiated }
   | { type: 'ApplyUpdate'; update: UpdateMessage }
   /** The peer asked for our routes again (RFC 2918): re-send the whole Adj-RIB-Out. */
   | { type: 'ResendAdjRibOut'; afi: number; safi: number }
@@ -100,8 +116,11 @@ export type DownReason =
   | { type: 'notification-sent'; code: number; subcode: number; detail?: string }
   /** The peer sent a NOTIFICATION. */
   | { type: 'notification-received'; code: number; subcode: number }
-  /** An operator stopped the session (we sent Cease / Administrative Shutdown). */
-  | { type: 'admin-stop'; communication?: string }
+  /**
+   * An operator stopped the session: Cease / Administrative Shutdown or Hard Reset was sent, or with
+   * `graceful` (a restart) maybe nothing but the TCP close (see StopMode).
+   */
+  | { type: 'admin-stop'; communication?: string; graceful?: true }
   /** The connection lost a collision with the peer's other connection (RFC 4271 §6.8; Cease 6/7 sent). */
   | { type: 'collision' };
 
@@ -133,6 +152,11 @@ export interface SessionConfig {
   passive: boolean;
   /** Capabilities we advertise in our OPEN. */
   capabilities: Capability[];
+  /**
+   * RFC 4724 §4.1: set the Restart State (R) bit of our Graceful Restart capability until the
+   * session first reaches Established (the first session after the process started).
+   */
+  restarting?: boolean;
   /** Back-off after a failure: the first wait, and the ceiling as it doubles. */
   idleHoldTime: number;
   maxIdleHoldTime: number;
@@ -176,6 +200,8 @@ export interface Session {
   failures: number;
   /** Set by ManualStop: no automatic restart until ManualStart. */
   adminDown: boolean;
+  /** Our OPENs carry the R bit (see SessionConfig.restarting); cleared once Established. */
+  restarting: boolean;
   /** The SendHoldTimer is armed: data is waiting that the peer has not read (RFC 9687). */
   sendHoldTimerRunning: boolean;
   /** The peer's prefix count is above max-prefixes-in (warn: reported once until it falls back). */

@@ -11,6 +11,11 @@ export interface AttributeSet {
   readonly nextHop: string;
   /** AS path with RFC 6793 AS4_PATH merged in. */
   readonly asPath: readonly AsPathSegment[];
+  /**
+   * Kept from a session that ended gracefully, not sent again since (RFC 4724 §4.2). A stale route
+   * points at the stale twin of its set, so the mark costs nothing per route.
+   */
+  readonly stale: boolean;
   refs: number;
 }
 
@@ -73,6 +78,7 @@ export class AdjRibIn {
   private readonly sets = new Map<string, AttributeSet>();
   /** Out-parameter of v4Key (saves an object per prefix on the hot path). */
   private keyLength = 0;
+  private staleRoutes = 0;
   private own: ReadonlySet<string> = new Set();
   private readonly counts: IgnoredRoutes = { nextHopZero: 0, nextHopMulticast: 0, nextHopReserved: 0, nextHopOwnAddress: 0 };
 
@@ -108,6 +114,11 @@ export class AdjRibIn {
     return this.v4Size + this.other.size;
   }
 
+  /** Routes marked stale (RFC 4724 §4.2) and not sent again since. */
+  get staleCount(): number {
+    return this.staleRoutes;
+  }
+
   /** Distinct attribute sets held (for tests and memory figures). */
   get attributeSets(): number {
     return this.sets.size;
@@ -126,6 +137,71 @@ export class AdjRibIn {
     this.v4Size = 0;
     this.other.clear();
     this.sets.clear();
+    this.staleRoutes = 0;
+  }
+
+  /** The stale twin of a set: the same attributes, marked stale (as few twins as sets, however many routes). */
+  private staleOf(set: AttributeSet): AttributeSet {
+    const key = `stale|${set.key}`;
+    let twin = this.sets.get(key);
+    if (!twin) {
+      twin = { key, attributes: set.attributes, nextHop: set.nextHop, asPath: set.asPath, stale: true, refs: 0 };
+      this.sets.set(key, twin);
+    }
+    return twin;
+  }
+
+  /** RFC 4724 §4.2: mark every route of these families stale; returns how many were marked. */
+  markStale(families: ReadonlySet<number>): number {
+    let marked = 0;
+    const swap = (set: AttributeSet): AttributeSet => {
+      const twin = this.staleOf(set);
+      twin.refs++;
+      this.release(set);
+      marked++;
+      return twin;
+    };
+    if (families.has(IPV4_UNICAST)) {
+      // Setting a key that exists while iterating a Map visits nothing twice.
+      for (const map of this.v4) for (const [k, set] of map) if (!set.stale) map.set(k, swap(set));
+    }
+    for (const [k, r] of this.other) if (families.has(r.family) && !r.attrs.stale) this.other.set(k, { ...r, attrs: swap(r.attrs) });
+    this.staleRoutes += marked;
+    return marked;
+  }
+
+  /**
+   * Remove the routes of the families `family` accepts (with `staleOnly`, only the stale ones);
+   * returns the withdrawals, as apply() reports those the peer sends.
+   */
+  drop(family: (f: number) => boolean, staleOnly: boolean): RibChange[] {
+    const out: RibChange[] = [];
+    const goes = (set: AttributeSet): boolean => !staleOnly || set.stale;
+    if (family(IPV4_UNICAST)) {
+      for (let len = 0; len <= 32; len++) {
+        const map = this.v4[len]!;
+        for (const [k, set] of map) {
+          if (!goes(set)) continue;
+          map.delete(k);
+          this.v4Size--;
+          this.forget(set);
+          out.push({ action: 'withdraw', prefix: `${ipv4Text(k >>> 0)}/${len}` });
+        }
+      }
+    }
+    for (const [k, r] of this.other) {
+      if (!family(r.family) || !goes(r.attrs)) continue;
+      this.other.delete(k);
+      this.forget(r.attrs);
+      out.push(r.pathId === undefined ? { action: 'withdraw', prefix: r.prefix } : { action: 'withdraw', prefix: r.prefix, pathId: r.pathId });
+    }
+    return out;
+  }
+
+  /** A route left: its set loses a reference, the stale count a route if it was stale. */
+  private forget(set: AttributeSet): void {
+    if (set.stale) this.staleRoutes--;
+    this.release(set);
   }
 
   private intern(attributes: PathAttribute[], nextHop: string): AttributeSet {
@@ -134,7 +210,7 @@ export class AdjRibIn {
     const key = nextHop + '|' + JSON.stringify(attributes);
     let set = this.sets.get(key);
     if (!set) {
-      set = { key, attributes, nextHop, asPath: mergeAs4Path(attributes), refs: 0 };
+      set = { key, attributes, nextHop, asPath: mergeAs4Path(attributes), stale: false, refs: 0 };
       this.sets.set(key, set);
     }
     return set;
@@ -172,13 +248,13 @@ export class AdjRibIn {
       if (!old) return;
       map.delete(key);
       this.v4Size--;
-      this.release(old);
+      this.forget(old);
     } else {
       const k = routeKey(family, n);
       const old = this.other.get(k);
       if (!old) return;
       this.other.delete(k);
-      this.release(old.attrs);
+      this.forget(old.attrs);
     }
     out.push(n.pathId === undefined ? { action: 'withdraw', prefix: n.prefix } : { action: 'withdraw', prefix: n.prefix, pathId: n.pathId });
   }
@@ -189,14 +265,14 @@ export class AdjRibIn {
       const map = this.v4[this.keyLength]!;
       const old = map.get(key);
       if (old === set) return;
-      if (old) this.release(old);
+      if (old) this.forget(old);
       else this.v4Size++;
       map.set(key, set);
     } else {
       const k = routeKey(family, n);
       const old = this.other.get(k);
       if (old?.attrs === set) return;
-      if (old) this.release(old.attrs);
+      if (old) this.forget(old.attrs);
       this.other.set(k, n.pathId === undefined ? { prefix: n.prefix, family, attrs: set } : { prefix: n.prefix, pathId: n.pathId, family, attrs: set });
     }
     set.refs++;

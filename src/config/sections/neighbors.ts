@@ -1,8 +1,8 @@
 // The `neighbors` section: each BGP peer, its session timers and its address families.
-import { isScalar } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import type { Node } from 'yaml';
-import { DEFAULT_CONNECT_RETRY, DEFAULT_HOLD_TIME, DEFAULT_KEEPALIVE_TIME, DEFAULT_PORT, defaultSendHoldTime } from '../defaults.js';
-import type { FamilyName, NeighborConfig } from '../types.js';
+import { DEFAULT_CONNECT_RETRY, DEFAULT_GRACEFUL_RESTART, DEFAULT_HOLD_TIME, DEFAULT_KEEPALIVE_TIME, DEFAULT_PORT, defaultSendHoldTime } from '../defaults.js';
+import type { FamilyName, GracefulRestartConfig, NeighborConfig } from '../types.js';
 import { boolean, closest, describe, given, integer, readMap, readSeq, required, scalarValue, type Checker, type Entry } from '../yaml-checker.js';
 import { asNumber, unicast } from './common.js';
 import { AZURE_AS, AZURE_MAX_ROUTES_DEFAULT, AZURE_ROUTE_SERVER, type NeighborEntries, checkAzureFamily, checkAzureMaxRoutes, checkAzureRemoteAs, readProfile } from './azure.js';
@@ -23,7 +23,11 @@ const NEIGHBOR_KEYS = [
   'profile',
   'max-routes-out',
   'max-prefixes-in',
+  'graceful-restart',
 ] as const;
+const GRACEFUL_RESTART_KEYS = ['restart-time', 'notification'] as const;
+/** RFC 4724 §3: the Restart Time is 12 bits; 0 would tell the peer to keep nothing. */
+const RESTART_TIME_MAX = 4095;
 const FAMILIES: readonly FamilyName[] = ['ipv4-unicast', 'ipv6-unicast'];
 /**
  * RFC 9687 sets no bounds. Below 3 s (RFC 4271's shortest hold time) a busy host or a brief zero window would tear
@@ -70,6 +74,7 @@ function readNeighbor(c: Checker, node: Node | null, path: string, where?: Map<N
     sendHoldTime: defaultSendHoldTime(DEFAULT_HOLD_TIME),
     connectRetryTime: DEFAULT_CONNECT_RETRY,
     families: ['ipv4-unicast'],
+    gracefulRestart: { ...DEFAULT_GRACEFUL_RESTART },
   };
   const addrEntry = required(c, m, 'address', '10.10.1.4');
   const addr = addrEntry ? unicast(c, addrEntry, '10.10.1.4') : null;
@@ -167,10 +172,42 @@ function readNeighbor(c: Checker, node: Node | null, path: string, where?: Map<N
     if (typeof v === 'string') n.description = v;
     else c.bad(desc, `expected text (quote it if it looks like a number), got ${describe(desc.value)}`);
   }
+  const gr = given(m, 'graceful-restart');
+  if (gr) {
+    const v = readGracefulRestart(c, gr);
+    if (v !== undefined) n.gracefulRestart = v;
+  }
   const ok = c.problems.length === before;
   // Kept for a broken neighbor too: the local AS is checked against its profile all the same.
   where?.set(n, { item: { path, key: node!, value: node }, ...(pe ? { profile: pe } : {}), ...(mro ? { maxRoutesOut: mro } : {}) });
   return { neighbor: n, addressEntry: addr ? addrEntry : undefined, ok };
+}
+
+/** `graceful-restart: false`, `true` (the defaults), or `{ restart-time: 120, notification: true }`. */
+function readGracefulRestart(c: Checker, e: Entry): GracefulRestartConfig | false | undefined {
+  const v = scalarValue(e);
+  if (v === false) return false;
+  if (v === true) return { ...DEFAULT_GRACEFUL_RESTART };
+  if (!isMap(e.value)) {
+    c.bad(e, `expected false, true or a mapping such as { restart-time: 120, notification: true }, got ${describe(e.value)}`);
+    return undefined;
+  }
+  const m = readMap(c, e.value, e.path, GRACEFUL_RESTART_KEYS, 'a mapping such as { restart-time: 120, notification: true }');
+  if (!m) return undefined;
+  const out: GracefulRestartConfig = { ...DEFAULT_GRACEFUL_RESTART };
+  const rt = given(m, 'restart-time');
+  if (rt) {
+    const t = integer(c, rt, 1, RESTART_TIME_MAX, ' (seconds; RFC 4724 gives it 12 bits)');
+    if (t === undefined) return undefined;
+    out.restartTimeSeconds = t;
+  }
+  const nb = given(m, 'notification');
+  if (nb) {
+    const b = boolean(c, nb);
+    if (b === undefined) return undefined;
+    out.notification = b;
+  }
+  return out;
 }
 
 function readFamilies(c: Checker, e: Entry, azure: boolean): FamilyName[] | null {
