@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../../src/bgp/fsm/clock.js';
-import type { UpdateMessage } from '../../src/bgp/messages/index.js';
+import { type UpdateMessage, endOfRibFamily } from '../../src/bgp/messages/index.js';
 import type { PairConfig, VipConfig } from '../../src/config/types.js';
 import type { VipPairInfo } from '../../src/control/types.js';
 import { Speaker } from '../../src/daemon/speaker.js';
@@ -114,6 +114,8 @@ async function pair(): Promise<{ primary: Watcher; standby: Watcher }> {
   await settle('the primary to announce ws2', () => vipUpdates(primary.rs).length === 1);
   const standby = await watcher('standby', { ws1: true, ws2: true });
   await settle('the standby to follow', () => standby.speaker.stateOf(PRIMARY.address) === 'Established' && vipUpdates(standby.rs).length === 1 && pairOf(primary).partnerRoute !== undefined);
+  // End-of-RIB waits for the VIP's first decision (graceful restart): the table is complete once it is in.
+  await settle("the standby's End-of-RIB to its route server", () => standby.rs.ofType('UPDATE').some((u) => endOfRibFamily(u) !== undefined));
   return { primary, standby };
 }
 
@@ -172,10 +174,22 @@ Follow('a vip move on the primary: the standby follows it with one UPDATE to its
   assert.is(pairOf(standby).agreement, 'agree');
 });
 
-Follow("the primary stops: the standby's own checks decide, and keep the followed candidate, healthy: no UPDATE", async () => {
+Follow("the primary restarts (graceful stop): the standby keeps following its stale route, no UPDATE", async () => {
   const { primary, standby } = await pair();
   const before = standby.rs.ofType('UPDATE').length;
-  await primary.speaker.stop();
+  await primary.speaker.stop('graceful');
+  await settle('the partner session down', () => standby.speaker.stateOf(PRIMARY.address) !== 'Established');
+  await run(1000);
+  assert.equal([pairOf(standby).following, pairOf(standby).partnerRoute], [true, { nextHop: WS2, candidate: 'ws2', stale: true }]);
+  assert.is(standby.rs.ofType('UPDATE').length, before, 'nothing sent while the partner restarts');
+  const local = [...standby.speaker.routes('local')].find((r) => r.prefix === VIP)!;
+  assert.equal([local.nextHop, local.owner], [WS2, 'peer']);
+});
+
+Follow("the primary stops for good (hard): the standby's own checks decide, and keep the followed candidate, healthy: no UPDATE", async () => {
+  const { primary, standby } = await pair();
+  const before = standby.rs.ofType('UPDATE').length;
+  await primary.speaker.stop('hard');
   await settle('the partner session down', () => standby.speaker.stateOf(PRIMARY.address) !== 'Established' && !pairOf(standby).following);
   await run(1000);
   assert.is(standby.rs.ofType('UPDATE').length, before, 'no UPDATE at takeover (neither a new next hop nor a withdraw)');
