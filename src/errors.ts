@@ -20,6 +20,8 @@ export const TsbgpErrorCode = {
   /** tsbgpd is already stopping (a signal or an earlier shutdown), or this speaker cannot be stopped over its socket. */
   STOPPING: 'TSBGP_ERR_STOPPING',
   CONFIG: 'TSBGP_ERR_CONFIG',
+  /** An ExaBGP config file `tsbgpd import-exabgp` cannot read (FILE:LINE says where). */
+  EXABGP_CONFIG: 'TSBGP_ERR_EXABGP_CONFIG',
   FILE: 'TSBGP_ERR_FILE',
   INTERNAL: 'TSBGP_ERR_INTERNAL',
 } as const;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // tsbgpd: the daemon. Config, logger, speaker, control socket, signals (HUP reload, TERM/INT shutdown).
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import pino from 'pino';
 import { TsbgpError } from '../errors.js';
@@ -11,6 +12,7 @@ import { Speaker } from '../daemon/speaker.js';
 import { realClock } from '../bgp/fsm/clock.js';
 import type { StopMode } from '../bgp/fsm/types.js';
 import { realProber } from '../health/probes.js';
+import { ExaConfigError, importExaBgp } from '../exabgp/import.js';
 
 interface Options {
   config?: string;
@@ -127,6 +129,37 @@ const program = new Command('tsbgpd')
     }
     process.exitCode = await run(o.config, o);
   });
+
+program
+  .command('import-exabgp')
+  .description('print an ExaBGP 4.x config as a tsbgp YAML config; what cannot be carried over is listed at its top')
+  .argument('<file>', 'the ExaBGP config file (e.g. /etc/exabgp/exabgp.conf)')
+  .option('--json', 'print {"config": YAML text, "notCarried": [{line, exabgp, reason}]} instead')
+  .action(async (file: string, o: { json?: boolean }) => {
+    process.exitCode = await importCommand(file, o.json === true);
+  });
+
+/** 0 with a config printed (items not carried over or not), 1 when the ExaBGP file cannot be read or parsed. */
+async function importCommand(file: string, json: boolean): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    process.stderr.write(`tsbgpd import-exabgp: ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  try {
+    const r = importExaBgp(text, file);
+    if (json) process.stdout.write(`${JSON.stringify({ config: r.yaml, notCarried: r.notCarried })}\n`);
+    else process.stdout.write(r.yaml);
+    if (r.notCarried.length > 0) process.stderr.write(`tsbgpd import-exabgp: ${r.notCarried.length} thing(s) not carried over, listed ${json ? 'in notCarried' : 'at the top of the config'}\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof ExaConfigError)) throw e;
+    process.stderr.write(`tsbgpd import-exabgp: ${e.message}\n`);
+    return 1;
+  }
+}
 
 process.on('uncaughtException', (err) => {
   process.stderr.write(`tsbgpd: internal error: ${err.stack ?? err.message}\n`);
