@@ -543,9 +543,16 @@ class Importer {
     const prefixText = ws[0]?.text ?? '';
     const routeText = `route ${wordsText(ws)};`;
     const skip = (why: string): void => this.drop(at.line, routeText, why);
+    // A route of another kind than unicast is one item, whatever else it carries.
+    for (const w of ws.slice(1)) {
+      const kind = ROUTE_KINDS_DROPPED.get(w.text);
+      if (kind && !w.quoted) return skip(kind);
+    }
     let prefix: { prefix: string; afi: number };
     try {
-      prefix = parseRoutePrefix(prefixText);
+      // ExaBGP reads a bare address as a host route.
+      const host = prefixText.includes('/') ? '' : parseAddress(prefixText)?.afi === Afi.IPV6 ? '/128' : '/32';
+      prefix = parseRoutePrefix(prefixText + host);
     } catch (e) {
       skip(reasonOf(e));
       return;
@@ -579,8 +586,6 @@ class Importer {
         continue;
       }
       if (key === 'withdraw') return skip('the route starts withdrawn in ExaBGP: announce it with bgpctl or the API when it should be');
-      const kind = ROUTE_KINDS_DROPPED.get(key);
-      if (kind) return skip(kind);
       const v = value();
       if (v.length === 0) return skip(`${key} has no value`);
       const dropped = ROUTE_ATTRS_DROPPED.get(key);
@@ -630,6 +635,9 @@ class Importer {
       }
     }
     if (!route['next-hop']) return skip('the route has no next-hop');
+    // ExaBGP keeps the last route of a prefix for a neighbor.
+    const earlier = seen.routes.findIndex((r) => r.route.prefix === route.prefix);
+    if (earlier >= 0) seen.routes.splice(earlier, 1);
     seen.routes.push({ route, line: at.line });
   }
 
@@ -779,7 +787,7 @@ export function socatPipe(run: readonly string[]): string | undefined {
 /** An ExaBGP community (A:B, a 32-bit number, or a name) as tsbgp writes it; throws when tsbgp cannot send it. */
 function exaCommunity(text: string): string {
   const name = COMMUNITY_NAMES.get(text.toLowerCase()) ?? text.toLowerCase();
-  if (/^\d{1,10}$/.test(text)) {
+  if (/^(\d{1,10}|0x[0-9a-f]{1,8})$/i.test(text)) {
     const n = Number(text);
     if (n <= 0xffffffff) return `${Math.floor(n / 65536)}:${n % 65536}`;
   }
