@@ -90,7 +90,7 @@ Route('bad tokens are named with their column', () => {
   bad('announce route 100.64.0.1/32 next-hop 10.10.0.5 label 100', 'label', 49, /label is not supported.*MPLS/);
   bad('announce route 100.64.0.1/32 next-hop 10.10.0.5 path-information 1', 'path-information', 49, /ADD-PATH/);
   bad('announce route 100.64.0.1/32 med 1', '', 35, /expected next-hop ADDRESS/);
-  bad('announce route 100.64.0.1/32 next-hop', '', 39, /expected a next-hop address/);
+  bad('announce route 100.64.0.1/32 next-hop', '', 38, /expected a next-hop address/);
   bad('announce route', '', 15, /expected a prefix/);
   bad('announce route 100.64.0.1/32 next-hop 10.10.0.5 nlri 100.64.0.2/32', 'nlri', 49, /"nlri" goes with "announce attributes"/);
   bad('announce bogus 1.2.3.0/24', 'bogus', 10, /expected "route" or "attributes"/);
@@ -130,7 +130,7 @@ Attributes('one bad prefix refuses the whole line, naming it', () => {
   bad('announce attributes next-hop 10.10.0.5 nlri 10.10.0.5/32', '10.10.0.5/32', 45, /itself/);
   bad('announce attributes next-hop 10.10.0.5 nlri', '', 44, /at least one prefix after nlri/);
   bad('announce attributes med 5 nlri 100.64.0.1/32', 'attributes', 10, /expected next-hop ADDRESS among the attributes/);
-  bad('announce attributes next-hop 10.10.0.5 100.64.0.1/32', '100.64.0.1/32', 39, /unknown attribute/);
+  bad('announce attributes next-hop 10.10.0.5 100.64.0.1/32', '100.64.0.1/32', 40, /unknown attribute/);
 });
 Attributes.run();
 
