@@ -80,7 +80,7 @@ Wire('every attribute ExaBGP scripts send is carried: MED, communities, large co
   assert.is((attr['NEXT_HOP'] as { nextHop: string }).nextHop, '10.10.0.5');
   assert.is((attr['MULTI_EXIT_DISC'] as { med: number }).med, 100);
   assert.equal((attr['AS_PATH'] as { segments: { asns: number[] }[] }).segments[0]!.asns, [65001, 65001]);
-  assert.equal((attr['COMMUNITIES'] as { communities: number[] }).communities, [(65000 << 16) + 1, 0xffffff01]);
+  assert.equal((attr['COMMUNITIES'] as { communities: number[] }).communities, [65000 * 65536 + 1, 0xffffff01]);
   assert.equal((attr['LARGE_COMMUNITY'] as { communities: number[][] }).communities, [[65001, 1, 2]]);
   assert.not.ok(attr['LOCAL_PREF'], 'LOCAL_PREF is never sent to an external peer');
   // The operator's: bgpctl show routes sees it so.
