@@ -1,16 +1,7 @@
 // ExaBGP-style programs: run each one, its stdout lines are API commands, its stdin gets answers and events (bounded), restarts with back-off.
 import { type ChildProcess, spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
 import type { Clock, TimerHandle } from '../bgp/fsm/clock.js';
-import { TsbgpError, TsbgpErrorCode } from '../errors.js';
-
-/** One `processes:` entry (config). */
-export interface ProcessConfig {
-  name: string;
-  /** argv: the program and its arguments, run without a shell. */
-  run: string[];
-  /** `json`: the daemon's events are written to its stdin in ExaBGP's JSON format; `text`: only the answers. */
-  encoder: 'text' | 'json';
-}
+import type { ProcessConfig } from '../config/types.js';
 
 /** The first restart waits this long; each exit in a row doubles it, up to RESTART_MAX_MS. */
 export const RESTART_MIN_MS = 1000;
@@ -33,48 +24,6 @@ const PENDING_LINES_MAX = 64;
 /** The wait before the next start, after `exits` consecutive short runs (1 s, 2 s, 4 s... 60 s). */
 export function restartDelayMs(exits: number): number {
   return Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** Math.max(0, Math.min(exits - 1, 20)));
-}
-
-/**
- * Split a command line into words as a POSIX shell would (quotes, backslashes), without running one:
- * no variables, globs, pipes or redirections. Throws TsbgpError(CONFIG) on an unterminated quote.
- */
-export function splitWords(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (ch === "'") {
-      const end = line.indexOf("'", i + 1);
-      if (end < 0) throw new TsbgpError(TsbgpErrorCode.CONFIG, `unterminated ' quote at character ${i + 1}`);
-      word += line.slice(i + 1, end);
-      inWord = true;
-      i = end;
-    } else if (ch === '"') {
-      let j = i + 1;
-      for (; j < line.length && line[j] !== '"'; j++) {
-        // Inside double quotes a backslash escapes only these (POSIX 2.2.3).
-        if (line[j] === '\\' && j + 1 < line.length && '"\\$`\n'.includes(line[j + 1]!)) j++;
-        word += line[j];
-      }
-      if (j >= line.length) throw new TsbgpError(TsbgpErrorCode.CONFIG, `unterminated " quote at character ${i + 1}`);
-      inWord = true;
-      i = j;
-    } else if (ch === '\\') {
-      if (i + 1 < line.length) word += line[++i];
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
 }
 
 export interface ProcessLogger {

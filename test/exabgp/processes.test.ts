@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../../src/bgp/fsm/clock.js';
-import { type ProcessConfig, ProcessManager, type ProcessManagerOptions, restartDelayMs, splitWords } from '../../src/exabgp/processes.js';
+import type { ProcessConfig } from '../../src/config/types.js';
+import { splitWords } from '../../src/config/sections/processes.js';
+import { ProcessManager, type ProcessManagerOptions, restartDelayMs } from '../../src/exabgp/processes.js';
 import { memoryLogger, until } from '../helpers/speakers.js';
 
 type Line = { level: string; obj: object; msg?: string };
