@@ -301,7 +301,9 @@ export class ProcessManager {
 
   /** One command: run after the ones before it; its answers written back (with ack). */
   private command(p: Program, child: ChildProcess, line: string): void {
-    if (line.trim() === '') return;
+    // Stopping: what a program says as it dies (healthcheck withdraws its routes on SIGTERM) is not
+    // an operator's change, and must not become one that the state file keeps.
+    if (line.trim() === '' || this.stopping) return;
     p.commands++;
     p.pending++;
     if (p.pending >= PENDING_LINES_MAX) child.stdout!.pause();
@@ -311,13 +313,13 @@ export class ProcessManager {
         answers = await this.opts.run(p.config.name, line);
       } catch (e) {
         this.log.error({ process: p.config.name, err: errText(e) }, 'process command failed');
-        answers = [`error ${errText(e)}`];
+        answers = ['error'];
       }
       p.pending--;
       if (child.stdout!.isPaused() && p.pending < PENDING_LINES_MAX / 2) child.stdout!.resume();
       // Answers go to the run that asked; a restarted program never reads its predecessor's.
       if (p.child !== child) return;
-      for (const a of this.ack ? answers : answers.filter((l) => !/^(done|error)\b/.test(l))) this.write(p, a);
+      for (const a of this.ack ? answers : answers.filter((l) => l !== 'done' && l !== 'error')) this.write(p, a);
     });
   }
 
