@@ -196,6 +196,11 @@ export class Speaker implements SpeakerControl {
     return this.programs?.listening === true;
   }
 
+  /** The daemon exits without stopping (process.exit): the programs are signalled now, none is left behind. */
+  terminatePrograms(): void {
+    this.programs?.terminateNow();
+  }
+
   /** `bgpctl show processes`. */
   processes(): ProcessInfo[] {
     return this.programs?.info() ?? [];

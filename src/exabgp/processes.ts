@@ -193,6 +193,18 @@ export class ProcessManager {
     await Promise.all(waits);
   }
 
+  /**
+   * For an exit that cannot wait (a second signal, an internal error): SIGTERM to every program's
+   * process group now, synchronously, so that none outlives tsbgpd.
+   */
+  terminateNow(): void {
+    this.stopping = true;
+    for (const p of this.programs.values()) {
+      if (p.restartTimer) this.clock.clearTimer(p.restartTimer);
+      if (p.child?.pid !== undefined) signalGroup(p.child.pid, 'SIGTERM');
+    }
+  }
+
   private launch(p: Program): void {
     p.restartTimer = undefined;
     p.restartAt = undefined;
