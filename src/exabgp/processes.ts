@@ -2,6 +2,9 @@
 import { type ChildProcess, spawn as nodeSpawn, type SpawnOptions } from 'node:child_process';
 import type { Clock, TimerHandle } from '../bgp/fsm/clock.js';
 import type { ProcessConfig } from '../config/types.js';
+import type { ProcessInfo } from '../control/types.js';
+
+export type { ProcessInfo };
 
 /** The first restart waits this long; each exit in a row doubles it, up to RESTART_MAX_MS. */
 export const RESTART_MIN_MS = 1000;
@@ -11,6 +14,8 @@ export const STABLE_RUN_MS = 60_000;
 /** Events and answers waiting for a program that does not read its stdin: past either bound they are dropped and counted. */
 export const QUEUE_MAX_EVENTS = 1000;
 export const QUEUE_MAX_BYTES = 1024 * 1024;
+/** At stop, a program's stdin is closed: it has this long to exit on its own (as most do at end of input) before SIGTERM. */
+export const STOP_GRACE_MS = 200;
 /** After SIGTERM, a program still running after this long gets SIGKILL. */
 export const STOP_KILL_AFTER_MS = 2000;
 /** The last lines of a program's stderr kept to be logged when it exits, and the most kept of one line. */
@@ -33,28 +38,6 @@ export interface ProcessLogger {
   debug(obj: object, msg?: string): void;
 }
 
-/** `bgpctl show processes`: one program as it is now. */
-export interface ProcessInfo {
-  name: string;
-  run: string[];
-  encoder: 'text' | 'json';
-  /** `running`; `restarting`: exited, started again at `restartAt`; `stopped`: tsbgpd is stopping. */
-  state: 'running' | 'restarting' | 'stopped';
-  pid?: number;
-  /** ISO time of the current run's start. */
-  since?: string;
-  restarts: number;
-  /** ISO time of the next start, while restarting. */
-  restartAt?: string;
-  lastExit?: { at: string; code: number | null; signal: string | null; ranMs: number };
-  /** Events and answers dropped because the program did not read its stdin (since tsbgpd started). */
-  dropped: number;
-  /** Waiting to be written to its stdin now. */
-  queued: { events: number; bytes: number };
-  /** Lines read from its stdout (API commands). */
-  commands: number;
-}
-
 /** A command line from a program: the answer lines to write back (ExaBGP's `done` / `error`, or a show's output). */
 export type ApiLineRunner = (name: string, line: string) => Promise<string[]>;
 
@@ -70,6 +53,7 @@ export interface ProcessManagerOptions {
   ack?: boolean;
   queueMaxEvents?: number;
   queueMaxBytes?: number;
+  stopGraceMs?: number;
   stopKillAfterMs?: number;
   /** Tests: how children are spawned. */
   spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess;
@@ -116,6 +100,7 @@ export class ProcessManager {
   private readonly maxEvents: number;
   private readonly maxBytes: number;
   private readonly killAfterMs: number;
+  private readonly graceMs: number;
   private readonly spawn: NonNullable<ProcessManagerOptions['spawn']>;
   private stopping = false;
 
@@ -126,6 +111,7 @@ export class ProcessManager {
     this.maxEvents = opts.queueMaxEvents ?? QUEUE_MAX_EVENTS;
     this.maxBytes = opts.queueMaxBytes ?? QUEUE_MAX_BYTES;
     this.killAfterMs = opts.stopKillAfterMs ?? STOP_KILL_AFTER_MS;
+    this.graceMs = opts.stopGraceMs ?? STOP_GRACE_MS;
     this.spawn = opts.spawn ?? nodeSpawn;
     for (const p of opts.processes) this.programs.set(p.name, new Program(p));
   }
@@ -166,30 +152,38 @@ export class ProcessManager {
   }
 
   /**
-   * Stop every program: SIGTERM to its process group (the program and whatever it started), SIGKILL
-   * to it after stopKillAfterMs; resolves once every one has exited.
+   * Stop every program: its stdin closed (what was queued for it written first), time to exit on
+   * that end of input (stopGraceMs); then SIGTERM to its process group (the program and whatever it
+   * started), SIGKILL to it after stopKillAfterMs; resolves once every one has exited.
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    const waits: Promise<void>[] = [];
+    const running: Program[] = [];
     for (const p of this.programs.values()) {
       if (p.restartTimer) this.clock.clearTimer(p.restartTimer);
       p.restartTimer = undefined;
-      const child = p.child;
-      if (!child) continue;
-      const pid = child.pid;
-      if (pid === undefined) {
-        waits.push(p.exited);
-        continue;
-      }
+      if (!p.child) continue;
+      running.push(p);
+      // end() after what is queued: its last lines (ExaBGP's shutdown event) reach it before EOF.
+      for (const text of p.queue.splice(0)) p.child.stdin!.write(text);
+      p.queuedBytes = 0;
+      p.child.stdin!.end();
+    }
+    // Real timers: the bounds hold even when the daemon's clock is a manual one.
+    const all = Promise.all(running.map((p) => p.exited));
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise<void>((r) => (grace = setTimeout(r, this.graceMs)))]);
+    clearTimeout(grace);
+    const waits = running.map((p) => {
+      const pid = p.child?.pid;
+      if (pid === undefined) return p.exited;
       signalGroup(pid, 'SIGTERM');
-      // A real timer: the bound holds even when the daemon's clock is a manual one.
       const kill = setTimeout(() => {
         this.log.warn({ process: p.config.name, pid, afterMs: this.killAfterMs }, `process ${p.config.name} did not stop on SIGTERM: SIGKILL`);
         signalGroup(pid, 'SIGKILL');
       }, this.killAfterMs);
-      waits.push(p.exited.finally(() => clearTimeout(kill)));
-    }
+      return p.exited.finally(() => clearTimeout(kill));
+    });
     await Promise.all(waits);
   }
 

@@ -1,4 +1,5 @@
 // processes through the real daemon: a script's command reaches a raw BGP peer, JSON events reach a script, ExaBGP's own health checker drives a route.
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -10,6 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { UpdateMessage } from '../../src/bgp/messages/index.js';
 import type { ProcessConfig } from '../../src/config/types.js';
+import { ControlServer } from '../../src/control/server.js';
 import { Speaker } from '../../src/daemon/speaker.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { config, memoryLogger, neighbor, until, waitState } from '../helpers/speakers.js';
@@ -18,6 +20,7 @@ const VIP = '100.64.0.1/32';
 /** The scripts are in the source tree (tests run from dist/test/exabgp). */
 const PROGRAMS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'exabgp', 'programs');
 const RECORD = join(PROGRAMS, 'record.sh');
+const BGPCTL = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'bgpctl.js');
 /** Debian's exabgp: its python module is there, whatever python3 comes first on PATH. */
 const EXABGP_PYTHON = '/usr/bin/python3';
 const EXABGP_MODULE = '/usr/lib/python3/dist-packages/exabgp/application/healthcheck.py';
@@ -244,3 +247,56 @@ Health('--withdraw-on-down: down withdraws the route, up announces it again', as
 });
 
 Health.run();
+
+const Show = suite('bgpctl show processes');
+Show.before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tsbgp-proc-'));
+});
+Show.after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** bgpctl against this socket, without blocking the event loop the daemon runs in. */
+function bgpctl(socket: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BGPCTL, ...args], { timeout: 10_000, env: { ...process.env, TSBGP_SOCKET: socket } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+Show('name, state, pid, restarts, last exit (code and stderr logged), dropped; --json the result object', async () => {
+  const out = join(dir, 'show.out');
+  const { rs, w, lines } = await watcher([
+    { name: 'steady', run: ['/bin/sh', RECORD, out], encoder: 'json' },
+    { name: 'crashy', run: '/bin/sh -c'.split(' ').concat(['echo "no config" >&2; exit 3']), encoder: 'text' },
+  ]);
+  const socket = join(dir, 'tsbgpd.sock');
+  const control = new ControlServer({ path: socket, speaker: w, version: 'test' });
+  await control.listen();
+  try {
+    await until('crashy exited', () => w.processes()[1]!.restarts === 1);
+    const json = await bgpctl(socket, ['show', 'processes', '--json']);
+    assert.is(json.code, 0, json.stderr);
+    const r = JSON.parse(json.stdout) as { processes: Record<string, any>[] };
+    const [steady, crashy] = r.processes;
+    assert.equal([steady!.name, steady!.state, steady!.restarts, steady!.dropped, steady!.encoder], ['steady', 'running', 0, 0, 'json']);
+    assert.is(steady!.pid, w.processes()[0]!.pid);
+    assert.equal([crashy!.name, crashy!.state, crashy!.restarts, crashy!.lastExit.code, crashy!.lastExit.signal], ['crashy', 'restarting', 1, 3, null]);
+    assert.is(crashy!.pid, undefined);
+    assert.type(crashy!.restartAt, 'string');
+    const text = await bgpctl(socket, ['show', 'processes']);
+    assert.is(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^Name\s+State\s+PID\s+Restarts\s+Last exit\s+Dropped\s+Encoder\s+Run/);
+    assert.match(text.stdout, new RegExp(`steady\\s+running\\s+${steady!.pid}\\s+0\\s+-\\s+0\\s+json`));
+    assert.match(text.stdout, /crashy\s+restarting at \d\d:\d\d:\d\d\s+-\s+1\s+code 3 after/);
+    const logged = lines.find((l) => l.msg?.startsWith('process crashy exited with code 3'))!;
+    assert.equal((logged.obj as { stderr: string[] }).stderr, ['no config']);
+  } finally {
+    await control.close();
+    await w.stop();
+    await rs.close();
+  }
+});
+
+Show.run();

@@ -251,14 +251,14 @@ Stop('stop ends the program and what it started, by its process group; nothing i
 });
 
 Stop('a program that ignores SIGTERM gets SIGKILL after the bound', async () => {
-  const { m, lines, commands } = manager(['/bin/sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 0.05; done'], { stopKillAfterMs: 300 });
+  const { m, lines, commands } = manager(['/bin/sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 0.05; done'], { stopGraceMs: 100, stopKillAfterMs: 300 });
   m.start();
   await until('ready', () => commands.length === 1);
   const pid = m.info()[0]!.pid!;
   const t0 = performance.now();
   await m.stop();
   const ms = performance.now() - t0;
-  assert.ok(ms >= 290 && ms < 2000, `stopped in ${ms} ms`);
+  assert.ok(ms >= 390 && ms < 2000, `stopped in ${ms} ms`);
   assert.ok(!alive(pid));
   assert.ok(lines.some((l) => l.msg?.includes('did not stop on SIGTERM: SIGKILL')));
 });
@@ -284,6 +284,25 @@ Stop('no restart after stop, even when one was due', async () => {
   clock.advance(120_000);
   assert.is(lines.filter((l) => l.msg?.includes('started')).length, 1);
   assert.is(clock.armed, 0);
+});
+
+Stop('stop closes stdin first: a program that exits at end of input gets no signal, and reads what was queued for it', async () => {
+  const commands: string[] = [];
+  // Writes its stdin's line count at EOF, then exits 0; SIGTERM would kill it without a word.
+  const { m, lines } = manager(['/bin/sh', '-c', 'echo ready; n=0; while read x; do n=$((n+1)); done; echo "read $n" >&2; exit 0'], {
+    run: async (_n, line) => {
+      commands.push(line);
+      return [];
+    },
+  }, 'json');
+  m.start();
+  await until('ready', () => commands.length === 1);
+  for (let i = 0; i < 3; i++) m.broadcast('{"x": 1}');
+  const t0 = performance.now();
+  await m.stop();
+  assert.ok(performance.now() - t0 < 190, 'it waited for the grace period');
+  const stopped = lines.find((l) => l.msg === 'process p stopped')!;
+  assert.equal((stopped.obj as { code: number; signal: string | null; stderr: string[] }), { ...(stopped.obj as object), code: 0, signal: null, stderr: ['read 3'] });
 });
 
 Stop.run();
