@@ -262,7 +262,7 @@ const padLeft = (s: string, n: number): string => s.padStart(n);
 
 /** '%-15s %-7s %9s %-12s %10d %10d' (ExaBGP's summary_template). */
 function summaryRow(n: NeighborInfo): string {
-  const upDown = n.uptime ? timedelta(n.uptime) : 'down';
+  const upDown = n.state === 'Established' ? timedelta(n.uptime ?? 0) : 'down';
   return `${pad(n.address, 15)} ${pad(String(n.remoteAs), 7)} ${padLeft(upDown, 9)} ${pad(n.state.toLowerCase(), 12)} ${padLeft(String(n.messages.sent.update), 10)} ${padLeft(String(n.messages.received.update), 10)}`;
 }
 
