@@ -126,13 +126,24 @@ function makeShowVipsCommand(): Command {
     });
 }
 
+function makeShowProcessesCommand(): Command {
+  return daemonCommand('processes')
+    .description('ExaBGP-style programs (processes:): state, PID, restarts, last exit, events dropped because one did not read its stdin')
+    .action(async function (this: Command) {
+      await talk(this.opts<DaemonOptions>(), async (c, out) => {
+        process.stdout.write(out.processes(await c.request('show-processes')));
+      });
+    });
+}
+
 function makeShowCommand(): Command {
   return new Command('show')
-    .description('show neighbors, summary, routes or VIPs')
+    .description('show neighbors, summary, routes, VIPs or processes')
     .addCommand(makeShowNeighborsCommand())
     .addCommand(makeShowSummaryCommand())
     .addCommand(makeShowRoutesCommand())
-    .addCommand(makeShowVipsCommand());
+    .addCommand(makeShowVipsCommand())
+    .addCommand(makeShowProcessesCommand());
 }
 
 function makeNeighborCommand(): Command {

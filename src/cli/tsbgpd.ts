@@ -67,6 +67,8 @@ async function run(file: string, o: Options): Promise<number> {
     // same stop as a signal's.
     shutdown: (mode) => setImmediate(() => void shutdown(mode === 'hard' ? 'bgpctl shutdown --hard' : 'bgpctl shutdown', mode)),
   });
+  // Whatever way the daemon exits (a second signal, an internal error), its programs go with it.
+  process.on('exit', () => speaker.terminatePrograms());
   const control = new ControlServer({ path: config.control.socket, mode: config.control.mode, speaker, logger: log.child({ component: 'control' }) });
   const x = config.exabgp;
   const pipe = x ? new ExaPipe({ path: x.pipe, mode: x.pipeMode, speaker, log: log.child({ component: 'exabgp-pipe' }) }) : undefined;

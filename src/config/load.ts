@@ -14,6 +14,7 @@ import { type NeighborEntries, checkAzureLocalAs } from './sections/azure.js';
 import { checkRouteLimits } from './sections/limits.js';
 import { readNeighbors } from './sections/neighbors.js';
 import { readPair } from './sections/pair.js';
+import { readProcesses } from './sections/processes.js';
 import { readRoutes } from './sections/routes.js';
 import { readVips } from './sections/vips.js';
 import { readLogLevel, readRouterId, readStateFile } from './sections/top.js';
@@ -21,7 +22,7 @@ import { readLogLevel, readRouterId, readStateFile } from './sections/top.js';
 // closest moved to the walker with the split; kept here for code written against load.ts.
 export { closest } from './yaml-checker.js';
 
-const TOP_KEYS = ['router-id', 'local-as', 'listen', 'neighbors', 'routes', 'vips', 'pair', 'control', 'exabgp', 'state-file', 'log-level'] as const;
+const TOP_KEYS = ['router-id', 'local-as', 'listen', 'neighbors', 'routes', 'vips', 'pair', 'control', 'exabgp', 'state-file', 'log-level', 'processes'] as const;
 
 /** A config file that cannot be used; `problems` lists everything wrong with it, not only the first. */
 export class ConfigError extends TsbgpError {
@@ -117,6 +118,7 @@ function readConfig(c: Checker, root: unknown): Config {
     control: { socket: DEFAULT_CONTROL_SOCKET, mode: DEFAULT_CONTROL_MODE },
     stateFile: DEFAULT_STATE_FILE,
     logLevel: 'info',
+    processes: [],
   };
   const node = c.deref(root, '');
   if (isNull(node)) {
@@ -178,6 +180,9 @@ function readConfig(c: Checker, root: unknown): Config {
     const v = readStateFile(c, sf);
     if (v !== undefined) config.stateFile = v;
   }
+
+  const processes = given(top, 'processes');
+  if (processes) config.processes = readProcesses(c, processes);
 
   const ll = given(top, 'log-level');
   if (ll) config.logLevel = readLogLevel(c, ll) ?? config.logLevel;

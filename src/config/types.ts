@@ -150,6 +150,17 @@ export interface Config {
   /** Where runtime announcements are kept across restarts; null: not kept. */
   stateFile: string | null;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** ExaBGP-style programs (`processes:`): their stdout lines are API commands; none by default. */
+  processes: ProcessConfig[];
+}
+
+/** One program of `processes:` (ExaBGP's `process` block). */
+export interface ProcessConfig {
+  name: string;
+  /** argv: the program and its arguments, run without a shell. */
+  run: string[];
+  /** `json`: the daemon's events are written to its stdin in ExaBGP's JSON format; `text`: only the answers. */
+  encoder: 'text' | 'json';
 }
 
 /** One problem in a config file: where it is and what is wrong. */

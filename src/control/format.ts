@@ -5,6 +5,7 @@ import type {
   NeighborActionResult,
   NeighborsResult,
   PingResult,
+  ProcessesResult,
   RoutesResult,
   SummaryNeighbor,
   SummaryResult,
@@ -41,6 +42,7 @@ export interface Output {
   reload(r: ReloadResult): string;
   shutdown(r: ShutdownResult): string;
   vips(r: VipsResult): string;
+  processes(r: ProcessesResult): string;
   vipMove(r: VipMoveResult): string;
   vipMode(r: VipModeResult): string;
   vipHistory(r: VipHistoryResult): string;
@@ -67,6 +69,7 @@ export const jsonOutput: Output = {
   reload: line,
   shutdown: line,
   vips: line,
+  processes: line,
   vipMove: line,
   vipMode: line,
   vipHistory: line,
@@ -469,6 +472,16 @@ export function textOutput(o: TextOptions = {}): Output {
     vips(r) {
       if (r.vips.length === 0) return 'no VIPs configured\n';
       return r.vips.map(vipBlock).join('\n');
+    },
+
+    processes(r) {
+      if (r.processes.length === 0) return 'no processes configured\n';
+      const rows = r.processes.map((p) => {
+        const exit = p.lastExit ? `${p.lastExit.signal ?? `code ${p.lastExit.code}`} after ${formatMillis(p.lastExit.ranMs)}` : '-';
+        const state = p.state === 'restarting' && p.restartAt ? `restarting at ${p.restartAt.slice(11, 19)}` : p.state;
+        return [p.name, state, p.pid === undefined ? '-' : String(p.pid), String(p.restarts), exit, String(p.dropped), p.encoder, p.run.join(' ')];
+      });
+      return table(['Name', 'State', 'PID', 'Restarts', 'Last exit', 'Dropped', 'Encoder', 'Run'], rows, ['l', 'l', 'r', 'r', 'l', 'r', 'l', 'l']);
     },
 
     vipMove(r) {

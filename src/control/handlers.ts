@@ -158,6 +158,7 @@ const HANDLERS: { [C in CommandName]: Handler<C> } = {
   'show-summary': (s) => showSummary(s),
   'show-routes': (s, a) => showRoutes(s, a),
   'show-vips': (s, a) => showVips(s, a),
+  'show-processes': async (s) => ({ processes: s.processes() }),
   neighbor: (s, a) => neighbor(s, a),
   'vip-move': (s, a) => vipMove(s, a),
   'vip-freeze': (s, a) => vipMode(s, a, true),

@@ -4,7 +4,7 @@
 import { TsbgpError, TsbgpErrorCode, type TsbgpErrorCodeName } from '../errors.js';
 import type { State } from '../bgp/fsm/types.js';
 import type { RouteInput } from '../routes/values.js';
-import type { ChangeResult, NeighborInfo, ReloadResult, RouteEntry, RouteView, ShutdownResult, SpeakerEvent, Summary, VipInfo, VipMove } from './types.js';
+import type { ChangeResult, NeighborInfo, ProcessInfo, ReloadResult, RouteEntry, RouteView, ShutdownResult, SpeakerEvent, Summary, VipInfo, VipMove } from './types.js';
 
 export const PROTOCOL_VERSION = 1;
 export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
@@ -72,6 +72,7 @@ export interface CommandArgs {
   'show-summary': NoArgs;
   'show-routes': ShowRoutesArgs;
   'show-vips': ShowVipsArgs;
+  'show-processes': NoArgs;
   neighbor: NeighborArgs;
   'vip-move': VipMoveArgs;
   'vip-freeze': VipArgs;
@@ -123,6 +124,9 @@ export interface NeighborsResult {
 export interface VipsResult {
   vips: VipInfo[];
 }
+export interface ProcessesResult {
+  processes: ProcessInfo[];
+}
 /** A manual move: the move as the daemon recorded it (cause `operator`), and the VIP right after it. */
 export interface VipMoveResult {
   move: VipMove;
@@ -155,6 +159,7 @@ export interface CommandResults {
   'show-summary': SummaryResult;
   'show-routes': RoutesResult;
   'show-vips': VipsResult;
+  'show-processes': ProcessesResult;
   neighbor: NeighborActionResult;
   'vip-move': VipMoveResult;
   'vip-freeze': VipModeResult;

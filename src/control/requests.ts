@@ -118,6 +118,7 @@ const ARG_PARSERS: { [C in CommandName]: (f: Fields) => CommandArgs[C] } = {
       limit: f.optNumber('limit'),
     }),
   'show-vips': (f) => defined({ name: f.optString('name') }),
+  'show-processes': () => ({}),
   neighbor: (f) =>
     defined({
       address: f.string('address'),

@@ -262,6 +262,28 @@ export interface VipPairInfo {
   disagreements: number;
 }
 
+/** `bgpctl show processes`: one program as it is now. */
+export interface ProcessInfo {
+  name: string;
+  run: string[];
+  encoder: 'text' | 'json';
+  /** `running`; `restarting`: exited, started again at `restartAt`; `stopped`: tsbgpd is stopping. */
+  state: 'running' | 'restarting' | 'stopped';
+  pid?: number;
+  /** ISO time of the current run's start. */
+  since?: string;
+  restarts: number;
+  /** ISO time of the next start, while restarting. */
+  restartAt?: string;
+  lastExit?: { at: string; code: number | null; signal: string | null; ranMs: number };
+  /** Events and answers dropped because the program did not read its stdin (since tsbgpd started). */
+  dropped: number;
+  /** Waiting to be written to its stdin now. */
+  queued: { events: number; bytes: number };
+  /** Lines read from its stdout (API commands). */
+  commands: number;
+}
+
 /** A live event, streamed by `monitor`. */
 export type SpeakerEvent =
   | { type: 'state'; at: string; neighbor: string; from: State; to: State; reason: string }
@@ -303,6 +325,8 @@ export interface SpeakerControl {
   vipFreeze(name: string, frozen: boolean): VipInfo;
   /** Every recorded move of a VIP, oldest first. */
   vipHistory(name: string): VipMove[];
+  /** The ExaBGP-style programs (`processes:`), none when none are configured. */
+  processes(): ProcessInfo[];
   /** Stream events; returns the unsubscribe function. */
   subscribe(listener: (e: SpeakerEvent) => void): () => void;
 }

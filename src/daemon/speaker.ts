@@ -1,5 +1,6 @@
 // The daemon's wiring: intents, neighbors, the advertise path, the store and the read model; start, stop, reload.
 import type net from 'node:net';
+import os from 'node:os';
 import { type Clock, realClock } from '../bgp/fsm/clock.js';
 import { stopMessage } from '../bgp/fsm/graceful-restart.js';
 import type { PeerHooks } from '../bgp/fsm/session.js';
@@ -27,6 +28,9 @@ import type { VipConfig } from '../config/types.js';
 import type { Decision } from '../health/decide.js';
 import { HealthController, type Prober, type SavedVip } from '../health/controller.js';
 import { VipStore } from './vip-store.js';
+import { runApiLine } from '../exabgp/dispatch.js';
+import { ExaJsonEncoder, type ExaNeighbor } from '../exabgp/events-json.js';
+import { type ProcessInfo, ProcessManager } from '../exabgp/processes.js';
 
 export interface SpeakerLogger extends NeighborLogger {
   child(bindings: object): SpeakerLogger;
@@ -104,6 +108,9 @@ export class Speaker implements SpeakerControl {
   private readonly receivedListeners = new Set<ReceivedListener>();
   /** Releases End-of-RIB once the VIPs had their first decision (or their bound passed). */
   private releaseEndOfRib: (() => void) | undefined;
+  /** ExaBGP-style programs (`processes:`), and the encoder of the events those with `encoder: json` read. */
+  private readonly programs: ProcessManager | undefined;
+  private readonly exaJson: ExaJsonEncoder;
 
   constructor(private readonly opts: SpeakerOptions) {
     this.config = opts.config;
@@ -130,6 +137,10 @@ export class Speaker implements SpeakerControl {
       ? new StateStore(opts.state, this.intents, this.clock, this.log, retry ? { retryMinMs: retry.min, retryMaxMs: retry.max } : {})
       : undefined;
     this.vipStore = opts.vipStatePath ? new VipStore(opts.vipStatePath, () => this.health?.saved() ?? new Map(), this.log) : undefined;
+    this.exaJson = new ExaJsonEncoder({ host: os.hostname(), pid: process.pid, ppid: process.ppid, wallMs: () => this.clock.wall() });
+    this.programs = this.config.processes.length
+      ? new ProcessManager({ processes: this.config.processes, clock: this.clock, log: this.log.child({ component: 'processes' }), run: (name, line) => this.processLine(name, line) })
+      : undefined;
     this.status = new StatusView({ config: () => this.config, registry: this.registry, intents: this.intents, clock: this.clock, store: this.store, startedAt: this.clock.wall() });
   }
 
@@ -164,6 +175,35 @@ export class Speaker implements SpeakerControl {
     this.warmUp();
     for (const n of this.config.neighbors) this.registry.add(n, this.config, true);
     this.health?.start();
+    this.programs?.start();
+  }
+
+  /** One line a program wrote on its stdout: run as any API line (the operator owner); its answer lines go back to it. */
+  private async processLine(name: string, line: string): Promise<string[]> {
+    const answer = await runApiLine(this, line, { kind: 'process', name, receivedAt: this.clock.now() });
+    if (answer.status === 'error') this.log.warn({ process: name, line: line.slice(0, 200), reason: answer.reason, code: answer.code }, `process ${name}: command refused`);
+    else if (answer.reason) this.log.warn({ process: name, line: line.slice(0, 200), reason: answer.reason }, `process ${name}: ${answer.reason}`);
+    return answer.lines;
+  }
+
+  /** A neighbor as ExaBGP's events name it (the local address: the configured one, else the router-id). */
+  private exaNeighbor(n: Neighbor): ExaNeighbor {
+    return { localAddress: n.config.localAddress ?? this.config.routerId, peerAddress: n.config.address, localAs: this.config.localAs, peerAs: n.config.remoteAs };
+  }
+
+  /** Programs with `encoder: json`, and so the daemon's events in ExaBGP's JSON: who wants them. */
+  private get exaListening(): boolean {
+    return this.programs?.listening === true;
+  }
+
+  /** The daemon exits without stopping (process.exit): the programs are signalled now, none is left behind. */
+  terminatePrograms(): void {
+    this.programs?.terminateNow();
+  }
+
+  /** `bgpctl show processes`. */
+  processes(): ProcessInfo[] {
+    return this.programs?.info() ?? [];
   }
 
   /**
@@ -301,6 +341,12 @@ export class Speaker implements SpeakerControl {
     this.health?.stop();
     this.releaseEndOfRib?.();
     this.log.info({ mode }, mode === 'graceful' ? 'stopping for a restart: graceful-restart peers keep our routes' : 'stopping for good (hard): peers flush our routes');
+    // First, so that nothing a program says while it dies (healthcheck withdraws on SIGTERM) changes
+    // the routes that graceful-restart peers keep and the state file restores.
+    if (this.programs) {
+      if (this.exaListening) this.programs.broadcast(this.exaJson.shutdown());
+      await this.programs.stop();
+    }
     await this.registry.stopAll(communication, mode);
     await this.listener.close();
     await this.vipStore?.flush();
@@ -339,7 +385,14 @@ export class Speaker implements SpeakerControl {
   private hooks(n: Neighbor): PeerHooks {
     const at = (): string => new Date(this.clock.wall()).toISOString();
     return {
-      stateChange: (_p, from, to, reason) => this.events.emit({ type: 'state', at: at(), neighbor: n.config.address, from, to, reason }),
+      stateChange: (_p, from, to, reason) => {
+        this.events.emit({ type: 'state', at: at(), neighbor: n.config.address, from, to, reason });
+        if (!this.exaListening) return;
+        // ExaBGP's neighbor-changes: connected (TCP up), up (Established), down (left Established).
+        if (to === 'Established') this.programs!.broadcast(this.exaJson.state(this.exaNeighbor(n), 'up'));
+        else if (from === 'Established') this.programs!.broadcast(this.exaJson.state(this.exaNeighbor(n), 'down', reason));
+        else if (to === 'OpenSent' && (from === 'Connect' || from === 'Active')) this.programs!.broadcast(this.exaJson.state(this.exaNeighbor(n), 'connected'));
+      },
       up: (_p, negotiated) => {
         n.stale.feed({ type: 'SessionUp', negotiated });
         this.advertiser.sessionUp(n);
@@ -352,6 +405,7 @@ export class Speaker implements SpeakerControl {
         if (this.pair?.isPartner(n)) this.pair.partnerSession();
       },
       update: (p, u) => {
+        if (this.exaListening) this.programs!.broadcast(this.exaJson.update(this.exaNeighbor(n), u));
         const changes = n.ribIn.apply(u);
         p.prefixesHeld(u, n.ribIn.size);
         this.received(n, changes);
@@ -363,6 +417,7 @@ export class Speaker implements SpeakerControl {
       drained: () => this.advertiser.drained(n),
       notification: (p, direction, m) => {
         this.events.emit({ type: 'notification', at: at(), neighbor: n.config.address, direction, code: m.code, subcode: m.subcode, text: p.session.lastError?.text ?? '' });
+        if (this.exaListening) this.programs!.broadcast(this.exaJson.notification(this.exaNeighbor(n), direction === 'sent' ? 'send' : 'receive', m.code, m.subcode, Buffer.from(m.data).toString('hex')));
       },
     };
   }

@@ -74,6 +74,7 @@ Example('loads into exactly the expected Config', async () => {
     control: { socket: '/run/tsbgp/tsbgpd.sock', mode: 0o660 },
     stateFile: '/var/lib/tsbgp/state.json',
     logLevel: 'info',
+    processes: [],
   };
   assert.equal(await loadConfig(EXAMPLE), expected);
 });
@@ -93,6 +94,7 @@ Parse('a minimal file gets every default', () => {
     control: { socket: '/run/tsbgp/tsbgpd.sock', mode: 0o660 },
     stateFile: '/var/lib/tsbgp/state.json',
     logLevel: 'info',
+    processes: [],
   });
 });
 

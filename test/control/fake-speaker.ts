@@ -3,6 +3,7 @@ import { TsbgpError, TsbgpErrorCode } from '../../src/errors.js';
 import type {
   ChangeResult,
   NeighborInfo,
+  ProcessInfo,
   ReloadResult,
   RouteEntry,
   RouteSpec,
@@ -206,6 +207,12 @@ export class FakeSpeaker implements SpeakerControl {
     this.vipList = structuredClone(VIPS);
     this.vipMoves = { web: structuredClone(WEB_MOVES) };
     return this;
+  }
+  /** What processes() answers (none by default). */
+  processList: ProcessInfo[] = [];
+  processes(): ProcessInfo[] {
+    this.record('processes', []);
+    return [...this.processList];
   }
   vips(name?: string): VipInfo[] {
     this.record('vips', name === undefined ? [] : [name]);

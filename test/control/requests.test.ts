@@ -40,6 +40,7 @@ ParseRequest('one example of every command parses to its typed request', () => {
   });
   assert.equal(ok(req('show-vips')).args, {});
   assert.equal(ok(req('show-vips', { name: 'web' })), { v: 1, id: 7, command: 'show-vips', args: { name: 'web' } });
+  assert.equal(ok(req('show-processes')), { v: 1, id: 7, command: 'show-processes', args: {} });
   assert.equal(ok(req('vip-move', { name: 'web', candidate: 'ws2' })), { v: 1, id: 7, command: 'vip-move', args: { name: 'web', candidate: 'ws2' } });
   assert.equal(ok(req('vip-freeze', { name: 'web' })), { v: 1, id: 7, command: 'vip-freeze', args: { name: 'web' } });
   assert.equal(ok(req('vip-unfreeze', { name: 'web' })), { v: 1, id: 7, command: 'vip-unfreeze', args: { name: 'web' } });
@@ -99,7 +100,7 @@ ParseRequest('command: missing or not a string is BAD_REQUEST; an unknown one UN
   assert.equal([unknown.error.code, unknown.id], ['TSBGP_ERR_UNKNOWN_COMMAND', 7]);
   assert.is(
     unknown.error.message,
-    'unknown command "halt"; commands: announce, withdraw, show-neighbors, show-summary, show-routes, show-vips, neighbor, vip-move, vip-freeze, vip-unfreeze, vip-history, reload, shutdown, monitor, ping, exabgp',
+    'unknown command "halt"; commands: announce, withdraw, show-neighbors, show-summary, show-routes, show-vips, show-processes, neighbor, vip-move, vip-freeze, vip-unfreeze, vip-history, reload, shutdown, monitor, ping, exabgp',
   );
   // Not fooled by Object.prototype.
   assert.is(err(req('toString')).error.code, 'TSBGP_ERR_UNKNOWN_COMMAND');

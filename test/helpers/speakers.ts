@@ -40,6 +40,7 @@ export function config(over: Partial<Config> & Pick<Config, 'routerId' | 'localA
     control: { socket: '/nonexistent/tsbgp.sock', mode: 0o660 },
     stateFile: null,
     logLevel: 'info',
+    processes: [],
     ...over,
   };
 }
