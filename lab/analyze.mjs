@@ -61,7 +61,9 @@ for (const b of blocks) {
     rows.push(row);
   });
 }
-const label = (r) => r.speaker === 'exabgp' ? (r.mode === 'shell' ? 'ExaBGP (sh echo>pipe)' : 'ExaBGP (API pipe)') : r.mode === 'socket' ? 'tsbgp (control socket)' : 'tsbgp (bgpctl CLI)';
+const label = (r) => r.speaker === 'exabgp' ? (r.mode === 'shell' ? 'ExaBGP (sh echo>pipe)' : 'ExaBGP (API pipe)')
+  : r.speaker === 'tsbgp-pipe' ? (r.mode === 'shell' ? 'tsbgp (sh echo>pipe)' : 'tsbgp (ExaBGP pipe, fd)')
+  : r.mode === 'socket' ? 'tsbgp (control socket)' : 'tsbgp (bgpctl CLI)';
 const okCheck = (r) => Object.keys(RS).every((rs) => r.check[rs].vip === 1 && r.check[rs].updates === 1 && r.check[rs].withdraws === 0 && r.check[rs].nh[0] === r.target);
 
 for (const b of blocks) {
