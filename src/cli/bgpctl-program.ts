@@ -3,7 +3,7 @@
 // Exit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.
 // Daemon commands load only the control client and the formatter: no codec, pino or yaml.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { TsbgpErrorCode } from '../errors.js';
+import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_SOCKET } from '../control/client.js';
 import { jsonOutput } from '../control/format.js';
 import { type AnnounceArgs, NEIGHBOR_ACTIONS, type NeighborAction, type ShowRoutesArgs, VIP_ACTIONS, type VipAction } from '../control/protocol.js';
@@ -43,7 +43,8 @@ function makeAnnounceCommand(): Command {
       const opts = this.opts<DaemonOptions & { med?: number; community?: string[]; largeCommunity?: string[]; asPathPrepend?: number }>();
       const example = `bgpctl announce ${prefix} via <nexthop>`;
       if (words.length === 0) usageError(this, opts, `missing "via <nexthop>" after the prefix, e.g. ${example}`);
-      if (words[0] !== 'via') usageError(this, opts, `expected the word "via" before the next hop, e.g. bgpctl announce ${prefix} via ${words[0]}`);
+      // `next-hop` as ExaBGP spells it: a user coming from it types that.
+      if (words[0] !== 'via' && words[0] !== 'next-hop') usageError(this, opts, `expected the word "via" before the next hop, e.g. bgpctl announce ${prefix} via ${words[0]}`);
       if (words.length === 1) usageError(this, opts, `missing the next hop after "via", e.g. ${example}`);
       if (words.length > 2) usageError(this, opts, `unexpected arguments after the next hop: ${words.slice(2).join(' ')}`);
       const args: AnnounceArgs = { prefix, nextHop: words[1]! };
@@ -226,6 +227,30 @@ function makeShutdownCommand(): Command {
     });
 }
 
+function makeExabgpCommand(): Command {
+  return daemonCommand('exabgp')
+    .description("run one ExaBGP 4.2 text command, e.g. 'announce route 100.64.0.1/32 next-hop 10.10.0.5'; prints its answer (done, or error and why)")
+    .argument('<line...>', 'the command (quoted, or as separate words)')
+    .addHelpText('after', "\nExamples:\n  bgpctl exabgp 'announce route 100.64.0.1/32 next-hop 10.10.0.5'\n  bgpctl exabgp 'show neighbor summary'\n\nExit status 1 when tsbgpd answers error (the reason is on stderr).")
+    .action(async function (this: Command, words: string[]) {
+      const opts = this.opts<DaemonOptions>();
+      const line = words.join(' ');
+      if (line.includes('\n')) usageError(this, opts, 'one line only: run bgpctl exabgp once per command');
+      await talk(opts, async (c) => {
+        try {
+          const r = await c.request('exabgp', { line });
+          if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
+          else process.stdout.write(r.answer.map((l) => l + '\n').join(''));
+          if (r.warning) process.stderr.write(`bgpctl exabgp: warning: ${r.warning}\n`);
+        } catch (e) {
+          // As ExaBGP answers: the word `error`; the reason for the operator on stderr.
+          if (e instanceof TsbgpError && e.code !== TsbgpErrorCode.UNREACHABLE && !opts.json) process.stdout.write('error\n');
+          throw e;
+        }
+      });
+    });
+}
+
 function makePingCommand(): Command {
   return daemonCommand('ping')
     .description('check that tsbgpd answers')
@@ -290,6 +315,7 @@ const program = everywhere(
     .addCommand(makeReloadCommand())
     .addCommand(makeShutdownCommand())
     .addCommand(makePingCommand())
+    .addCommand(makeExabgpCommand())
     .addCommand(makeDecodeCommand())
     .addHelpText('after', `\nThe socket is --socket, else $TSBGP_SOCKET, else ${DEFAULT_SOCKET}.\nExit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.`),
 );

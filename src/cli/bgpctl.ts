@@ -17,7 +17,7 @@ function plainAnnounce(argv: readonly string[]): { prefix: string; nextHop: stri
     else if (a.startsWith('-')) return undefined;
     else words.push(a);
   }
-  if (words.length !== 4 || words[0] !== 'announce' || words[2] !== 'via') return undefined;
+  if (words.length !== 4 || words[0] !== 'announce' || (words[2] !== 'via' && words[2] !== 'next-hop')) return undefined;
   return { prefix: words[1]!, nextHop: words[3]!, json, socket: socket ?? defaultSocketPath() };
 }
 

@@ -11,6 +11,7 @@ import { Speaker } from '../daemon/speaker.js';
 import { realClock } from '../bgp/fsm/clock.js';
 import type { StopMode } from '../bgp/fsm/types.js';
 import { realProber } from '../health/probes.js';
+import { ExaPipe } from '../exabgp/pipe.js';
 
 interface Options {
   config?: string;
@@ -65,12 +66,17 @@ async function run(file: string, o: Options): Promise<number> {
     shutdown: (mode) => setImmediate(() => void shutdown(mode === 'hard' ? 'bgpctl shutdown --hard' : 'bgpctl shutdown', mode)),
   });
   const control = new ControlServer({ path: config.control.socket, mode: config.control.mode, speaker, logger: log.child({ component: 'control' }) });
+  const x = config.exabgp;
+  const pipe = x ? new ExaPipe({ path: x.pipe, mode: x.pipeMode, speaker, log: log.child({ component: 'exabgp-pipe' }) }) : undefined;
   try {
     await control.listen();
     await speaker.start();
+    // After the start: what waited in the pipe across a restart is applied over the restored intents.
+    await pipe?.open();
   } catch (e) {
     // A corrupt state file stops us here: starting with the config's routes could revert the VIP.
     log.fatal({ err: e instanceof Error ? e.message : String(e) }, 'cannot start');
+    await pipe?.close('graceful').catch(() => {});
     await control.close().catch(() => {});
     await speaker.stop().catch(() => {});
     return 1;
@@ -85,6 +91,8 @@ async function run(file: string, o: Options): Promise<number> {
     }
     stopping = true;
     log.info({ signal: why, mode }, mode === 'graceful' ? 'shutting down gracefully: graceful-restart peers keep our routes' : 'shutting down hard: peers flush our routes');
+    // The pipe first: the lines it has read are applied before the peers hear we stop.
+    await pipe?.close(mode === 'hard' ? 'hard' : 'graceful');
     const saved = await speaker.stop(mode, 'tsbgpd shutting down');
     await control.close();
     // EX_TEMPFAIL: a supervisor and the operator must see that the last change is not on disk.

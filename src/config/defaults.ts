@@ -17,3 +17,4 @@ export const DEFAULT_CONTROL_SOCKET = '/run/tsbgp/tsbgpd.sock';
 export const DEFAULT_CONTROL_MODE = 0o660;
 export const DEFAULT_STATE_FILE = '/var/lib/tsbgp/state.json';
 export const DEFAULT_LISTEN: Readonly<ListenConfig> = { address: '0.0.0.0', port: DEFAULT_PORT };
+export const DEFAULT_EXABGP_PIPE_MODE = 0o600;

@@ -8,6 +8,7 @@ import { decodeSource, strayProblem, syntaxProblems } from './source.js';
 import { Checker, given, isNull, readMap, required } from './yaml-checker.js';
 import { asNumber } from './sections/common.js';
 import { readControl } from './sections/control.js';
+import { readExabgp } from './sections/exabgp.js';
 import { readListen } from './sections/listen.js';
 import { type NeighborEntries, checkAzureLocalAs } from './sections/azure.js';
 import { checkRouteLimits } from './sections/limits.js';
@@ -20,7 +21,7 @@ import { readLogLevel, readRouterId, readStateFile } from './sections/top.js';
 // closest moved to the walker with the split; kept here for code written against load.ts.
 export { closest } from './yaml-checker.js';
 
-const TOP_KEYS = ['router-id', 'local-as', 'listen', 'neighbors', 'routes', 'vips', 'pair', 'control', 'state-file', 'log-level'] as const;
+const TOP_KEYS = ['router-id', 'local-as', 'listen', 'neighbors', 'routes', 'vips', 'pair', 'control', 'exabgp', 'state-file', 'log-level'] as const;
 
 /** A config file that cannot be used; `problems` lists everything wrong with it, not only the first. */
 export class ConfigError extends TsbgpError {
@@ -165,6 +166,12 @@ function readConfig(c: Checker, root: unknown): Config {
 
   const control = given(top, 'control');
   if (control) config.control = readControl(c, control);
+
+  const exabgp = given(top, 'exabgp');
+  if (exabgp) {
+    const x = readExabgp(c, exabgp);
+    if (x) config.exabgp = x;
+  }
 
   const sf = top.get('state-file');
   if (sf) {

@@ -124,6 +124,14 @@ export interface PairConfig {
   prepend: number;
 }
 
+/** The `exabgp` section: the named pipe ExaBGP scripts write their commands to. */
+export interface ExabgpConfig {
+  /** The FIFO tsbgpd creates at start and reads (ExaBGP's exabgp.cmd / exabgp.in). */
+  pipe: string;
+  /** Its file mode when tsbgpd creates it. Default 0o600. */
+  pipeMode: number;
+}
+
 export interface Config {
   routerId: string;
   localAs: number;
@@ -137,6 +145,8 @@ export interface Config {
   /** One of two watchers (absent: a single watcher). */
   pair?: PairConfig;
   control: ControlConfig;
+  /** ExaBGP compatibility (absent: no named pipe). */
+  exabgp?: ExabgpConfig;
   /** Where runtime announcements are kept across restarts; null: not kept. */
   stateFile: string | null;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';

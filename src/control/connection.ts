@@ -6,6 +6,7 @@ import { type HandlerContext, dispatch, errorReplyFor, tsbgpVersion } from './ha
 import { type LineItem, LineSplitter, MAX_LINE_BYTES } from './lines.js';
 import { type ErrorReply, type EventLine, type Reply, type RequestId, encodeLine, errorReply, eventLine, okReply } from './protocol.js';
 import { parseRequest } from './requests.js';
+import { isJsonLine, runApiLine } from '../exabgp/dispatch.js';
 import { RoutesReply } from './routes-reply.js';
 import type { SpeakerControl, SpeakerEvent } from './types.js';
 
@@ -198,6 +199,13 @@ export class ControlConnection {
     const prefixes = new Set<string>();
     while (this.queue.length > 0 && started.length < MAX_GROUP) {
       const next = this.queue[0]!;
+      if (next.item.kind === 'line' && !isJsonLine(next.item.line)) {
+        // An ExaBGP text line: answered in text, on its own (its prefixes are batched by the dispatcher).
+        if (started.length > 0) break;
+        this.queue.shift();
+        started.push(this.startText(next.item.line, next.at));
+        break;
+      }
       const parsed = next.item.kind === 'line' ? parseRequest(next.item.line) : undefined;
       const r = parsed?.ok ? parsed.request : undefined;
       const prefix = r && (r.command === 'announce' || r.command === 'withdraw') ? r.args.prefix : undefined;
@@ -238,6 +246,27 @@ export class ControlConnection {
     this.log.debug({ conn: this.id, id: request.id, command: request.command }, 'control request');
     const reply = await dispatch(this.settings.speaker, request, { ...this.settings.ctx, receivedAt });
     return () => this.finish(request.command, reply);
+  }
+
+  /** Run one ExaBGP text line; its answer (output lines, then `done` or `error`) is written as text. */
+  private async startText(line: string, receivedAt: number): Promise<Finish> {
+    const answer = await runApiLine(this.settings.speaker, line, { kind: 'control', receivedAt, version: this.settings.ctx.version });
+    if (answer.status === 'error') this.log.warn({ conn: this.id, line, reason: answer.reason, code: answer.code }, `exabgp command: error: ${answer.reason ?? ''}`);
+    else if (answer.reason) this.log.warn({ conn: this.id, line, warning: answer.reason }, `exabgp command: done (${answer.reason})`);
+    else this.log.debug({ conn: this.id, line }, 'exabgp command: done');
+    return () => void this.sendText(answer.lines);
+  }
+
+  /** Write text lines unless the client has left too much unread (then drop it, as send() does). */
+  private sendText(lines: string[]): boolean {
+    if (!lines.length || this.gone || this.output.destroyed || !this.output.writable) return false;
+    if (this.output.writableLength >= this.settings.maxPendingBytes) {
+      this.log.warn({ conn: this.id, pending: this.output.writableLength, limit: this.settings.maxPendingBytes }, 'control client is not reading its replies; closing the connection');
+      this.destroy();
+      return false;
+    }
+    this.output.write(lines.join('\n') + '\n');
+    return true;
   }
 
   private finish(command: string, reply: Reply): Promise<void> | void {

@@ -9,6 +9,7 @@ import {
   type CommandName,
   type CommandResults,
   type ErrorReply,
+  type ExabgpArgs,
   type NeighborArgs,
   type Reply,
   type Request,
@@ -24,6 +25,7 @@ import {
 } from './protocol.js';
 import { type RoutesHead, RoutesReply, insidePrefix } from './routes-reply.js';
 import type { ChangeResult, SpeakerControl } from './types.js';
+import { ExaDispatcher } from '../exabgp/text.js';
 
 export interface HandlerContext {
   /** tsbgp's version, for `ping`. */
@@ -140,6 +142,13 @@ export async function ping(_speaker: SpeakerControl, ctx: HandlerContext): Promi
 
 /** What a handler returns: the wire result, or (show-routes) an object whose JSON is the wire result. */
 type HandlerResults = Omit<CommandResults, 'show-routes'> & { 'show-routes': RoutesReply };
+/** One ExaBGP text line, for bgpctl exabgp: its answer lines, or (`error`) an error reply with the reason. */
+export async function exabgp(speaker: SpeakerControl, args: ExabgpArgs, ctx: HandlerContext): Promise<CommandResults['exabgp']> {
+  const a = await new ExaDispatcher(speaker).run(args.line, { kind: 'control', version: ctx.version, ...(ctx.receivedAt === undefined ? {} : { receivedAt: ctx.receivedAt }) });
+  if (a.status === 'error') throw new TsbgpError(a.code ?? TsbgpErrorCode.BAD_REQUEST, a.reason ?? 'error');
+  return { answer: a.lines, ...(a.reason ? { warning: a.reason } : {}) };
+}
+
 type Handler<C extends CommandName> = (speaker: SpeakerControl, args: CommandArgs[C], ctx: HandlerContext) => Promise<HandlerResults[C]>;
 
 const HANDLERS: { [C in CommandName]: Handler<C> } = {
@@ -159,6 +168,7 @@ const HANDLERS: { [C in CommandName]: Handler<C> } = {
   // The server subscribes the connection once this reply is written; see server.ts.
   monitor: async () => ({ monitoring: true }),
   ping: (s, _a, ctx) => ping(s, ctx),
+  exabgp: (s, a, ctx) => exabgp(s, a, ctx),
 };
 
 let packageVersion: string | undefined;

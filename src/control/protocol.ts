@@ -54,6 +54,10 @@ export interface VipMoveArgs {
   /** The candidate to announce the VIP via, by its name in the config. */
   candidate: string;
 }
+/** `exabgp`: one ExaBGP 4.2 text line (bgpctl exabgp 'LINE'). */
+export interface ExabgpArgs {
+  line: string;
+}
 export type NoArgs = Record<string, never>;
 export interface ShutdownArgs {
   /** Decommission: Cease / Hard Reset, peers flush our routes. Absent or false: a graceful stop (peers keep them). */
@@ -77,10 +81,21 @@ export interface CommandArgs {
   shutdown: ShutdownArgs;
   monitor: NoArgs;
   ping: NoArgs;
+  exabgp: ExabgpArgs;
 }
 export type CommandName = keyof CommandArgs;
 
 // ---- Results ----------------------------------------------------------------------------------
+
+/**
+ * An ExaBGP text line that ran: the lines ExaBGP would answer (show output, then `done`). A line
+ * answered `error` is an error reply instead, its message the reason.
+ */
+export interface ExabgpResult {
+  answer: string[];
+  /** Done, but worth saying: a peer not written to yet, a withdrawn route that was not announced. */
+  warning?: string;
+}
 
 /** A summary row with the neighbor's message totals (what `show summary` prints). */
 export type SummaryNeighbor = Summary['neighbors'][number] & { messagesReceived: number; messagesSent: number };
@@ -149,6 +164,7 @@ export interface CommandResults {
   shutdown: ShutdownResult;
   monitor: MonitorResult;
   ping: PingResult;
+  exabgp: ExabgpResult;
 }
 
 // ---- Lines on the wire --------------------------------------------------------------------------

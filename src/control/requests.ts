@@ -132,6 +132,7 @@ const ARG_PARSERS: { [C in CommandName]: (f: Fields) => CommandArgs[C] } = {
   shutdown: (f) => defined({ hard: f.optBoolean('hard') }),
   monitor: () => ({}),
   ping: () => ({}),
+  exabgp: (f) => ({ line: f.string('line') }),
 };
 
 export const COMMANDS: readonly CommandName[] = Object.keys(ARG_PARSERS) as CommandName[];

@@ -28,7 +28,7 @@ export function readControl(c: Checker, e: Entry): ControlConfig {
 }
 
 /** "0660", "660", "0o660", 0o660, or an unquoted 0660 (YAML 1.2 reads that as decimal 660; chmod means octal). */
-function fileMode(e: Entry): number | undefined {
+export function fileMode(e: Entry): number | undefined {
   if (!isScalar(e.value)) return undefined;
   const v = e.value.value;
   const source = e.value.source;
