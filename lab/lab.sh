@@ -131,6 +131,16 @@ stop_pid() { # PID [SIG]
   wait "$pid" 2>/dev/null || true
   forget_pid "$pid"
 }
+pipe_holder_stop() { # PIPE: tsbgpd's ExaBGP pipe outlives it, held open by a holder process it started (PID in PIPE.holder):
+  local pid i                # stop that holder by its PID (only if it holds PIPE as its stdin) and remove the pipe
+  pid=$(cat "$1.holder" 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ && /proc/$pid/fd/0 -ef $1 ]]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$1" "$1.holder"
+}
 forget_pid() { local p keep=(); for p in "${PIDS[@]}"; do [[ "$p" == "$1" ]] || keep+=("$p"); done; PIDS=("${keep[@]}"); }   # reaped: not ours to stop any more
 kill_ns_procs() { # leftovers (children of our daemons) inside one of OUR namespaces
   local p
@@ -373,7 +383,7 @@ speaker_start() { # tsbgp|exabgp|tsbgp-pipe   (also starts this block's captures
     start_bg "tsbgp-$BLOCK" watcher node "$TSBGPD" --config "$TMP/tsbgpd.yaml" --no-pretty
     SPEAKER_PID=$LAST_PID
   elif [[ $1 == tsbgp-pipe ]]; then   # the VIP's first route comes through the pipe, as ExaBGP's does
-    rm -f "$TMP/tsbgpd-state.json" "$TSBGP_PIPE"
+    pipe_holder_stop "$TSBGP_PIPE"; rm -f "$TMP/tsbgpd-state.json"
     start_bg "tsbgp-pipe-$BLOCK" watcher node "$TSBGPD" --config "$TMP/tsbgpd-pipe.yaml" --no-pretty
     SPEAKER_PID=$LAST_PID
     wait_for 15 "tsbgpd's named pipe" speaker_and test -p "$TSBGP_PIPE"
@@ -402,6 +412,7 @@ speaker_and() { kill -0 "$SPEAKER_PID" 2>/dev/null || die "$SPEAKER exited; see 
 speaker_stop() {
   [[ -n "$SPEAKER_PID" ]] && stop_pid "$SPEAKER_PID"
   if [[ -n "$EXA_FD" ]]; then exec {EXA_FD}>&-; EXA_FD=""; fi
+  [[ $SPEAKER == tsbgp-pipe ]] && pipe_holder_stop "$TSBGP_PIPE"
   kill_ns_procs $P-watcher   # ExaBGP's API helper (timeout/bash/cat), if it outlived ExaBGP
   SPEAKER_PID=""
   sleep 0.3

@@ -137,7 +137,12 @@ function analyseRun(r) {
   if (r.refLog) {
     res.referenceMoves = fs.existsSync(r.refLog) ? fs.readFileSync(r.refLog, 'utf8').split('\n').filter(Boolean) : [];
     // each line: "$EPOCHREALTIME move wsN (...)", seconds with 6 decimals -> µs without a float
-    res.loopMoves = res.referenceMoves.map((l) => Number(l.split(' ')[0].replace(/[.,]/, ''))).filter((t) => inWin(t)).length;
+    const loopTimes = res.referenceMoves.map((l) => Number(l.split(' ')[0].replace(/[.,]/, ''))).filter((t) => inWin(t));
+    res.loopMoves = loopTimes.length;
+    // the speaker's own part: the loop's first move (logged right after its echo into the pipe returned) to the
+    // first UPDATE moving the VIP on a route server's wire
+    const wire = [res.rs.rs1.firstMoveUs, res.rs.rs2.firstMoveUs].filter((x) => x != null);
+    res.loopToWireUs = loopTimes.length && wire.length ? Math.min(...wire) + r.tFail - loopTimes[0] : null;
   }
   if (r.rib) {
     const rib = ribOf(r);
@@ -161,7 +166,7 @@ function resultLine(x) {
   if (x.setup === 'unsupported') return `RESULT scenario=${x.scenario} speaker=${x.speaker} status=unsupported reason="${x.reason}"`;
   if (x.setup !== 'ok') return `RESULT scenario=${x.scenario} speaker=${x.speaker} status=setup-failed setup=${x.setup} failure_to_ws2_ms=none lost=none moves=none withdraws=none`;
   let l = `RESULT scenario=${x.scenario} speaker=${x.speaker} failure_to_ws2_ms=${msOf(x.failureToWs2Us)} lost=${x.lost} moves=${x.moves} withdraws=${x.withdraws} updates_rs1=${x.rs.rs1.updates} updates_rs2=${x.rs.rs2.updates}`;
-  if (x.loopMoves !== undefined) l += ` loop_moves=${x.loopMoves}`;
+  if (x.loopMoves !== undefined) l += ` loop_moves=${x.loopMoves} loop_to_wire_ms=${x.loopToWireUs == null ? 'none' : (x.loopToWireUs / 1000).toFixed(1)}`;
   if (x.rib) {
     l += ` vip_absent_max_ms=${msOf(x.vipAbsentMaxUs)} vip_absent_rs1_ms=${msOf(x.rib.rs1.absentMaxUs)}${x.rib.rs1.stillAbsent ? '+' : ''} vip_absent_rs2_ms=${msOf(x.rib.rs2.absentMaxUs)}${x.rib.rs2.stillAbsent ? '+' : ''}` +
       ` poll_ms_p50=${num(x.pollMsP50)} poll_ms_max=${num(x.pollMsMax)} rib_moves=${x.ribMoves} fib_deleted=${x.fibDeleted}` +
@@ -283,6 +288,8 @@ for (const sc of scenarios) {
     return { ok, same, text: `${same}/${ok.length} runs${failed ? ` (+${failed} setup failed)` : ''} (loop moves ${ok.map((r) => r.loopMoves).join(',') || '-'}; wire ${ok.map((r) => `${r.rs.rs1.moves}/${r.rs.rs2.moves}`).join(',') || '-'})` };
   };
   const t = each('tsbgp-pipe'), r = each('reference');
+  const l2w = (e) => { const v = e.ok.map((x) => x.loopToWireUs).filter((x) => x != null).map((x) => x / 1000); return v.length ? `${fmt(quant(v, 'med'), ' ms')} (${fmt(quant(v, 'min'))}..${fmt(quant(v, 'max'))})` : '-'; };
+  P.push([`${sc}: the loop's first move -> first UPDATE on a wire, median (min..max)`, unsupported ? '-' : `tsbgp-pipe ${l2w(t)}`, r.ok.length ? `reference ${l2w(r)}` : '', '(figure)']);
   P.push([`${sc}: every move the loop wrote, once on both wires`, unsupported ? `UNSUPPORTED: ${unsupported.reason}` : `tsbgp-pipe ${t.text}`,
     r.ok.length ? `reference ${r.text}` : '', unsupported ? 'UNSUPPORTED' : verdict(t.ok.length ? t.same === t.ok.length && t.ok.length === pipe.length : null)]);
 }

@@ -144,7 +144,7 @@ scn_speaker_start() { # SPEAKER POLICY RUNDIR -> 0 ready (VIP on ws1 everywhere)
     start_bg "tsbgp-$RUN_ID" watcher node "$TSBGPD" --config "$TMP/tsbgpd-vips-$pol.yaml" --no-pretty
     SPEAKER_PID=$LAST_PID
   elif [[ $sp == tsbgp-pipe ]]; then   # the loop's pipe is tsbgpd's: it creates the FIFO, the first route comes through it
-    rm -f "$TMP"/tsbgpd-state.json* "$REF_PIPE"
+    rm -f "$TMP"/tsbgpd-state.json*; pipe_holder_stop "$REF_PIPE"
     SPEAKER=tsbgp-pipe
     start_bg "tsbgp-pipe-$RUN_ID" watcher node "$TSBGPD" --config "$TMP/tsbgpd-pipe-ref.yaml" --no-pretty
     SPEAKER_PID=$LAST_PID
@@ -206,6 +206,7 @@ scn_speaker_stop() {
   [[ -n "$SPEAKER_PID" ]] && stop_pid "$SPEAKER_PID"
   [[ -n "$SPEAKER2_PID" ]] && stop_pid "$SPEAKER2_PID"
   SPEAKER_PID=""; SPEAKER2_PID=""
+  [[ $SPEAKER == tsbgp-pipe ]] && pipe_holder_stop "$REF_PIPE"
   kill_ns_procs $P-watcher   # leftovers of the run (ExaBGP's socat, a curl of the loop)
   kill_ns_procs $P-watcher2
   sleep 0.3
