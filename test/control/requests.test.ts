@@ -99,7 +99,7 @@ ParseRequest('command: missing or not a string is BAD_REQUEST; an unknown one UN
   assert.equal([unknown.error.code, unknown.id], ['TSBGP_ERR_UNKNOWN_COMMAND', 7]);
   assert.is(
     unknown.error.message,
-    'unknown command "halt"; commands: announce, withdraw, show-neighbors, show-summary, show-routes, show-vips, neighbor, vip-move, vip-freeze, vip-unfreeze, vip-history, reload, shutdown, monitor, ping',
+    'unknown command "halt"; commands: announce, withdraw, show-neighbors, show-summary, show-routes, show-vips, neighbor, vip-move, vip-freeze, vip-unfreeze, vip-history, reload, shutdown, monitor, ping, exabgp',
   );
   // Not fooled by Object.prototype.
   assert.is(err(req('toString')).error.code, 'TSBGP_ERR_UNKNOWN_COMMAND');

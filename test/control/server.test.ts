@@ -101,7 +101,8 @@ Requests('malformed JSON, a bad version, an unknown command: error replies, and 
   const { server, path, speaker } = await start();
   const a = await Raw.open(path);
   a.write('{"v":1,"id":1,\n');
-  a.write(Buffer.from([0xff, 0xfe, 0x00, 0x0a]));
+  // Opens like JSON (`{`), so it is read as JSON; a line that does not is an ExaBGP text line (test/exabgp).
+  a.write(Buffer.from([0x7b, 0xff, 0xfe, 0x00, 0x0a]));
   a.write(line({ v: 9, id: 2, command: 'ping' }));
   a.write(line({ v: 1, id: 3, command: 'explode' }));
   a.write(line({ v: 1, id: 4, command: 'announce', args: { prefix: '100.64.0.1/32' } }));
