@@ -61,7 +61,9 @@ for (const b of blocks) {
     rows.push(row);
   });
 }
-const label = (r) => r.speaker === 'exabgp' ? (r.mode === 'shell' ? 'ExaBGP (sh echo>pipe)' : 'ExaBGP (API pipe)') : r.mode === 'socket' ? 'tsbgp (control socket)' : 'tsbgp (bgpctl CLI)';
+const label = (r) => r.speaker === 'exabgp' ? (r.mode === 'shell' ? 'ExaBGP (sh echo>pipe)' : 'ExaBGP (API pipe)')
+  : r.speaker === 'tsbgp-pipe' ? (r.mode === 'shell' ? 'tsbgp (sh echo>pipe)' : 'tsbgp (ExaBGP pipe, fd)')
+  : r.mode === 'socket' ? 'tsbgp (control socket)' : 'tsbgp (bgpctl CLI)';
 const okCheck = (r) => Object.keys(RS).every((rs) => r.check[rs].vip === 1 && r.check[rs].updates === 1 && r.check[rs].withdraws === 0 && r.check[rs].nh[0] === r.target);
 
 for (const b of blocks) {
@@ -99,8 +101,10 @@ if (o.mode === 'single') {
     console.log(`${k.padEnd(24)} ${String(s.n).padStart(3)}  ${ms(s.w1)}     ${ms(s.w2)}     ${ms(s.w)}      ${ms(s.fib)}    ${ms(s.ans)}       ${String(s.lost).padStart(4)}       ${s.ok}/${s.n}`);
   }
   const ratio = (a, b) => (a != null && b ? (a / b).toFixed(3) : 'n/a');
+  // tsbgpd's ExaBGP pipe is set only against the same write into ExaBGP's (the same command, the other speaker)
+  const PIPE_PEER = { 'tsbgp (sh echo>pipe)': 'ExaBGP (sh echo>pipe)', 'tsbgp (ExaBGP pipe, fd)': 'ExaBGP (API pipe)' };
   for (const [k, t] of Object.entries(stats).filter(([k]) => k.startsWith('tsbgp')))
-    for (const [e, ex] of Object.entries(stats).filter(([e]) => e.startsWith('ExaBGP')))
-      console.log(`ratio ${k.padEnd(22)} / ${e.padEnd(21)}: command-to-wire ${ratio(t.w, ex.w).padStart(7)}, command-to-forwarding-table ${ratio(t.fib, ex.fib)}, command-to-first-answer ${ratio(t.ans, ex.ans)}`);
+    for (const [e, ex] of Object.entries(stats).filter(([e]) => e.startsWith('ExaBGP') && (PIPE_PEER[k] ?? e) === e))
+      console.log(`ratio ${k.padEnd(23)} / ${e.padEnd(21)}: command-to-wire ${ratio(t.w, ex.w).padStart(7)}, command-to-forwarding-table ${ratio(t.fib, ex.fib)}, command-to-first-answer ${ratio(t.ans, ex.ans)}`);
 }
 fs.writeFileSync(`${o.tmp}/rows.json`, JSON.stringify(rows, null, 1));

@@ -8,6 +8,7 @@
 //   --speaker exabgp --mode pipe   : write `announce route P next-hop NH` to ExaBGP's API pipe (open fd)
 //   --speaker exabgp --mode shell  : spawn /bin/sh -c 'echo "announce route ..." > PIPE'
 //   --speaker exabgp --mode alt    : alternate shell / pipe
+//   --speaker tsbgp-pipe ...       : the same three as exabgp, into tsbgpd's ExaBGP pipe (`exabgp: { pipe: }`)
 import fs from 'node:fs';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
@@ -81,7 +82,7 @@ fibTail(); loadTail();   // skip history
 const count = Number(o.count);
 let target = '10.10.0.5';
 for (let i = 0; i < count; i++) {
-  const mode = o.speaker === 'exabgp'
+  const mode = o.speaker === 'exabgp' || o.speaker === 'tsbgp-pipe'
     ? (o.mode === 'alt' ? (i % 2 === 0 ? 'shell' : 'pipe') : o.mode === 'shell' ? 'shell' : 'pipe')
     : o.mode === 'alt' ? (i % 2 === 0 ? 'cli' : 'socket') : o.mode;
   fibTail(); loadTail();

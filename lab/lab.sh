@@ -5,11 +5,12 @@
 #
 #   sudo npm run lab                       # the failure scenarios (crash, host-down, flaky, recover), tsbgpd's
 #        [--scenarios LIST] [--runs N]     #   built-in checks vs the reference loop + ExaBGP 4.2 (default all, 10)
-#        [--flaky-seconds S] [--preferred-after DUR] [--speakers tsbgp,reference]
+#        [--flaky-seconds S] [--preferred-after DUR] [--speakers tsbgp,reference[,tsbgp-pipe]]
+#                                          #   (tsbgp-pipe: tsbgpd without VIPs, driven by the same loop through its pipe)
 #   sudo npm run lab -- --scenarios watcher --runs 2   # the watcher's own failures, tsbgpd only: restart, kill9,
 #                                          #   upgrade, and the pair's primary-dies, primary-returns, double
 #   sudo npm run lab -- --single           # one operator failover ws1->ws2 and the failback, with tsbgpd
-#   sudo npm run lab -- --compare          # operator failovers, tsbgpd vs ExaBGP 4.2, alternating blocks
+#   sudo npm run lab -- --compare          # operator failovers, tsbgpd vs ExaBGP 4.2 (and tsbgpd's ExaBGP pipe), alternating blocks
 #        [--rounds R] [--per-block N]      #   (default 2 rounds x 20 failovers per speaker)
 #   KEEP_TMP=1 ...                         # keep the temp dir (configs, logs, captures)
 #
@@ -22,7 +23,7 @@ P=tsbgp-lab
 MODE=scenarios; ROUNDS=2; PER_BLOCK=20
 SCENARIOS=crash,host-down,flaky,recover; RUNS=10; FLAKY_SECONDS=60; PREFERRED_AFTER=5s; SPEAKERS=tsbgp,reference
 usage() { echo "usage: lab.sh [--scenarios crash,host-down,flaky,recover[-sticky|-preferred],restart,kill9,upgrade,primary-dies,primary-returns,double,watcher,pair] [--runs N] [--flaky-seconds S]" \
-  "[--preferred-after DUR] [--speakers tsbgp,reference] | --single | --compare [--rounds R] [--per-block N]" >&2; exit 2; }
+  "[--preferred-after DUR] [--speakers tsbgp,reference,tsbgp-pipe] | --single | --compare [--rounds R] [--per-block N]" >&2; exit 2; }
 while (( $# )); do
   case "$1" in
     --single) MODE=single ;;
@@ -56,7 +57,7 @@ for x in ${SCENARIOS//,/ }; do
       "restart, kill9, upgrade, primary-dies, primary-returns, double; watcher = those six, pair = the last three)" >&2; exit 2 ;;
   esac
 done
-for x in ${SPEAKERS//,/ }; do [[ $x == tsbgp || $x == reference ]] || usage; SPK_LIST+=("$x"); done
+for x in ${SPEAKERS//,/ }; do [[ $x == tsbgp || $x == reference || $x == tsbgp-pipe ]] || usage; SPK_LIST+=("$x"); done
 (( ${#SCN_LIST[@]} && ${#SPK_LIST[@]} )) || usage
 # Phases of one scenario run (seconds): after the failure, wait at most CONVERGE_S for lt1's first
 # answer from ws2, then watch OBSERVE_S more; recover: ws1 returns RETURN_AFTER_S after that answer and
@@ -129,6 +130,16 @@ stop_pid() { # PID [SIG]
   fi
   wait "$pid" 2>/dev/null || true
   forget_pid "$pid"
+}
+pipe_holder_stop() { # PIPE: tsbgpd's ExaBGP pipe outlives it, held open by a holder process it started (PID in PIPE.holder):
+  local pid i                # stop that holder by its PID (only if it holds PIPE as its stdin) and remove the pipe
+  pid=$(cat "$1.holder" 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ && /proc/$pid/fd/0 -ef $1 ]]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$1" "$1.holder"
 }
 forget_pid() { local p keep=(); for p in "${PIDS[@]}"; do [[ "$p" == "$1" ]] || keep+=("$p"); done; PIDS=("${keep[@]}"); }   # reaped: not ours to stop any more
 kill_ns_procs() { # leftovers (children of our daemons) inside one of OUR namespaces
@@ -302,20 +313,36 @@ wait_for 30 "sdn <-> rs1 (FRR) established" frr_up 10.10.1.1
 wait_for 30 "sdn <-> rs2 (BIRD) established" bird_up rs2 sdn
 
 # ------------------------------------------------------------------ the speakers on the watcher
-cat >"$TMP/tsbgpd.yaml" <<EOF2
+watcher_yaml() { # FILE BODY: tsbgpd on the watcher toward both route servers (Azure's timers), then BODY (routes:, exabgp:, ...)
+  cat >"$1" <<EOF2
 router-id: 10.10.0.7
 local-as: 65001
 listen: { address: 10.10.0.7, port: 179 }
 neighbors:
   - { address: 10.10.1.4, remote-as: 65515, local-address: 10.10.0.7, hold-time: 180, keepalive-time: 60, connect-retry: 1, families: [ipv4-unicast], description: rs1 }
   - { address: 10.10.1.5, remote-as: 65515, local-address: 10.10.0.7, hold-time: 180, keepalive-time: 60, connect-retry: 1, families: [ipv4-unicast], description: rs2 }
-routes:
-  - { prefix: 100.64.0.1/32, next-hop: 10.10.0.4 }
+$2
 control: { socket: $TMP/tsbgpd.sock, mode: "0660" }
 state-file: $TMP/tsbgpd-state.json
 log-level: info
 EOF2
+}
+refusal_reason() { # CHECK_OUTPUT WHAT: one line saying why `tsbgpd --check-config` refused WHAT (the unknown keys when it names them)
+  local keys; keys=$(grep -o 'unknown key "[^"]*"' "$1" | cut -d'"' -f2 | sort -u | paste -sd, -)
+  if [[ -n $keys ]]; then echo "tsbgpd --check-config refuses $2: unknown keys $keys"
+  else echo "tsbgpd --check-config refuses $2: $(grep -v '^$' "$1" | head -1 | sed "s|$TMP/||" | tr -d '"\\' | cut -c1-240)"; fi
+}
+watcher_yaml "$TMP/tsbgpd.yaml" 'routes:
+  - { prefix: 100.64.0.1/32, next-hop: 10.10.0.4 }'
 node "$TSBGPD" --check-config "$TMP/tsbgpd.yaml" >"$TMP/check-config.out" 2>&1 || die "tsbgpd config: $(cat "$TMP/check-config.out")"
+# tsbgp-pipe: tsbgpd in ExaBGP's place, driven through its own named pipe (`exabgp: { pipe: }`, issue 11) by the
+# scripts written for ExaBGP; no routes, no VIPs: every route comes through the pipe. A build without the pipe
+# refuses the key: PIPE_SUPPORTED=0, and its runs say `status=unsupported`.
+TSBGP_PIPE="$TMP/tsbgpd-exabgp.cmd"
+watcher_yaml "$TMP/tsbgpd-pipe.yaml" "exabgp: { pipe: $TSBGP_PIPE }"
+if node "$TSBGPD" --check-config "$TMP/tsbgpd-pipe.yaml" >"$TMP/check-config-pipe.out" 2>&1; then PIPE_SUPPORTED=1; PIPE_REASON=""
+else PIPE_SUPPORTED=0; PIPE_REASON=$(refusal_reason "$TMP/check-config-pipe.out" "exabgp: { pipe: }"); fi
+log "tsbgp-pipe: $( (( PIPE_SUPPORTED )) && echo "this build accepts exabgp: { pipe: }" || echo "UNSUPPORTED: $PIPE_REASON")"
 
 mkfifo "$TMP/exabgp.in"
 cat >"$TMP/exabgp.conf" <<EOF2
@@ -341,7 +368,7 @@ EOF2
 
 SPEAKER=""; SPEAKER_PID=""; EXA_FD=""; CAP_PIDS=(); BLOCK=0
 : >"$TMP/records.jsonl"
-speaker_start() { # tsbgp|exabgp   (also starts this block's captures: watcher veth, sdn's RS-side veth)
+speaker_start() { # tsbgp|exabgp|tsbgp-pipe   (also starts this block's captures: watcher veth, sdn's RS-side veth)
   SPEAKER="$1"
   budget
   BLOCK=$((BLOCK + 1))
@@ -355,6 +382,12 @@ speaker_start() { # tsbgp|exabgp   (also starts this block's captures: watcher v
     rm -f "$TMP/tsbgpd-state.json"
     start_bg "tsbgp-$BLOCK" watcher node "$TSBGPD" --config "$TMP/tsbgpd.yaml" --no-pretty
     SPEAKER_PID=$LAST_PID
+  elif [[ $1 == tsbgp-pipe ]]; then   # the VIP's first route comes through the pipe, as ExaBGP's does
+    pipe_holder_stop "$TSBGP_PIPE"; rm -f "$TMP/tsbgpd-state.json"
+    start_bg "tsbgp-pipe-$BLOCK" watcher node "$TSBGPD" --config "$TMP/tsbgpd-pipe.yaml" --no-pretty
+    SPEAKER_PID=$LAST_PID
+    wait_for 15 "tsbgpd's named pipe" speaker_and test -p "$TSBGP_PIPE"
+    timeout 5 bash -c "echo 'announce route 100.64.0.1/32 next-hop 10.10.0.4' > '$TSBGP_PIPE'" || die "could not write tsbgpd's pipe"
   else
     start_bg "exabgp-$BLOCK" watcher env exabgp.daemon.user=root exabgp.daemon.daemonize=false \
       exabgp.log.destination=stdout exabgp.api.ack=false exabgp.api.cli=false exabgp "$TMP/exabgp.conf"
@@ -366,7 +399,7 @@ speaker_start() { # tsbgp|exabgp   (also starts this block's captures: watcher v
   wait_for 40 "$1: rs2 (BIRD) established" speaker_and bird_up rs2 watcher
   # Azure Route Server asks for a refresh once the session is up
   # (EXA_REFRESH=0 skips it for ExaBGP: 4.2.21 closes the session when it receives one, see README)
-  if [[ $1 == tsbgp || ${EXA_REFRESH:-1} == 1 ]]; then
+  if [[ $1 != exabgp || ${EXA_REFRESH:-1} == 1 ]]; then
     frr -c "clear bgp ipv4 unicast 10.10.0.7 soft in" >/dev/null
     birdc_ rs2 reload in watcher >/dev/null
     sleep 2
@@ -379,6 +412,7 @@ speaker_and() { kill -0 "$SPEAKER_PID" 2>/dev/null || die "$SPEAKER exited; see 
 speaker_stop() {
   [[ -n "$SPEAKER_PID" ]] && stop_pid "$SPEAKER_PID"
   if [[ -n "$EXA_FD" ]]; then exec {EXA_FD}>&-; EXA_FD=""; fi
+  [[ $SPEAKER == tsbgp-pipe ]] && pipe_holder_stop "$TSBGP_PIPE"
   kill_ns_procs $P-watcher   # ExaBGP's API helper (timeout/bash/cat), if it outlived ExaBGP
   SPEAKER_PID=""
   sleep 0.3
@@ -401,7 +435,7 @@ run_block() { # SPEAKER COUNT MODE   (a speaker is running, its captures too)
   sleep 0.5
   log "block $BLOCK: $sp, $count failovers (mode $mode)"
   ip netns exec $P-watcher timeout 300 node "$LAB/failover.mjs" --speaker "$sp" --mode "$mode" --count "$count" \
-    --socket "$TMP/tsbgpd.sock" --fifo "$TMP/exabgp.in" --bgpctl "$BGPCTL" --fib-log "$TMP/fib.log" \
+    --socket "$TMP/tsbgpd.sock" --fifo "$([[ $sp == tsbgp-pipe ]] && echo "$TSBGP_PIPE" || echo "$TMP/exabgp.in")" --bgpctl "$BGPCTL" --fib-log "$TMP/fib.log" \
     --load-log "$loadlog" --out "$TMP/records.jsonl" --block "$BLOCK" --settle 1000 >&2
   touch "$TMP/load.stop"
   local i; for ((i = 0; i < 20; i++)); do kill -0 "$load_pid" 2>/dev/null || break; sleep 0.1; done
@@ -421,8 +455,10 @@ if [[ $MODE == single ]]; then
   run_block tsbgp 2 cli
   speaker_stop
 else
+  COMPARE_SPEAKERS=(tsbgp exabgp)
+  if (( PIPE_SUPPORTED )); then COMPARE_SPEAKERS+=(tsbgp-pipe); else log "compare: no tsbgp-pipe blocks ($PIPE_REASON)"; fi
   for ((r = 1; r <= ROUNDS; r++)); do
-    for sp in tsbgp exabgp; do
+    for sp in "${COMPARE_SPEAKERS[@]}"; do
       speaker_start "$sp"
       run_block "$sp" "$PER_BLOCK" alt
       speaker_stop

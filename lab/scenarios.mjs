@@ -18,6 +18,8 @@
 //                      the larger of rs1's and rs2's counts
 //   withdraws          withdrawals of the VIP in those UPDATEs, rs1 + rs2
 //   updates_rs1/2      UPDATE messages each route server received from the watchers in [tFail, tEnd)
+//   loop_moves         (reference, tsbgp-pipe: the reference loop drives the speaker) the moves the loop wrote
+//                      into the pipe in [tFail, tEnd), from its log; each should be one move on both wires
 // and for the watcher scenarios (restart, kill9, upgrade, primary-dies, primary-returns, double):
 //   vip_absent_max_ms  the longest time the VIP was absent from a route server's RIB in [tFail, tEnd]: from
 //                      the first poll that found no route to the next that found one (or to the last poll);
@@ -132,7 +134,16 @@ function analyseRun(r) {
   res.moves = Math.max(res.rs.rs1.moves, res.rs.rs2.moves);
   res.movesAfterRecover = Math.max(res.rs.rs1.movesAfterRecover, res.rs.rs2.movesAfterRecover);
   res.withdraws = res.rs.rs1.withdraws + res.rs.rs2.withdraws;
-  if (r.refLog) res.referenceMoves = fs.existsSync(r.refLog) ? fs.readFileSync(r.refLog, 'utf8').split('\n').filter(Boolean) : [];
+  if (r.refLog) {
+    res.referenceMoves = fs.existsSync(r.refLog) ? fs.readFileSync(r.refLog, 'utf8').split('\n').filter(Boolean) : [];
+    // each line: "$EPOCHREALTIME move wsN (...)", seconds with 6 decimals -> µs without a float
+    const loopTimes = res.referenceMoves.map((l) => Number(l.split(' ')[0].replace(/[.,]/, ''))).filter((t) => inWin(t));
+    res.loopMoves = loopTimes.length;
+    // the speaker's own part: the loop's first move (logged right after its echo into the pipe returned) to the
+    // first UPDATE moving the VIP on a route server's wire
+    const wire = [res.rs.rs1.firstMoveUs, res.rs.rs2.firstMoveUs].filter((x) => x != null);
+    res.loopToWireUs = loopTimes.length && wire.length ? Math.min(...wire) + r.tFail - loopTimes[0] : null;
+  }
   if (r.rib) {
     const rib = ribOf(r);
     res.rib = rib;
@@ -155,6 +166,7 @@ function resultLine(x) {
   if (x.setup === 'unsupported') return `RESULT scenario=${x.scenario} speaker=${x.speaker} status=unsupported reason="${x.reason}"`;
   if (x.setup !== 'ok') return `RESULT scenario=${x.scenario} speaker=${x.speaker} status=setup-failed setup=${x.setup} failure_to_ws2_ms=none lost=none moves=none withdraws=none`;
   let l = `RESULT scenario=${x.scenario} speaker=${x.speaker} failure_to_ws2_ms=${msOf(x.failureToWs2Us)} lost=${x.lost} moves=${x.moves} withdraws=${x.withdraws} updates_rs1=${x.rs.rs1.updates} updates_rs2=${x.rs.rs2.updates}`;
+  if (x.loopMoves !== undefined) l += ` loop_moves=${x.loopMoves} loop_to_wire_ms=${x.loopToWireUs == null ? 'none' : (x.loopToWireUs / 1000).toFixed(1)}`;
   if (x.rib) {
     l += ` vip_absent_max_ms=${msOf(x.vipAbsentMaxUs)} vip_absent_rs1_ms=${msOf(x.rib.rs1.absentMaxUs)}${x.rib.rs1.stillAbsent ? '+' : ''} vip_absent_rs2_ms=${msOf(x.rib.rs2.absentMaxUs)}${x.rib.rs2.stillAbsent ? '+' : ''}` +
       ` poll_ms_p50=${num(x.pollMsP50)} poll_ms_max=${num(x.pollMsMax)} rib_moves=${x.ribMoves} fib_deleted=${x.fibDeleted}` +
@@ -207,18 +219,20 @@ function stats(rs) {
 const cell = (x, unit = '') => (x.med == null ? '-' : `${fmt(x.med, unit)} (${fmt(x.min)}..${fmt(x.max)})`);
 const table = [];
 const S = {};
-for (const sc of scenarios) for (const sp of ['tsbgp', 'reference']) {
+const SPEAKERS = ['tsbgp', 'reference', 'tsbgp-pipe'];   // tsbgp-pipe: tsbgpd driven by the reference loop through its ExaBGP pipe
+for (const sc of scenarios) for (const sp of SPEAKERS) {
   const rs = rows.filter((r) => r.scenario === sc && r.speaker === sp);
   if (!rs.length) continue;
   (S[sc] ??= {})[sp] = stats(rs);
 }
 const rat = (a, b) => (a == null || b == null ? '-' : !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? (a === b ? '1' : 'n/a') : (a / b).toFixed(2));
-for (const sc of scenarios) for (const sp of ['tsbgp', 'reference']) {
+for (const sc of scenarios) for (const sp of SPEAKERS) {
   const s = S[sc]?.[sp];
   if (!s) continue;
-  const r = S[sc].reference, q = sp === 'tsbgp' && r ? `${rat(s.f.med, r.f.med)} / ${rat(s.lost.med, r.lost.med)} / ${rat(s.moves.med, r.moves.med)}` : '';
-  const qw = sp === 'tsbgp' && r ? rat(s.w.med, r.w.med) : '';
-  table.push([sc, sp, `${s.ok}/${s.n}`, cell(s.f, ' ms'), String(s.none), cell(s.lost), cell(s.moves), cell(s.withdraws), cell(s.u1), cell(s.u2), q, cell(s.w, ' ms'), qw]);
+  const r = S[sc].reference, q = sp !== 'reference' && r ? `${rat(s.f.med, r.f.med)} / ${rat(s.lost.med, r.lost.med)} / ${rat(s.moves.med, r.moves.med)}` : '';
+  const qw = sp !== 'reference' && r ? rat(s.w.med, r.w.med) : '';
+  const unsupported = rows.filter((r) => r.scenario === sc && r.speaker === sp && r.setup === 'unsupported').length;
+  table.push([sc, sp, `${s.ok}/${s.n}${unsupported ? ` (${unsupported} unsupported)` : ''}`, cell(s.f, ' ms'), String(s.none), cell(s.lost), cell(s.moves), cell(s.withdraws), cell(s.u1), cell(s.u2), q, cell(s.w, ' ms'), qw]);
 }
 const head = ['scenario', 'speaker', 'runs ok', 'failure->ws2 median (min..max)', 'none', 'lost', 'moves', 'withdraws', 'updates rs1', 'updates rs2', 'tsbgp/ref medians (failure->ws2 / lost / moves)', 'failure->wire (first move on a route server)', 'tsbgp/ref'];
 const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
@@ -259,6 +273,31 @@ T.push(['0 withdraws everywhere (tsbgp)', allT.length ? `max ${Math.max(...allT.
   allR.length ? `reference max ${Math.max(...allR.map((s) => s.withdraws.max))}` : '', verdict(allT.length ? allT.every((s) => s.withdraws.max === 0) : null)]);
 const tw = [0, 1, 2, 3].map((i) => Math.max(...T.map((r) => r[i].length)));
 for (const r of T) out.push('  ' + r.map((c, i) => c.padEnd(tw[i])).join('  '));
+
+// issue 11: the reference loop, unchanged, drives tsbgpd through its ExaBGP pipe: every move it writes must be
+// one move on both route servers' wires, as with ExaBGP
+const P = [];
+for (const sc of scenarios) {
+  const pipe = rows.filter((r) => r.scenario === sc && r.speaker === 'tsbgp-pipe');
+  if (!pipe.length) continue;
+  const unsupported = pipe.find((r) => r.setup === 'unsupported');
+  const each = (sp) => {
+    const ok = rows.filter((r) => r.scenario === sc && r.speaker === sp && r.setup === 'ok');
+    const same = ok.filter((r) => r.rs.rs1.moves === r.loopMoves && r.rs.rs2.moves === r.loopMoves).length;
+    const failed = rows.filter((x) => x.scenario === sc && x.speaker === sp && x.setup !== 'ok' && x.setup !== 'unsupported').length;
+    return { ok, same, text: `${same}/${ok.length} runs${failed ? ` (+${failed} setup failed)` : ''} (loop moves ${ok.map((r) => r.loopMoves).join(',') || '-'}; wire ${ok.map((r) => `${r.rs.rs1.moves}/${r.rs.rs2.moves}`).join(',') || '-'})` };
+  };
+  const t = each('tsbgp-pipe'), r = each('reference');
+  const l2w = (e) => { const v = e.ok.map((x) => x.loopToWireUs).filter((x) => x != null).map((x) => x / 1000); return v.length ? `${fmt(quant(v, 'med'), ' ms')} (${fmt(quant(v, 'min'))}..${fmt(quant(v, 'max'))})` : '-'; };
+  P.push([`${sc}: the loop's first move -> first UPDATE on a wire, median (min..max)`, unsupported ? '-' : `tsbgp-pipe ${l2w(t)}`, r.ok.length ? `reference ${l2w(r)}` : '', '(figure)']);
+  P.push([`${sc}: every move the loop wrote, once on both wires`, unsupported ? `UNSUPPORTED: ${unsupported.reason}` : `tsbgp-pipe ${t.text}`,
+    r.ok.length ? `reference ${r.text}` : '', unsupported ? 'UNSUPPORTED' : verdict(t.ok.length ? t.same === t.ok.length && t.ok.length === pipe.length : null)]);
+}
+if (P.length) {
+  out.push('', 'The reference loop through tsbgpd\'s ExaBGP pipe (tsbgp-pipe; ExaBGP beside it):');
+  const pw = [0, 1, 2, 3].map((i) => Math.max(...P.map((r) => r[i].length)));
+  for (const r of P) out.push('  ' + r.map((c, i) => c.padEnd(pw[i])).join('  '));
+}
 }
 
 // ------------------------------------------------------------------ the watcher scenarios

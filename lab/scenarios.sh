@@ -2,8 +2,9 @@
 # Uses lab.sh's topology, helpers (start_bg, stop_pid, wait_for, kill_ns_procs, frr, birdc_, ...) and
 # variables. Every process is started with start_bg (so the EXIT trap stops it) and stopped by PID.
 #
-# One run = a fresh speaker (tsbgpd with its built-in checks, or ExaBGP 4.2 driven by the reference
-# loop through its named pipe), the VIP on ws1 and lt1 answered by ws1, one injected failure, a bounded
+# One run = a fresh speaker (tsbgpd with its built-in checks; ExaBGP 4.2 driven by the reference loop
+# through its named pipe; or tsbgp-pipe: tsbgpd without VIPs driven by the same, unchanged, loop through
+# tsbgpd's own ExaBGP pipe), the VIP on ws1 and lt1 answered by ws1, one injected failure, a bounded
 # observation, then everything of the run stopped and ws1 restored. Speakers alternate run by run.
 
 RUNS_DIR="$TMP/runs"; mkdir -p "$RUNS_DIR"
@@ -70,6 +71,11 @@ write_configs() {
     node "$TSBGPD" --check-config "$TMP/tsbgpd-vips-$pol.yaml" >"$TMP/check-config-$pol.out" 2>&1 ||
       die "tsbgpd config ($pol): $(cat "$TMP/check-config-$pol.out")"
   done
+  # tsbgp-pipe in the failure scenarios: its pipe at the reference's path (the loop is given the same PIPE)
+  watcher_yaml "$TMP/tsbgpd-pipe-ref.yaml" "exabgp: { pipe: $REF_PIPE }"
+  if (( PIPE_SUPPORTED )) && ! node "$TSBGPD" --check-config "$TMP/tsbgpd-pipe-ref.yaml" >"$TMP/check-config-pipe-ref.out" 2>&1; then
+    PIPE_SUPPORTED=0; PIPE_REASON=$(refusal_reason "$TMP/check-config-pipe-ref.out" "exabgp: { pipe: $REF_PIPE }")
+  fi
   # ExaBGP as in the reference setup: a `process` that copies the named pipe to ExaBGP's API
   # (socat), graceful-restart 10. The lab's only additions: the process is time-bounded, ExaBGP runs
   # in the foreground as root with api.ack=false (the same as the --compare blocks).
@@ -137,6 +143,15 @@ scn_speaker_start() { # SPEAKER POLICY RUNDIR -> 0 ready (VIP on ws1 everywhere)
     SPEAKER=tsbgp
     start_bg "tsbgp-$RUN_ID" watcher node "$TSBGPD" --config "$TMP/tsbgpd-vips-$pol.yaml" --no-pretty
     SPEAKER_PID=$LAST_PID
+  elif [[ $sp == tsbgp-pipe ]]; then   # the loop's pipe is tsbgpd's: it creates the FIFO, the first route comes through it
+    rm -f "$TMP"/tsbgpd-state.json*; pipe_holder_stop "$REF_PIPE"
+    SPEAKER=tsbgp-pipe
+    start_bg "tsbgp-pipe-$RUN_ID" watcher node "$TSBGPD" --config "$TMP/tsbgpd-pipe-ref.yaml" --no-pretty
+    SPEAKER_PID=$LAST_PID
+    if ! wait_until 15 spk_and test -p "$REF_PIPE"; then SETUP=no-pipe; spk_failed "tsbgpd did not create its named pipe $REF_PIPE"; return 1; fi
+    if ! timeout 5 bash -c "echo 'announce route 100.64.0.1/32 next-hop 10.10.0.4' > '$REF_PIPE'"; then
+      SETUP=pipe-write-blocked; spk_failed "writing the first route into tsbgpd's pipe did not finish in 5 s"; return 1
+    fi
   else
     rm -f "$REF_PIPE"
     SPEAKER=exabgp
@@ -171,7 +186,7 @@ scn_speaker_start() { # SPEAKER POLICY RUNDIR -> 0 ready (VIP on ws1 everywhere)
     else
       log "ok: $RUN_ID: tsbgpd: VIP on ws1, both candidates up, watches connected"
     fi
-  else
+  else   # reference and tsbgp-pipe: the same loop, the same pipe path
     start_bg "refloop-$RUN_ID" watcher timeout $(( MAX_RUNTIME + 60 )) bash "$LAB/reference-loop.sh" "$REF_PIPE" "$d/reference.log" 600 6000
     REF_LOOP_PID=$LAST_PID
     sleep 0.5   # a few probe rounds of both servers
@@ -191,6 +206,7 @@ scn_speaker_stop() {
   [[ -n "$SPEAKER_PID" ]] && stop_pid "$SPEAKER_PID"
   [[ -n "$SPEAKER2_PID" ]] && stop_pid "$SPEAKER2_PID"
   SPEAKER_PID=""; SPEAKER2_PID=""
+  [[ $SPEAKER == tsbgp-pipe ]] && pipe_holder_stop "$REF_PIPE"
   kill_ns_procs $P-watcher   # leftovers of the run (ExaBGP's socat, a curl of the loop)
   kill_ns_procs $P-watcher2
   sleep 0.3
@@ -229,6 +245,10 @@ scn_run() { # SCENARIO SPEAKER N
   SETUP=ok
   if [[ $sp == tsbgp && $TSBGP_READY == 0 ]]; then
     SETUP=$TSBGP_NOT_READY
+  elif [[ $sp == tsbgp-pipe ]] && (( ! PIPE_SUPPORTED )); then
+    printf '{"scenario":"%s","speaker":"tsbgp-pipe","run":%d,"setup":"unsupported","reason":"%s"}\n' "$sc" "$n" "$PIPE_REASON" >"$d/run.json"
+    node "$LAB/scenarios.mjs" --run "$d/run.json" --bgpctl "$BGPCTL" --results "$RESULTS"
+    return 0
   elif scn_speaker_start "$sp" "$pol" "$d"; then
     case $sc in crash|host-down) ph=$(( CONVERGE_S + OBSERVE_S )) ;; flaky) ph=$(( FLAKY_SECONDS + OBSERVE_S )) ;;
       *) ph=$(( CONVERGE_S + RETURN_AFTER_S + RECOVER_OBSERVE_S )) ;; esac
@@ -265,8 +285,8 @@ scn_run() { # SCENARIO SPEAKER N
   fi
   if [[ $sp == tsbgp && -n "$SPEAKER_PID" ]]; then
     ip netns exec $P-watcher node "$VIPSTATE" --socket "$TMP/tsbgpd.sock" --print >"$d/show-vips.json" 2>/dev/null || true
-    cp "$TMP/tsbgp-$RUN_ID.out" "$d/tsbgpd.log" 2>/dev/null || true
   fi
+  if [[ $sp == tsbgp* ]]; then cp "$TMP/$sp-$RUN_ID.out" "$d/tsbgpd.log" 2>/dev/null || true; fi
   if [[ $sp == tsbgp && $TSBGP_READY == 1 && ( $SETUP == show-vips-unknown || $SETUP == tsbgp-exited ) ]]; then
     TSBGP_READY=0; TSBGP_NOT_READY=$SETUP; log "tsbgpd cannot run the VIPs in this build ($SETUP): the remaining tsbgp runs are skipped"
   fi
@@ -276,7 +296,7 @@ scn_run() { # SCENARIO SPEAKER N
   [[ -n "$WS1_PID" ]] && kill -0 "$WS1_PID" 2>/dev/null || www_start ws1
   printf '{"scenario":"%s","speaker":"%s","run":%d,"policy":"%s","setup":"%s","tFail":%s,"tEnd":%s,"tRecover":%s,"load":"%s","pcapRs1":"%s","pcapRs2":"%s"%s}\n' \
     "$sc" "$sp" "$n" "$pol" "$SETUP" "$t_fail" "$t_end" "$t_rec" "$d/load.jsonl" "$d/rs1.pcap" "$d/rs2.pcap" \
-    "$([[ $sp == reference ]] && printf ',"refLog":"%s"' "$d/reference.log")" >"$d/run.json"
+    "$([[ $sp == reference || $sp == tsbgp-pipe ]] && printf ',"refLog":"%s"' "$d/reference.log")" >"$d/run.json"
   node "$LAB/scenarios.mjs" --run "$d/run.json" --bgpctl "$BGPCTL" --results "$RESULTS"
 }
 

@@ -39,16 +39,13 @@ write_watcher_configs() {
   elif [[ ${LAB_PAIR_GR:-1} == 0 ]]; then PAIR_CONFIG=no-gr; gr=""; fi
   tsbgpd_yaml "$TMP/tsbgpd-pair-a.yaml" 10.10.0.7 sticky "$TMP/tsbgpd.sock" "$TMP/tsbgpd-state.json" "$keys$gr" "$WATCH_ADDR2" "$pa"
   tsbgpd_yaml "$TMP/tsbgpd-pair-b.yaml" "$WATCH_ADDR2" sticky "$SOCK2" "$TMP/tsbgpd-b-state.json" "$keys$gr" 10.10.0.7 "$pb"
-  local f out keys_refused
+  local f out
   PAIR_SUPPORTED=1
   for f in a b; do
     out="$TMP/check-config-pair-$f.out"
     node "$TSBGPD" --check-config "$TMP/tsbgpd-pair-$f.yaml" >"$out" 2>&1 && continue
     PAIR_SUPPORTED=0
-    [[ -n $PAIR_REASON ]] && continue
-    keys_refused=$(grep -o 'unknown key "[^"]*"' "$out" | cut -d'"' -f2 | sort -u | paste -sd, -)
-    if [[ -n $keys_refused ]]; then PAIR_REASON="tsbgpd --check-config refuses the pair config: unknown keys $keys_refused"
-    else PAIR_REASON="tsbgpd --check-config refuses the pair config: $(grep -v '^$' "$out" | head -1 | sed "s|$TMP/||" | tr -d '"\\' | cut -c1-240)"; fi
+    [[ -n $PAIR_REASON ]] || PAIR_REASON=$(refusal_reason "$out" "the pair config")
   done
   if (( ! PAIR_SUPPORTED )); then log "UNSUPPORTED: the pair scenarios will not run: $PAIR_REASON"
   elif [[ $PAIR_CONFIG == plain ]]; then log "LAB_PAIR_PLAIN=1: the pair scenarios run two independent watchers (no pair:, no graceful-restart:; hold time $PAIR_HOLD_S s)"
