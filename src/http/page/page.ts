@@ -29,6 +29,7 @@ td.num { text-align:right; font-variant-numeric:tabular-nums; }
 .cand { display:inline-block; margin:.3em .6em .3em 0; padding:.15em .5em; border:1px solid var(--line); border-radius:4px; }
 .cand.current { border-color:var(--info); }
 .move { color:var(--dim); margin-top:.3em; }
+.phases { display:block; margin-top:.2em; }
 #timeline { width:100%; height:auto; display:block; background:#0b0f14; border:1px solid var(--line); border-radius:6px; }
 #timeline text { fill:var(--dim); font-size:11px; }
 #timeline .lane { stroke:var(--line); }
@@ -102,6 +103,28 @@ td.num { text-align:right; font-variant-numeric:tabular-nums; }
     if (m.confirmedMs !== undefined) parts.push('confirmed +' + m.confirmedMs + ' ms');
     return parts.join(' · ');
   }
+  // The last move on its own scale (ms): failure seen, decision, each peer's UPDATE on the wire, confirmed.
+  function phases(m) {
+    var t0 = Date.parse(m.at), pts = [];
+    if (m.failureSeenAt) pts.push({ ms: Date.parse(m.failureSeenAt) - t0, label: 'failure seen', color: 'var(--bad)', kind: 'failure' });
+    pts.push({ ms: 0, label: 'decision', color: 'var(--warn)', kind: 'decision' });
+    m.wire.forEach(function (w) { if (w.micros !== undefined) pts.push({ ms: w.micros / 1000, label: 'UPDATE ' + w.neighbor, color: 'var(--info)', kind: 'wire' }); });
+    if (m.confirmedMs !== undefined) pts.push({ ms: m.confirmedMs, label: 'confirmed', color: 'var(--ok)', kind: 'confirmed' });
+    var lo = Math.min.apply(null, pts.map(function (p) { return p.ms; }));
+    var hi = Math.max.apply(null, pts.map(function (p) { return p.ms; }));
+    var span = Math.max(hi - lo, 1), W = 1000, left = 20, right = 20, H = 22 + pts.length * 14;
+    var svg = sv('svg', { 'class': 'phases', viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none', width: '100%', height: H });
+    var x = function (ms) { return left + (W - left - right) * (ms - lo) / span; };
+    svg.appendChild(sv('line', { x1: left, x2: W - right, y1: 10, y2: 10, stroke: 'var(--line)', 'stroke-width': 2 }));
+    pts.forEach(function (p, i) {
+      var px = x(p.ms), y = 22 + i * 14;
+      svg.appendChild(sv('circle', { cx: px, cy: 10, r: 5, fill: p.color, 'data-phase': p.kind }));
+      svg.appendChild(sv('line', { x1: px, x2: px, y1: 15, y2: y - 4, stroke: p.color, 'stroke-dasharray': '2 2' }));
+      var anchor = px > W * 0.7 ? 'end' : 'start';
+      svg.appendChild(sv('text', { x: px + (anchor === 'end' ? -4 : 4), y: y, 'text-anchor': anchor, fill: p.color, 'font-size': 11 }, p.label + ' ' + (p.ms >= 0 ? '+' : '') + p.ms.toFixed(p.ms % 1 === 0 ? 0 : 2) + ' ms'));
+    });
+    return svg;
+  }
   function renderVips() {
     var box = $('vips');
     if (vips.length === 0) return;
@@ -119,12 +142,15 @@ td.num { text-align:right; font-variant-numeric:tabular-nums; }
         var s = el('span', { 'class': 'cand' + (cur ? ' current' : ''), 'data-candidate': c.name, 'data-health': c.health });
         s.appendChild(el('span', { 'class': c.health }, '● '));
         var t = c.name + ' ' + c.nextHop + ' ' + c.health;
-        if (c.lastCheck) t += ' — ' + c.lastCheck.detail + ' ' + c.lastCheck.latencyMs + ' ms';
+        if (c.lastCheck) t += ' — ' + c.lastCheck.detail + ' ' + c.lastCheck.latencyMs.toFixed(1) + ' ms';
         if (c.watch) t += ' · watch ' + c.watch;
         s.appendChild(document.createTextNode(t));
         d.appendChild(s);
       });
-      if (v.lastMove) d.appendChild(el('div', { 'class': 'move' }, 'last move: ' + moveText(v.lastMove)));
+      if (v.lastMove) {
+        d.appendChild(el('div', { 'class': 'move' }, 'last move: ' + moveText(v.lastMove)));
+        d.appendChild(phases(v.lastMove));
+      }
       box.appendChild(d);
       // A move's confirmation comes with the read model, not as an event: mark it once.
       var m = v.lastMove;
@@ -152,8 +178,11 @@ td.num { text-align:right; font-variant-numeric:tabular-nums; }
     svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
     svg.style.height = H + 'px';
     svg.textContent = '';
-    var now = Date.now(), from = now - WINDOW_MS;
-    var x = function (t) { return left + (W - left - 10) * (t - from) / WINDOW_MS; };
+    // The window starts a little before the oldest mark of the last minute (at least 10 s): recent events spread out.
+    var now = Date.now(), oldest = now;
+    marks.forEach(function (m) { if (m.t >= now - WINDOW_MS && m.t < oldest) oldest = m.t; });
+    var span = Math.min(WINDOW_MS, Math.max(10000, Math.ceil((now - oldest) / 5000) * 5000 + 2000)), from = now - span;
+    var x = function (t) { return left + (W - left - 10) * (t - from) / span; };
     var idx = {};
     L.forEach(function (lane, i) {
       idx[lane.id] = i;
@@ -161,9 +190,9 @@ td.num { text-align:right; font-variant-numeric:tabular-nums; }
       svg.appendChild(sv('line', { 'class': 'lane', x1: left, x2: W - 10, y1: y, y2: y }));
       svg.appendChild(sv('text', { x: 6, y: y + 4 }, lane.name));
     });
-    for (var s = 0; s <= WINDOW_MS; s += 10000) {
-      var tx = x(from + s);
-      svg.appendChild(sv('text', { x: tx - 12, y: H - 4 }, s === WINDOW_MS ? 'now' : '-' + (WINDOW_MS - s) / 1000 + 's'));
+    var step = span > 30000 ? 10000 : span > 12000 ? 5000 : 2000;
+    for (var s = 0; s <= span; s += step) {
+      svg.appendChild(sv('text', { x: x(now - s) - 12, y: H - 4 }, s === 0 ? 'now' : '-' + s / 1000 + 's'));
     }
     marks.forEach(function (m) {
       if (m.t < from || idx[m.lane] === undefined) return;
@@ -174,7 +203,7 @@ td.num { text-align:right; font-variant-numeric:tabular-nums; }
       c.appendChild(sv('title', {}, m.label));
       svg.appendChild(c);
     });
-    $('window').textContent = '(last ' + WINDOW_MS / 1000 + ' s)';
+    $('window').textContent = '(last ' + Math.round(span / 1000) + ' s)';
   }
 
   function onEvent(e) {
