@@ -2,12 +2,14 @@
 // the failover command without it; everything else comes here.
 // Exit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.
 // Daemon commands load only the control client and the formatter: no codec, pino or yaml.
+import { basename } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_SOCKET } from '../control/client.js';
 import { jsonOutput } from '../control/format.js';
 import { type AnnounceArgs, NEIGHBOR_ACTIONS, type NeighborAction, type ShowRoutesArgs, VIP_ACTIONS, type VipAction } from '../control/protocol.js';
 import { type DaemonOptions, EXIT_USAGE, printChange, talk } from './talk.js';
+import { VERSION } from '../version.js';
 
 /** A command that talks to tsbgpd: every one takes --json and --socket. */
 function daemonCommand(name: string): Command {
@@ -316,7 +318,8 @@ function everywhere(cmd: Command): Command {
 
 const program = everywhere(
   new Command('bgpctl')
-    .description('control and inspect tsbgp')
+    .description("control and inspect tsbgpd: tsbgp's bgpctl (also installed as tsbgpctl), not OpenBGPD's")
+    .version(VERSION, '-V, --version', "print tsbgp's version")
     .addCommand(makeAnnounceCommand())
     .addCommand(makeWithdrawCommand())
     .addCommand(makeShowCommand())
@@ -332,6 +335,9 @@ const program = everywhere(
 );
 
 export async function main(argv: string[]): Promise<void> {
+  // Installed under two names: the help and errors use the one it was called by.
+  const called = basename(argv[1] ?? '').replace(/\.js$/, '');
+  if (called === 'tsbgpctl') program.name(called);
   try {
     await program.parseAsync(argv);
   } catch (e) {
