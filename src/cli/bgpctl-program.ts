@@ -10,6 +10,7 @@ import { jsonOutput } from '../control/format.js';
 import { type AnnounceArgs, NEIGHBOR_ACTIONS, type NeighborAction, type ShowRoutesArgs, VIP_ACTIONS, type VipAction } from '../control/protocol.js';
 import { type DaemonOptions, EXIT_USAGE, printChange, talk } from './talk.js';
 import { VERSION } from '../version.js';
+import { bashCompletion, zshCompletion } from './completion.js';
 
 /** A command that talks to tsbgpd: every one takes --json and --socket. */
 function daemonCommand(name: string): Command {
@@ -305,6 +306,16 @@ function makeDecodeCommand(): Command {
     });
 }
 
+function makeCompletionCommand(): Command {
+  return new Command('completion')
+    .description('print a shell completion script: source <(bgpctl completion bash), or zsh')
+    .addArgument(new Argument('<shell>').choices(['bash', 'zsh']))
+    .action((shell: 'bash' | 'zsh') => {
+      const names = ['bgpctl', 'tsbgpctl'];
+      process.stdout.write(shell === 'bash' ? bashCompletion(program, names) : zshCompletion(program, names));
+    });
+}
+
 /** addCommand() does not pass settings down: give every command the same error handling. */
 function everywhere(cmd: Command): Command {
   cmd
@@ -331,6 +342,7 @@ const program = everywhere(
     .addCommand(makePingCommand())
     .addCommand(makeExabgpCommand())
     .addCommand(makeDecodeCommand())
+    .addCommand(makeCompletionCommand())
     .addHelpText('after', `\nThe socket is --socket, else $TSBGP_SOCKET, else ${DEFAULT_SOCKET}.\nExit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.`),
 );
 
