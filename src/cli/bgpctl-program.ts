@@ -2,12 +2,15 @@
 // the failover command without it; everything else comes here.
 // Exit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.
 // Daemon commands load only the control client and the formatter: no codec, pino or yaml.
+import { basename } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_SOCKET } from '../control/client.js';
 import { jsonOutput } from '../control/format.js';
 import { type AnnounceArgs, NEIGHBOR_ACTIONS, type NeighborAction, type ShowRoutesArgs, VIP_ACTIONS, type VipAction } from '../control/protocol.js';
 import { type DaemonOptions, EXIT_USAGE, printChange, talk } from './talk.js';
+import { VERSION } from '../version.js';
+import { bashCompletion, zshCompletion } from './completion.js';
 
 /** A command that talks to tsbgpd: every one takes --json and --socket. */
 function daemonCommand(name: string): Command {
@@ -303,6 +306,16 @@ function makeDecodeCommand(): Command {
     });
 }
 
+function makeCompletionCommand(): Command {
+  return new Command('completion')
+    .description('print a shell completion script: source <(bgpctl completion bash), or zsh')
+    .addArgument(new Argument('<shell>').choices(['bash', 'zsh']))
+    .action((shell: 'bash' | 'zsh') => {
+      const names = ['bgpctl', 'tsbgpctl'];
+      process.stdout.write(shell === 'bash' ? bashCompletion(program, names) : zshCompletion(program, names));
+    });
+}
+
 /** addCommand() does not pass settings down: give every command the same error handling. */
 function everywhere(cmd: Command): Command {
   cmd
@@ -316,7 +329,8 @@ function everywhere(cmd: Command): Command {
 
 const program = everywhere(
   new Command('bgpctl')
-    .description('control and inspect tsbgp')
+    .description("control and inspect tsbgpd: tsbgp's bgpctl (also installed as tsbgpctl), not OpenBGPD's")
+    .version(VERSION, '-V, --version', "print tsbgp's version")
     .addCommand(makeAnnounceCommand())
     .addCommand(makeWithdrawCommand())
     .addCommand(makeShowCommand())
@@ -328,10 +342,14 @@ const program = everywhere(
     .addCommand(makePingCommand())
     .addCommand(makeExabgpCommand())
     .addCommand(makeDecodeCommand())
+    .addCommand(makeCompletionCommand())
     .addHelpText('after', `\nThe socket is --socket, else $TSBGP_SOCKET, else ${DEFAULT_SOCKET}.\nExit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.`),
 );
 
 export async function main(argv: string[]): Promise<void> {
+  // Installed under two names: the help and errors use the one it was called by.
+  const called = basename(argv[1] ?? '').replace(/\.js$/, '');
+  if (called === 'tsbgpctl') program.name(called);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -14,6 +14,7 @@ import type { StopMode } from '../bgp/fsm/types.js';
 import { realProber } from '../health/probes.js';
 import { ExaConfigError, importExaBgp } from '../exabgp/import.js';
 import { ExaPipe } from '../exabgp/pipe.js';
+import { VERSION } from '../version.js';
 
 interface Options {
   config?: string;
@@ -121,6 +122,7 @@ async function run(file: string, o: Options): Promise<number> {
 
 const program = new Command('tsbgpd')
   .description('tsbgp BGP-4 speaker daemon')
+  .version(VERSION, '-V, --version', "print tsbgp's version")
   .option('-c, --config <file>', 'configuration file (YAML)')
   .option('--check-config <file>', 'validate a configuration file and exit')
   .option('--pretty', 'human-readable logs (default when stdout is a terminal)')

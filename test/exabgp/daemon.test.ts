@@ -40,6 +40,9 @@ function runTool(bin: string, args: string[], input = ''): Promise<Run> {
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
     });
+    // A program that exits without reading (bgpctl, sh) makes this write fail with EPIPE under load:
+    // its exit status and output say what happened.
+    child.stdin.on('error', () => {});
     child.stdin.end(input);
   });
 }
