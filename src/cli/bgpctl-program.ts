@@ -12,7 +12,7 @@ import { type DaemonOptions, EXIT_USAGE, printChange, talk } from './talk.js';
 /** A command that talks to tsbgpd: every one takes --json and --socket. */
 function daemonCommand(name: string): Command {
   return new Command(name)
-    .option('--json', 'one JSON object per reply (monitor: per event); errors too, as {"error":{...}}')
+    .option('-j, --json', 'one JSON object per reply (monitor: per event); errors too, as {"error":{...}}; accepted anywhere on the line')
     .addOption(new Option('--socket <path>', 'control socket of tsbgpd').env('TSBGP_SOCKET').default(DEFAULT_SOCKET));
 }
 
@@ -200,11 +200,6 @@ function makeMonitorCommand(): Command {
     .description('print events as they happen: session states, routes, notifications, VIP health and moves')
     .action(async function (this: Command) {
       const opts = this.opts<DaemonOptions>();
-      // `bgpctl monitor | head` closing the pipe is a normal way to stop.
-      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EPIPE') process.exit(0);
-        throw e;
-      });
       await talk(opts, async (c, out) => {
         if (!opts.json && process.stderr.isTTY) process.stderr.write(`monitoring tsbgpd at ${opts.socket}; Ctrl-C to stop\n`);
         await c.monitor((e) => process.stdout.write(out.event(e)));
@@ -276,7 +271,7 @@ function makeDecodeCommand(): Command {
   return new Command('decode')
     .description('decode BGP messages offline from a pcap/pcapng capture or a file of hex messages (one per line)')
     .argument('<file>', 'capture (.pcap, .pcapng) or text file of hex messages')
-    .option('--json', 'one JSON object per message')
+    .option('-j, --json', 'one JSON object per message')
     .option('--verify', 're-encode every message and report each octet that differs (exit 1 if any)')
     .option('--asn2', 'hex input: AS_PATH carries 2-octet ASNs (default: 4-octet)')
     .addOption(new Option('--add-path <family...>', 'hex input: families with ADD-PATH identifiers').choices(['ipv4-unicast', 'ipv6-unicast', 'ipv4-multicast', 'ipv6-multicast']))
@@ -331,9 +326,33 @@ const program = everywhere(
     .addHelpText('after', `\nThe socket is --socket, else $TSBGP_SOCKET, else ${DEFAULT_SOCKET}.\nExit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.`),
 );
 
+/**
+ * `--json` (or `-j`, the OpenBGPD habit) anywhere before `--`, e.g. `bgpctl --json show summary` or
+ * `bgpctl show -j summary`: moved to just after the command words (`show summary --json`), where the
+ * command that takes it finds it, and where it cannot be read as an option's value. Without a
+ * command (`bgpctl -j`) the line is left for commander to refuse.
+ */
+export function jsonAnywhere(root: Command, argv: readonly string[]): string[] {
+  const [node = '', script = '', ...args] = argv;
+  const end = args.indexOf('--');
+  const head = end < 0 ? args : args.slice(0, end);
+  const rest = head.filter((a) => a !== '--json' && a !== '-j');
+  if (rest.length === head.length) return [...argv];
+  let cmd = root;
+  let words = 0;
+  for (const word of rest) {
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) break;
+    cmd = sub;
+    words++;
+  }
+  if (words === 0) return [...argv];
+  return [node, script, ...rest.slice(0, words), '--json', ...rest.slice(words), ...(end < 0 ? [] : args.slice(end))];
+}
+
 export async function main(argv: string[]): Promise<void> {
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(jsonAnywhere(program, argv));
   } catch (e) {
     // Commander has printed its message (or the help): only the exit status is left to set.
     if (!(e instanceof CommanderError)) throw e;

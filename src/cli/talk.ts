@@ -7,6 +7,17 @@ import type { ChangeResult } from '../control/types.js';
 export const EXIT_ERROR_REPLY = 1;
 export const EXIT_USAGE = 2;
 
+/**
+ * `bgpctl ... | head` closing the pipe is a normal way to stop reading: leave quietly with status 0
+ * (not an EPIPE stack trace); any other stdout error is still thrown.
+ */
+export function quietOnClosedStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 export interface DaemonOptions {
   json?: boolean;
   socket: string;
