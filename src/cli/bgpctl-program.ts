@@ -1,13 +1,13 @@
 // bgpctl's full program: commander, one makeXCommand() per subcommand. The entry (bgpctl.ts) runs
 // the failover command without it; everything else comes here.
-// Exit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.
+// Exit statuses: EXIT_STATUS_HELP in talk.ts (0 done, 1 error reply, 2 usage/unreachable, 3/4 a change that reached none/some neighbors).
 // Daemon commands load only the control client and the formatter: no codec, pino or yaml.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_SOCKET } from '../control/client.js';
 import { jsonOutput } from '../control/format.js';
 import { type AnnounceArgs, NEIGHBOR_ACTIONS, type NeighborAction, type ShowRoutesArgs, VIP_ACTIONS, type VipAction } from '../control/protocol.js';
-import { type DaemonOptions, EXIT_USAGE, printChange, talk } from './talk.js';
+import { type DaemonOptions, EXIT_STATUS_HELP, EXIT_USAGE, printChange, talk } from './talk.js';
 
 /** A command that talks to tsbgpd: every one takes --json and --socket. */
 function daemonCommand(name: string): Command {
@@ -323,7 +323,7 @@ const program = everywhere(
     .addCommand(makePingCommand())
     .addCommand(makeExabgpCommand())
     .addCommand(makeDecodeCommand())
-    .addHelpText('after', `\nThe socket is --socket, else $TSBGP_SOCKET, else ${DEFAULT_SOCKET}.\nExit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.`),
+    .addHelpText('after', `\nThe socket is --socket, else $TSBGP_SOCKET, else ${DEFAULT_SOCKET}.\n--json (or -j) may stand anywhere on the line.\n\n${EXIT_STATUS_HELP}`),
 );
 
 /**

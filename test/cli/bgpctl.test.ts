@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ControlServer } from '../../src/control/server.js';
-import type { SpeakerEvent } from '../../src/control/types.js';
+import type { ChangeResult, PeerWrite, SpeakerEvent } from '../../src/control/types.js';
 import { FakeSpeaker, LOCAL_ROUTES, VIPS, WEB_MOVES, changeFor } from '../control/fake-speaker.js';
 import { TsbgpError, TsbgpErrorCode } from '../../src/errors.js';
 
@@ -193,6 +193,40 @@ Announce('an error reply: exit 1, the message and code on stderr, the error obje
   assert.equal(Object.keys(JSON.parse(j.stdout).error), ['code', 'message']);
   assert.is(JSON.parse(j.stdout).error.code, 'TSBGP_ERR_BAD_NEXT_HOP');
   assert.equal(speaker.calls, []);
+});
+
+Announce('exit status from how far a change got: 3 reached no neighbor, 4 missed an Established one, 0 unchanged', async () => {
+  const change = (peers: PeerWrite[], changed = true): ChangeResult => ({
+    prefix: '100.64.0.1/32',
+    changed,
+    route: { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' },
+    peers,
+    wireMicros: 40,
+  });
+  const cases: [ChangeResult, number][] = [
+    [change([{ neighbor: '10.10.1.4', state: 'Active', sent: false, note: 'not established' }, { neighbor: '10.10.1.5', state: 'Idle', sent: false, note: 'not established' }]), 3],
+    [change([]), 3],
+    [change([{ neighbor: '10.10.1.4', state: 'Established', sent: true, micros: 40 }, { neighbor: '10.10.1.5', state: 'Established', sent: false, note: 'write failed: EPIPE' }]), 4],
+    [change([{ neighbor: '10.10.1.4', state: 'Established', sent: true, micros: 40 }, { neighbor: '10.10.1.5', state: 'Idle', sent: false, note: 'not established' }]), 0],
+    [change([{ neighbor: '10.10.1.4', state: 'Idle', sent: false, note: 'unchanged: nothing sent' }], false), 0],
+  ];
+  for (const [reply, status] of cases) {
+    for (const json of [false, true]) {
+      speaker.nextChange = reply;
+      const r = await bgpctl(['announce', '100.64.0.1/32', 'via', '10.10.0.5', ...(json ? ['-j'] : [])]);
+      const what = `${JSON.stringify(reply.peers)} ${json ? '--json' : ''}`;
+      assert.is(r.status, status, what);
+      if (json) assert.equal(JSON.parse(r.stdout), reply, what);
+      if (status === 0) assert.is(r.stderr, '', what);
+      else assert.match(r.stderr, new RegExp(`^bgpctl: warning: announce 100\\.64\\.0\\.1/32 reached \\d of ${reply.peers.length} neighbors .*; exit status ${status}\\n$`), what);
+    }
+  }
+});
+
+Announce('bgpctl --help ends with the table of exit statuses', async () => {
+  const r = await bgpctl(['--help']);
+  assert.is(r.status, 0);
+  for (const n of [0, 1, 2, 3, 4]) assert.match(r.stdout, new RegExp(`\\n  ${n}  \\S`), `status ${n}`);
 });
 
 Announce.run();
