@@ -206,6 +206,10 @@ function neighborBlock(n: NeighborInfo, now: Date): string {
   }
   const e = n.lastError;
   if (e) out.push('', `  Last error ${e.direction === 'local' ? '(local)' : e.direction}: ${e.text} (${e.code}/${e.subcode}) at ${e.at}`);
+  if (n.connectError) {
+    if (!e) out.push('');
+    out.push(`  Connect error: ${n.connectError.text} at ${n.connectError.at}`);
+  }
   return out.join('\n') + '\n';
 }
 

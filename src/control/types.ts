@@ -82,6 +82,8 @@ export interface NeighborInfo {
    */
   prefixes: { received: number; advertised: number; pending?: number; ignored?: { nextHopZero: number; nextHopMulticast: number; nextHopReserved: number; nextHopOwnAddress: number } };
   lastError?: Omit<LastError, 'at'> & { at: string };
+  /** Why the last TCP connection failed (e.g. `bind EADDRNOTAVAIL 10.10.0.7`); absent once Established. */
+  connectError?: { text: string; at: string };
   /** The neighbor's profile (`azure-route-server`: Azure's rules were enforced on its configuration). */
   profile?: string;
   /** Its route limits, when it has any. */

@@ -1,6 +1,7 @@
 // tsbgpd as an operator runs it: config checks, signals, exit status.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +109,52 @@ Daemon('bgpctl shutdown --hard: the answer first, then Cease / Hard Reset to a p
       if (d.exitCode === null) d.kill('SIGKILL');
       await rs.close();
     }
+  }
+});
+
+Daemon('a session that does not come up: the socket error at warn once per reason, and in show neighbors (text and --json)', async () => {
+  const BGPCTL = join(ROOT, 'src', 'cli', 'bgpctl.js');
+  // A port nobody listens on: take one, then free it.
+  const probe = net.createServer();
+  const closedPort = await new Promise<number>((r) => probe.listen(0, '127.0.0.1', () => r((probe.address() as net.AddressInfo).port)));
+  await new Promise<void>((r) => probe.close(() => r()));
+  const sock = join(dir, 'connect-error.sock');
+  const file = join(dir, 'connect-error.yaml');
+  // 192.0.2.7 (TEST-NET-1) is on no interface here: the bind fails before anything is sent.
+  writeFileSync(
+    file,
+    `router-id: 10.10.0.7
+local-as: 65001
+listen: false
+neighbors:
+  - { address: 127.0.0.1, remote-as: 65515, port: ${closedPort}, connect-retry: 1 }
+  - { address: 127.0.0.3, remote-as: 65515, port: ${closedPort}, local-address: 192.0.2.7, connect-retry: 1 }
+control: { socket: ${sock} }
+state-file: false
+`,
+  );
+  const log: string[] = [];
+  const d = spawn(process.execPath, [TSBGPD, '--config', file, '--no-pretty'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  d.stdout!.on('data', (c: Buffer) => log.push(c.toString()));
+  const lines = () => log.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; peer?: string });
+  try {
+    const refused = (l: { level: number; msg: string }) => l.level === 40 && /ECONNREFUSED 127\.0\.0\.1:/.test(l.msg);
+    const bind = (l: { level: number; msg: string }) => l.level === 40 && /bind EADDRNOTAVAIL 192\.0\.2\.7/.test(l.msg);
+    await until('both reasons at warn', () => lines().some(refused) && lines().some(bind), 10_000);
+    // Retried every second: give it three more tries, which must not repeat the warning.
+    await new Promise((r) => setTimeout(r, 3500));
+    assert.is(lines().filter(refused).length, 1, 'once per reason, not every retry');
+    assert.is(lines().filter(bind).length, 1, 'once per reason, not every retry');
+    const j = spawnSync(process.execPath, [BGPCTL, 'show', 'neighbors', '-j', '--socket', sock], { encoding: 'utf8', timeout: 10_000 });
+    assert.is(j.status, 0, j.stderr);
+    const ns = JSON.parse(j.stdout) as { neighbors: { address: string; connectError?: { text: string; at: string } }[] };
+    const byAddress = new Map(ns.neighbors.map((n) => [n.address, n.connectError?.text]));
+    assert.match(byAddress.get('127.0.0.1') ?? '', /^connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+    assert.match(byAddress.get('127.0.0.3') ?? '', /^bind EADDRNOTAVAIL 192\.0\.2\.7/);
+    const t = spawnSync(process.execPath, [BGPCTL, 'show', 'neighbors', '127.0.0.3', '--socket', sock], { encoding: 'utf8', timeout: 10_000 });
+    assert.match(t.stdout, /\n  Connect error: bind EADDRNOTAVAIL 192\.0\.2\.7\S* at \d{4}-/);
+  } finally {
+    if (d.exitCode === null) d.kill('SIGKILL');
   }
 });
 
