@@ -33,6 +33,8 @@ async function makeLogger(level: Config['logLevel'], pretty: boolean): Promise<p
 async function checkConfig(file: string): Promise<number> {
   try {
     const c = await loadConfig(file);
+    const { hostAddresses, localAddressWarnings } = await import('../config/local-address.js');
+    for (const w of localAddressWarnings(c, hostAddresses())) process.stderr.write(`${file}: warning: ${w}\n`);
     process.stdout.write(`${file}: OK (router-id ${c.routerId}, AS ${c.localAs}, ${c.neighbors.length} neighbors, ${c.routes.length} routes, ${c.vips.length} VIPs)\n`);
     return 0;
   } catch (e) {

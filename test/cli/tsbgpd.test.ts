@@ -30,6 +30,18 @@ Daemon('--check-config accepts the example and names key and line of every probl
   const r = spawnSync(process.execPath, [TSBGPD, '--check-config', bad], { encoding: 'utf8' });
   assert.is(r.status, 1);
   assert.match(r.stderr, /bad\.yaml:6: neighbors\[0\]\.hold-time/);
+  const here = join(dir, 'local-address.yaml');
+  writeFileSync(
+    here,
+    'router-id: 10.10.0.7\nlocal-as: 65001\nneighbors:\n  - { address: 127.0.0.2, remote-as: 65515, local-address: 127.0.0.1 }\n  - { address: 127.0.0.3, remote-as: 65515, local-address: 192.0.2.7 }\n',
+  );
+  const la = spawnSync(process.execPath, [TSBGPD, '--check-config', here], { encoding: 'utf8' });
+  assert.is(la.status, 0, 'a warning, not a failure');
+  assert.match(la.stdout, /OK \(router-id 10\.10\.0\.7, AS 65001, 2 neighbors/);
+  assert.is(
+    la.stderr,
+    `${here}: warning: neighbors[1].local-address: 192.0.2.7 is not an address of this host; connecting to 127.0.0.3 fails (bind EADDRNOTAVAIL) until it is\n`,
+  );
   const missing = spawnSync(process.execPath, [TSBGPD, '--config', join(dir, 'nope.yaml')], { encoding: 'utf8' });
   assert.is(missing.status, 1);
   assert.match(missing.stderr, /nope\.yaml/);
