@@ -144,7 +144,7 @@ export class NeighborRegistry {
   /** Create a neighbor and start its session; `restarting`: at the daemon's start (the R bit, see sessionConfig). */
   add(cfg: NeighborConfig, config: Config, restarting = false): Neighbor {
     const log = this.deps.log.child({ peer: cfg.address });
-    const ribIn = new AdjRibIn({ ownAddresses: this.deps.ownAddresses() });
+    const ribIn = new AdjRibIn({ ownAddresses: this.deps.ownAddresses(), localAs: config.localAs });
     const n: Neighbor = {
       config: cfg,
       ribIn,
