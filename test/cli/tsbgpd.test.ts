@@ -170,6 +170,29 @@ state-file: false
   }
 });
 
+Daemon('--pretty: one line per event, the peer first', async () => {
+  const probe = net.createServer();
+  const closedPort = await new Promise<number>((r) => probe.listen(0, '127.0.0.1', () => r((probe.address() as net.AddressInfo).port)));
+  await new Promise<void>((r) => probe.close(() => r()));
+  const file = join(dir, 'pretty.yaml');
+  writeFileSync(
+    file,
+    `router-id: 10.10.0.7\nlocal-as: 65001\nlisten: false\nneighbors:\n  - { address: 127.0.0.1, remote-as: 65515, port: ${closedPort}, connect-retry: 1 }\ncontrol: { socket: ${join(dir, 'pretty.sock')} }\nstate-file: false\n`,
+  );
+  let out = '';
+  const d = spawn(process.execPath, [TSBGPD, '--config', file, '--pretty'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  d.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  try {
+    await until('the refused connection logged', () => /connect ECONNREFUSED/.test(out), 10_000);
+    await until('its line complete', () => out.endsWith('\n'), 2000);
+    const lines = out.trimEnd().split('\n');
+    for (const l of lines) assert.match(l, /^\[\d\d:\d\d:\d\d\.\d{3}\] [A-Z]+: /, `one line per event: ${JSON.stringify(l)}`);
+    assert.ok(lines.some((l) => /^\[[^\]]+\] WARN: 127\.0\.0\.1 connection to the peer failed: connect ECONNREFUSED 127\.0\.0\.1:\d+ /.test(l)), out);
+  } finally {
+    if (d.exitCode === null) d.kill('SIGKILL');
+  }
+});
+
 Daemon.run();
 
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

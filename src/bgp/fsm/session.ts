@@ -223,7 +223,8 @@ export class PeerDriver {
     if (c.fsm.state === 'Established' || this.connectError?.text === text) {
       this.log.debug({ err: text }, 'socket error');
     } else {
-      this.log.warn({ err: text }, `${c.outgoing ? 'connection to the peer failed' : 'connection failed'}: ${text}`);
+      // Not `err`: pino-pretty would print that on lines of its own.
+      this.log.warn({ cause: text }, `${c.outgoing ? 'connection to the peer failed' : 'connection failed'}: ${text}`);
     }
     if (c.fsm.state !== 'Established') this.connectError = { text, at: this.clock.wall() };
   }
