@@ -1,6 +1,6 @@
 // bgpctl's full program: commander, one makeXCommand() per subcommand. The entry (bgpctl.ts) runs
 // the failover command without it; everything else comes here.
-// Exit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.
+// Exit statuses: EXIT_STATUS_HELP in talk.ts (0 done, 1 error reply, 2 usage/unreachable, 3/4 a change that reached none/some neighbors).
 // Daemon commands load only the control client and the formatter: no codec, pino or yaml.
 import { basename } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -8,14 +8,14 @@ import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { DEFAULT_SOCKET } from '../control/client.js';
 import { jsonOutput } from '../control/format.js';
 import { type AnnounceArgs, NEIGHBOR_ACTIONS, type NeighborAction, type ShowRoutesArgs, VIP_ACTIONS, type VipAction } from '../control/protocol.js';
-import { type DaemonOptions, EXIT_USAGE, printChange, talk } from './talk.js';
+import { type DaemonOptions, EXIT_STATUS_HELP, EXIT_USAGE, printChange, talk } from './talk.js';
 import { VERSION } from '../version.js';
 import { bashCompletion, zshCompletion } from './completion.js';
 
 /** A command that talks to tsbgpd: every one takes --json and --socket. */
 function daemonCommand(name: string): Command {
   return new Command(name)
-    .option('--json', 'one JSON object per reply (monitor: per event); errors too, as {"error":{...}}')
+    .option('-j, --json', 'one JSON object per reply (monitor: per event); errors too, as {"error":{...}}; accepted anywhere on the line')
     .addOption(new Option('--socket <path>', 'control socket of tsbgpd').env('TSBGP_SOCKET').default(DEFAULT_SOCKET));
 }
 
@@ -203,11 +203,6 @@ function makeMonitorCommand(): Command {
     .description('print events as they happen: session states, routes, notifications, VIP health and moves')
     .action(async function (this: Command) {
       const opts = this.opts<DaemonOptions>();
-      // `bgpctl monitor | head` closing the pipe is a normal way to stop.
-      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EPIPE') process.exit(0);
-        throw e;
-      });
       await talk(opts, async (c, out) => {
         if (!opts.json && process.stderr.isTTY) process.stderr.write(`monitoring tsbgpd at ${opts.socket}; Ctrl-C to stop\n`);
         await c.monitor((e) => process.stdout.write(out.event(e)));
@@ -279,7 +274,7 @@ function makeDecodeCommand(): Command {
   return new Command('decode')
     .description('decode BGP messages offline from a pcap/pcapng capture or a file of hex messages (one per line)')
     .argument('<file>', 'capture (.pcap, .pcapng) or text file of hex messages')
-    .option('--json', 'one JSON object per message')
+    .option('-j, --json', 'one JSON object per message')
     .option('--verify', 're-encode every message and report each octet that differs (exit 1 if any)')
     .option('--asn2', 'hex input: AS_PATH carries 2-octet ASNs (default: 4-octet)')
     .addOption(new Option('--add-path <family...>', 'hex input: families with ADD-PATH identifiers').choices(['ipv4-unicast', 'ipv6-unicast', 'ipv4-multicast', 'ipv6-multicast']))
@@ -343,15 +338,39 @@ const program = everywhere(
     .addCommand(makeExabgpCommand())
     .addCommand(makeDecodeCommand())
     .addCommand(makeCompletionCommand())
-    .addHelpText('after', `\nThe socket is --socket, else $TSBGP_SOCKET, else ${DEFAULT_SOCKET}.\nExit status: 0 done, 1 tsbgpd answered with an error, 2 usage error or tsbgpd unreachable.`),
+    .addHelpText('after', `\nThe socket is --socket, else $TSBGP_SOCKET, else ${DEFAULT_SOCKET}.\n--json (or -j) may stand anywhere on the line.\n\n${EXIT_STATUS_HELP}`),
 );
+
+/**
+ * `--json` (or `-j`, the OpenBGPD habit) anywhere before `--`, e.g. `bgpctl --json show summary` or
+ * `bgpctl show -j summary`: moved to just after the command words (`show summary --json`), where the
+ * command that takes it finds it, and where it cannot be read as an option's value. Without a
+ * command (`bgpctl -j`) the line is left for commander to refuse.
+ */
+export function jsonAnywhere(root: Command, argv: readonly string[]): string[] {
+  const [node = '', script = '', ...args] = argv;
+  const end = args.indexOf('--');
+  const head = end < 0 ? args : args.slice(0, end);
+  const rest = head.filter((a) => a !== '--json' && a !== '-j');
+  if (rest.length === head.length) return [...argv];
+  let cmd = root;
+  let words = 0;
+  for (const word of rest) {
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) break;
+    cmd = sub;
+    words++;
+  }
+  if (words === 0) return [...argv];
+  return [node, script, ...rest.slice(0, words), '--json', ...rest.slice(words), ...(end < 0 ? [] : args.slice(end))];
+}
 
 export async function main(argv: string[]): Promise<void> {
   // Installed under two names: the help and errors use the one it was called by.
   const called = basename(argv[1] ?? '').replace(/\.js$/, '');
   if (called === 'tsbgpctl') program.name(called);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(jsonAnywhere(program, argv));
   } catch (e) {
     // Commander has printed its message (or the help): only the exit status is left to set.
     if (!(e instanceof CommanderError)) throw e;

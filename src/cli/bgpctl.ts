@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // bgpctl: the operator's CLI. The failover command, `bgpctl announce PREFIX via NEXTHOP` (with at
-// most --json and --socket), runs without loading commander, which is ~10 ms of a start; any other
+// most --json/-j and --socket), runs without loading commander, which is ~10 ms of a start; any other
 // form goes to the full program in bgpctl-program.ts, which parses it the same way.
 import { defaultSocketPath } from '../control/client.js';
-import { printChange, talk } from './talk.js';
+import { printChange, quietOnClosedStdout, talk } from './talk.js';
+
+quietOnClosedStdout();
 
 /** The plain failover command, or undefined when the full program must parse the arguments. */
 function plainAnnounce(argv: readonly string[]): { prefix: string; nextHop: string; json: boolean; socket: string } | undefined {
@@ -12,7 +14,7 @@ function plainAnnounce(argv: readonly string[]): { prefix: string; nextHop: stri
   let socket: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--json') json = true;
+    if (a === '--json' || a === '-j') json = true;
     else if (a === '--socket' && i + 1 < argv.length) socket = argv[++i];
     else if (a.startsWith('-')) return undefined;
     else words.push(a);

@@ -28,12 +28,25 @@ async function makeLogger(level: Config['logLevel'], pretty: boolean): Promise<p
   if (!pretty) return pino(opts);
   // Loaded only when asked for: a synchronous stream, no worker thread.
   const { default: prettyStream } = await import('pino-pretty');
-  return pino(opts, prettyStream({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
+  // One line per event, the peer first: `[12:00:01.250] WARN: 10.10.1.4 session down: ... {"reason":...}`.
+  return pino(
+    opts,
+    prettyStream({
+      colorize: process.stdout.isTTY,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,peer',
+      singleLine: true,
+      messageFormat: '{if peer}{peer} {end}{msg}',
+      sync: true,
+    }),
+  );
 }
 
 async function checkConfig(file: string): Promise<number> {
   try {
     const c = await loadConfig(file);
+    const { hostAddresses, localAddressWarnings } = await import('../config/local-address.js');
+    for (const w of localAddressWarnings(c, hostAddresses())) process.stderr.write(`${file}: warning: ${w}\n`);
     process.stdout.write(`${file}: OK (router-id ${c.routerId}, AS ${c.localAs}, ${c.neighbors.length} neighbors, ${c.routes.length} routes, ${c.vips.length} VIPs)\n`);
     return 0;
   } catch (e) {

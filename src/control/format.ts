@@ -194,6 +194,17 @@ function neighborBlock(n: NeighborInfo, now: Date): string {
   );
   const prefixes = table(['', 'Sent', 'Received'], [['Prefixes', String(n.prefixes.advertised), String(n.prefixes.received)]], ['l', 'r', 'r']);
   out.push(...indent(msgs, 4), '', '  Update statistics:', ...indent(prefixes, 4));
+  const ig = n.prefixes.ignored;
+  if (ig) {
+    const why = [
+      [ig.asPathLoop, 'our AS in the AS path (loop)'],
+      [ig.nextHopOwnAddress, 'next hop is ours'],
+      [ig.nextHopZero, 'next hop 0.0.0.0/8 or ::'],
+      [ig.nextHopMulticast, 'next hop multicast'],
+      [ig.nextHopReserved, 'next hop 240/4'],
+    ] as const;
+    out.push(`    Ignored on receipt (not valid): ${why.filter(([count]) => count > 0).map(([count, text]) => `${count} ${text}`).join(', ')}`);
+  }
   const l = n.limits;
   if (l || n.profile) out.push('', `  Limits${n.profile ? ` (profile ${n.profile})` : ''}:`);
   if (l?.routesOut) {
@@ -206,6 +217,10 @@ function neighborBlock(n: NeighborInfo, now: Date): string {
   }
   const e = n.lastError;
   if (e) out.push('', `  Last error ${e.direction === 'local' ? '(local)' : e.direction}: ${e.text} (${e.code}/${e.subcode}) at ${e.at}`);
+  if (n.connectError) {
+    if (!e) out.push('');
+    out.push(`  Connect error: ${n.connectError.text} at ${n.connectError.at}`);
+  }
   return out.join('\n') + '\n';
 }
 

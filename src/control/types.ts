@@ -78,10 +78,12 @@ export interface NeighborInfo {
   messages: { received: MessageCounts; sent: MessageCounts };
   /**
    * `pending`: prefixes changed but not yet sent because the peer is not reading (absent when none).
-   * `ignored`: received routes not installed because their next hop cannot be used (RFC 4271 §6.3), by reason.
+   * `ignored`: received routes not installed, by reason: a next hop that cannot be used (RFC 4271 §6.3), or our AS in the AS path (asPathLoop, §9.1.2).
    */
-  prefixes: { received: number; advertised: number; pending?: number; ignored?: { nextHopZero: number; nextHopMulticast: number; nextHopReserved: number; nextHopOwnAddress: number } };
+  prefixes: { received: number; advertised: number; pending?: number; ignored?: { nextHopZero: number; nextHopMulticast: number; nextHopReserved: number; nextHopOwnAddress: number; asPathLoop: number } };
   lastError?: Omit<LastError, 'at'> & { at: string };
+  /** Why the last TCP connection failed (e.g. `bind EADDRNOTAVAIL 10.10.0.7`); absent once Established. */
+  connectError?: { text: string; at: string };
   /** The neighbor's profile (`azure-route-server`: Azure's rules were enforced on its configuration). */
   profile?: string;
   /** Its route limits, when it has any. */

@@ -144,7 +144,7 @@ export class NeighborRegistry {
   /** Create a neighbor and start its session; `restarting`: at the daemon's start (the R bit, see sessionConfig). */
   add(cfg: NeighborConfig, config: Config, restarting = false): Neighbor {
     const log = this.deps.log.child({ peer: cfg.address });
-    const ribIn = new AdjRibIn({ ownAddresses: this.deps.ownAddresses() });
+    const ribIn = new AdjRibIn({ ownAddresses: this.deps.ownAddresses(), localAs: config.localAs });
     const n: Neighbor = {
       config: cfg,
       ribIn,
@@ -178,7 +178,8 @@ export class NeighborRegistry {
       if (cfg && sameNeighbor(cfg, n.config)) continue;
       this.byAddress.delete(address);
       n.stale.stop();
-      void n.peer.stop(cfg ? 'configuration changed: session reset' : 'neighbor removed from the configuration');
+      // The Cease's communication (RFC 9003) and the "session down" log line both say it was the reload.
+      void n.peer.stop(cfg ? 'reload: configuration changed, session reset' : 'reload: neighbor removed from the configuration');
       (cfg ? result.reset : result.removed).push(address);
     }
     for (const cfg of next.neighbors) {

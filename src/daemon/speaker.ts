@@ -491,7 +491,8 @@ export class Speaker implements SpeakerControl {
     const parsed = parsePrefix(prefixText);
     if (!parsed) throw new TsbgpError(TsbgpErrorCode.BAD_PREFIX, `not a prefix: "${prefixText}" (expected e.g. 100.64.0.1/32 or 2001:db8::/48)`);
     const prefix = formatPrefix(parsed);
-    if (!this.intents.route(prefix)) throw new TsbgpError(TsbgpErrorCode.NOT_FOUND, `${prefix} is not announced (bgpctl show routes lists what is)`);
+    // Idempotent, as an identical announce is: the route is already not announced (changed: false says so).
+    if (!this.intents.route(prefix)) return this.unchanged(prefix, undefined, 'not announced: nothing sent');
     this.checkOperatorMay(prefix);
     if (this.config.vips.some((v) => v.prefix === prefix)) return this.frozenVip({ kind: 'withdraw', prefix }, t0);
     // Over a route the config file announces, the withdrawal must be kept (and saved) as the
@@ -512,8 +513,8 @@ export class Speaker implements SpeakerControl {
     return { prefix, changed: changed.length > 0, ...(route ? { route } : {}), peers: sent.peers, wireMicros: sent.wireMicros, ...(saved ? { saved } : {}) };
   }
 
-  private unchanged(prefix: string, route?: RouteSpec): ChangeResult {
-    const peers = [...this.registry.all()].map((n) => ({ neighbor: n.config.address, state: n.peer.state, sent: false, note: 'unchanged: nothing sent' }));
+  private unchanged(prefix: string, route?: RouteSpec, note = 'unchanged: nothing sent'): ChangeResult {
+    const peers = [...this.registry.all()].map((n) => ({ neighbor: n.config.address, state: n.peer.state, sent: false, note }));
     return { prefix, changed: false, ...(route ? { route } : {}), peers, wireMicros: 0 };
   }
 

@@ -137,6 +137,7 @@ export class StatusView {
       };
     }
     if (s.lastError) info.lastError = { ...s.lastError, at: this.iso(s.lastError.at) };
+    if (p.connectError) info.connectError = { text: p.connectError.text, at: this.iso(p.connectError.at) };
     if (n.config.profile) info.profile = n.config.profile;
     const out = n.config.maxRoutesOut;
     const inLimit = n.config.maxPrefixesIn;

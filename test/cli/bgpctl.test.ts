@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ControlServer } from '../../src/control/server.js';
-import type { SpeakerEvent } from '../../src/control/types.js';
+import type { ChangeResult, PeerWrite, SpeakerEvent } from '../../src/control/types.js';
 import { FakeSpeaker, LOCAL_ROUTES, VIPS, WEB_MOVES, changeFor } from '../control/fake-speaker.js';
 import { TsbgpError, TsbgpErrorCode } from '../../src/errors.js';
 
@@ -195,6 +195,40 @@ Announce('an error reply: exit 1, the message and code on stderr, the error obje
   assert.equal(speaker.calls, []);
 });
 
+Announce('exit status from how far a change got: 3 reached no neighbor, 4 missed an Established one, 0 unchanged', async () => {
+  const change = (peers: PeerWrite[], changed = true): ChangeResult => ({
+    prefix: '100.64.0.1/32',
+    changed,
+    route: { prefix: '100.64.0.1/32', nextHop: '10.10.0.5' },
+    peers,
+    wireMicros: 40,
+  });
+  const cases: [ChangeResult, number][] = [
+    [change([{ neighbor: '10.10.1.4', state: 'Active', sent: false, note: 'not established' }, { neighbor: '10.10.1.5', state: 'Idle', sent: false, note: 'not established' }]), 3],
+    [change([]), 3],
+    [change([{ neighbor: '10.10.1.4', state: 'Established', sent: true, micros: 40 }, { neighbor: '10.10.1.5', state: 'Established', sent: false, note: 'write failed: EPIPE' }]), 4],
+    [change([{ neighbor: '10.10.1.4', state: 'Established', sent: true, micros: 40 }, { neighbor: '10.10.1.5', state: 'Idle', sent: false, note: 'not established' }]), 0],
+    [change([{ neighbor: '10.10.1.4', state: 'Idle', sent: false, note: 'unchanged: nothing sent' }], false), 0],
+  ];
+  for (const [reply, status] of cases) {
+    for (const json of [false, true]) {
+      speaker.nextChange = reply;
+      const r = await bgpctl(['announce', '100.64.0.1/32', 'via', '10.10.0.5', ...(json ? ['-j'] : [])]);
+      const what = `${JSON.stringify(reply.peers)} ${json ? '--json' : ''}`;
+      assert.is(r.status, status, what);
+      if (json) assert.equal(JSON.parse(r.stdout), reply, what);
+      if (status === 0) assert.is(r.stderr, '', what);
+      else assert.match(r.stderr, new RegExp(`^bgpctl: warning: announce 100\\.64\\.0\\.1/32 reached \\d of ${reply.peers.length} neighbors .*; exit status ${status}\\n$`), what);
+    }
+  }
+});
+
+Announce('bgpctl --help ends with the table of exit statuses', async () => {
+  const r = await bgpctl(['--help']);
+  assert.is(r.status, 0);
+  for (const n of [0, 1, 2, 3, 4]) assert.match(r.stdout, new RegExp(`\\n  ${n}  \\S`), `status ${n}`);
+});
+
 Announce.run();
 
 const Others = suite('bgpctl withdraw, show, neighbor, reload');
@@ -307,6 +341,64 @@ Others('usage: no command is exit 2 with the help; help is exit 0', async () => 
 });
 
 Others.run();
+
+const Json = suite('bgpctl --json and -j anywhere on the line');
+
+Json('before the command, between its words, after it, as -j: the same JSON reply; the failover command takes -j too', async () => {
+  const expected = (await bgpctl(['show', 'summary', '--json'])).stdout;
+  assert.ok(JSON.parse(expected), expected);
+  for (const args of [['--json', 'show', 'summary'], ['show', '--json', 'summary'], ['-j', 'show', 'summary'], ['show', 'summary', '-j']]) {
+    const r = await bgpctl(args);
+    assert.equal([r.status, r.stdout, r.stderr], [0, expected, ''], args.join(' '));
+  }
+  reset();
+  const a = await bgpctl(['-j', 'announce', '100.64.0.1/32', 'via', '10.10.0.5']);
+  assert.is(a.status, 0, a.stderr);
+  assert.is((JSON.parse(a.stdout) as { prefix: string }).prefix, '100.64.0.1/32');
+  const w = await bgpctl(['--json', 'withdraw', '100.64.0.1/32']);
+  assert.is(w.status, 0, w.stderr);
+  assert.is((JSON.parse(w.stdout) as { prefix: string }).prefix, '100.64.0.1/32');
+});
+
+Json('an option value is not taken for the command: --json before --neighbor still reaches show routes', async () => {
+  const r = await bgpctl(['--json', 'show', 'routes', '--received', '--neighbor', '127.0.0.2']);
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(Array.isArray((JSON.parse(r.stdout) as { routes: unknown[] }).routes), r.stdout);
+});
+
+Json('-j alone is still a usage error (exit 2)', async () => {
+  const r = await bgpctl(['-j']);
+  assert.is(r.status, 2);
+});
+
+Json.run();
+
+const Pipe = suite('bgpctl | head');
+
+Pipe('a reader that stops early (head -1): bgpctl exits 0, no EPIPE stack trace', async () => {
+  const base = LOCAL_ROUTES[0]!;
+  speaker.localRoutes = Array.from({ length: 4000 }, (_, i) => ({ ...base, prefix: `100.${64 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32` }));
+  try {
+    const r = await new Promise<Run>((resolve, reject) => {
+      const child = spawn('bash', ['-c', `"${process.execPath}" "${BGPCTL}" show routes | head -1; echo "bgpctl=\${PIPESTATUS[0]}" >&2`], {
+        env: { ...process.env, TSBGP_SOCKET: SOCKET },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+      child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+      const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('bgpctl | head did not finish'))), 10_000);
+      child.on('close', (status) => (clearTimeout(timer), resolve({ status, stdout, stderr })));
+    });
+    assert.is(r.stdout.split('\n').length, 2, 'head printed one line');
+    assert.is(r.stderr, 'bgpctl=0\n');
+  } finally {
+    speaker.localRoutes = undefined;
+  }
+});
+
+Pipe.run();
 
 const Vip = suite('bgpctl show vips, vip NAME move|freeze|unfreeze|history');
 

@@ -88,4 +88,12 @@ Decode('unreadable input: non-zero exit and a message naming the problem', () =>
   assert.match(tr.stderr, /truncated/);
 });
 
+Decode('piped into head -1: exits 0 once the reader is gone, no EPIPE stack trace', () => {
+  const file = join(tmp, 'many.txt');
+  writeFileSync(file, `${hex(message(4, ''))}\n`.repeat(20_000));
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BGPCTL}" decode --json "${file}" | head -1; echo "bgpctl=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8', timeout: 20_000 });
+  assert.is((JSON.parse(r.stdout) as { type: string }).type, 'KEEPALIVE');
+  assert.is(r.stderr, 'bgpctl=0\n');
+});
+
 Decode.run();

@@ -125,6 +125,8 @@ export class FakeSpeaker implements SpeakerControl {
   announceGate: Promise<void> | undefined;
   /** When set, the next announce answers this instead of the recorded result. */
   nextChange: ChangeResult | undefined;
+  /** When set, routes('local') answers these instead of the recorded ones (a table larger than a pipe's buffer). */
+  localRoutes: RouteEntry[] | undefined;
   reloadResult: ReloadResult = { neighborsAdded: [], neighborsRemoved: [], neighborsReset: ['127.0.0.2'], routesChanged: [] };
 
   private record(method: keyof SpeakerControl, args: unknown[]): void {
@@ -166,6 +168,7 @@ export class FakeSpeaker implements SpeakerControl {
   routes(view: RouteView, neighbor?: string): Iterable<RouteEntry> {
     this.record('routes', neighbor === undefined ? [view] : [view, neighbor]);
     if (neighbor !== undefined) this.known(neighbor);
+    if (view === 'local' && this.localRoutes) return this.localRoutes;
     return SNAPSHOT.routes[view].filter((r) => neighbor === undefined || r.neighbor === neighbor);
   }
   neighborUp(address: string): void {

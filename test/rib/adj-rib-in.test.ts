@@ -26,7 +26,7 @@ const mpAnnounce = (afi: number, safi: number, nextHops: string[], prefixes: str
   nlri: [],
 });
 const rows = (rib: AdjRibIn): [string, number, string][] => [...rib.all()].map((r) => [r.prefix, r.family, r.attrs.nextHop]);
-const NONE: IgnoredRoutes = { nextHopZero: 0, nextHopMulticast: 0, nextHopReserved: 0, nextHopOwnAddress: 0 };
+const NONE: IgnoredRoutes = { nextHopZero: 0, nextHopMulticast: 0, nextHopReserved: 0, nextHopOwnAddress: 0, asPathLoop: 0 };
 
 // ---------------------------------------------------------------------------------------------
 
@@ -150,7 +150,7 @@ NextHop('0.0.0.0/8, multicast, 240.0.0.0/4 and the limited broadcast are not ins
   for (const [hop] of cases) assert.equal(rib.apply(announce(['10.1.0.0/16', '10.2.0.0/16'], hop)), [], hop);
   assert.is(rib.size, 0);
   assert.is(rib.attributeSets, 0, 'no set is interned for an ignored route');
-  assert.equal(rib.ignored, { nextHopZero: 4, nextHopMulticast: 4, nextHopReserved: 4, nextHopOwnAddress: 0 });
+  assert.equal(rib.ignored, { ...NONE, nextHopZero: 4, nextHopMulticast: 4, nextHopReserved: 4 });
 });
 
 NextHop('the addresses next to those ranges are fine, and so is loopback (two speakers on one host)', () => {
@@ -236,6 +236,21 @@ NextHop('treat-as-withdraw wins over an unusable next hop: the prefixes are with
   const bad = { ...announce(['10.1.0.0/16'], '0.0.0.0'), problems: [{ action: 'treat-as-withdraw' as const, attrType: 1, subcode: 6, reason: 'ORIGIN value 3' }] };
   assert.equal(rib.apply(bad), [{ action: 'withdraw', prefix: '10.1.0.0/16' }]);
   assert.equal(rib.ignored, NONE);
+});
+
+NextHop('our AS anywhere in the AS path (a sequence, a set, or AS4_PATH behind AS_TRANS) is a loop: not installed, counted, the old route goes', () => {
+  const rib = new AdjRibIn({ localAs: 4200000001 });
+  const path = (segments: { segmentType: number; asns: number[] }[]): PathAttribute[] => [{ type: 'AS_PATH', segments }];
+  rib.apply(announce(['10.1.0.0/16', '10.2.0.0/16'], '10.10.1.4'));
+  assert.is(rib.size, 2);
+  const loop = (attrs: PathAttribute[], prefix: string): UpdateMessage => ({ type: 'UPDATE', withdrawn: [], attributes: [{ type: 'ORIGIN', origin: 0 }, ...attrs, { type: 'NEXT_HOP', nextHop: '10.10.1.4' }], nlri: [{ prefix }] });
+  assert.equal(rib.apply(loop(path([{ segmentType: 2, asns: [65515, 4200000001] }]), '10.1.0.0/16')), [{ action: 'withdraw', prefix: '10.1.0.0/16' }]);
+  rib.apply(loop(path([{ segmentType: 2, asns: [65515] }, { segmentType: 1, asns: [65010, 4200000001] }]), '10.3.0.0/16'));
+  rib.apply(loop([...path([{ segmentType: 2, asns: [65515, 23456] }]), { type: 'AS4_PATH', segments: [{ segmentType: 2, asns: [65515, 4200000001] }] }], '10.4.0.0/16'));
+  rib.apply(loop(path([{ segmentType: 2, asns: [65515, 65001] }]), '10.5.0.0/16'));
+  assert.equal(rows(rib).map((r) => r[0]).sort(), ['10.2.0.0/16', '10.5.0.0/16']);
+  assert.equal(rib.ignored, { ...NONE, asPathLoop: 3 });
+  assert.is(rib.attributeSets, 2, 'no attribute set is kept for a loop');
 });
 
 NextHop.run();

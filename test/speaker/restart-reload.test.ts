@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
+import { shutdownCommunication } from '../../src/bgp/messages/index.js';
 import * as assert from 'uvu/assert';
 import type { Config } from '../../src/config/types.js';
 import { fileBackend } from '../../src/daemon/store.js';
@@ -60,7 +61,8 @@ Reload('unchanged neighbors keep their sessions; a route changed in the file is 
     routes: [{ prefix: VIP, nextHop: '10.10.0.4' }, { prefix: '100.64.0.2/32', nextHop: '10.10.0.4' }],
   });
   let next: Config = base;
-  const s = new Speaker({ config: base, log: memoryLogger(), reloadConfig: async () => next });
+  const logged: { level: string; obj: object; msg?: string }[] = [];
+  const s = new Speaker({ config: base, log: memoryLogger(logged), reloadConfig: async () => next });
   await s.start();
   try {
     await waitState(s, '127.0.0.2', 'Established');
@@ -83,6 +85,12 @@ Reload('unchanged neighbors keep their sessions; a route changed in the file is 
     assert.is(peers[0]!.ofType('OPEN').length, opens[0], 'the unchanged neighbor kept its session');
     assert.is([...s.routes('local')].find((x) => x.prefix === VIP)?.nextHop, '10.10.0.5', 'the reload reverted the failover');
     await until('the reset neighbor notified', () => peers[1]!.ofType('NOTIFICATION').length === 1);
+    // The reset says why, to the peer (the Cease's RFC 9003 communication) and in our log.
+    const cease = peers[1]!.ofType('NOTIFICATION')[0]!;
+    assert.equal(shutdownCommunication(cease), { text: 'reload: configuration changed, session reset' });
+    const down = logged.filter((l) => (l.obj as { peer?: string }).peer === '127.0.0.3' && /^session down/.test(l.msg ?? ''));
+    assert.is(down.length, 1, JSON.stringify(down));
+    assert.match(down[0]!.msg!, /reload: configuration changed/);
   } finally {
     await s.stop();
     await Promise.all(peers.map((p) => p.close()));

@@ -61,6 +61,11 @@ export class PeerDriver {
   establishedAt: number | undefined;
   /** Times the peer's prefix count went above max-prefixes-in (with `cease`, each one ended a session). */
   prefixLimitExceeded = 0;
+  /**
+   * Why the last TCP connection failed below BGP (`bind EADDRNOTAVAIL 10.10.0.7`, `connect
+   * ECONNREFUSED 10.10.1.4:179`), kept until the session is Established; `at` is wall time (ms).
+   */
+  connectError: { text: string; at: number } | undefined;
   private closeWaiters: (() => void)[] = [];
   /** Events waiting for the current step's actions to finish (see feed). */
   private readonly pending: [Connection, Event][] = [];
@@ -79,7 +84,7 @@ export class PeerDriver {
     data: (c, socket, chunk) => onData(c, socket, chunk, this.receiver),
     drain: (c, socket) => this.drained(c, socket),
     error: (c, socket, err) => {
-      if (c.socket === socket) this.log.debug({ err: err.message }, 'socket error');
+      if (c.socket === socket) this.socketError(c, err);
     },
     close: (c, socket) => this.onClose(c, socket),
   };
@@ -207,6 +212,21 @@ export class PeerDriver {
     c.outgoing = false;
     c.attach(socket, this.socketEvents);
     this.feed(c, { type: 'TcpConnectionConfirmed' });
+  }
+
+  /**
+   * A socket error: at warn once per change of reason (each retry with the same reason is debug), so
+   * that the real cause of a session that does not come up is seen at the default level.
+   */
+  private socketError(c: Connection, err: Error): void {
+    const text = err.message;
+    if (c.fsm.state === 'Established' || this.connectError?.text === text) {
+      this.log.debug({ err: text }, 'socket error');
+    } else {
+      // Not `err`: pino-pretty would print that on lines of its own.
+      this.log.warn({ cause: text }, `${c.outgoing ? 'connection to the peer failed' : 'connection failed'}: ${text}`);
+    }
+    if (c.fsm.state !== 'Established') this.connectError = { text, at: this.clock.wall() };
   }
 
   private connect(c: Connection): void {
@@ -389,7 +409,10 @@ export class PeerDriver {
           }
         }
         this.since = this.clock.wall();
-        if (a.to === 'Established') this.establishedAt = this.since;
+        if (a.to === 'Established') {
+          this.establishedAt = this.since;
+          this.connectError = undefined;
+        }
         if (a.from === 'Established') this.establishedAt = undefined;
         this.log.info({ from: a.from, to: a.to, reason: a.reason }, `${a.from} -> ${a.to}`);
         this.hooks.stateChange(this, a.from, a.to, a.reason);

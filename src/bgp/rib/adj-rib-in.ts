@@ -37,10 +37,12 @@ export interface RibChange {
 export interface AdjRibInOptions {
   /** Addresses of this speaker: a route with one of them as its next hop is ignored (RFC 4271 §5.1.3). */
   ownAddresses?: readonly string[];
+  /** Our AS: a route whose AS_PATH holds it is a loop, ignored (RFC 4271 §9.1.2). */
+  localAs?: number;
 }
 
 /**
- * Routes received but not installed because of their next hop, by reason, counted per prefix since
+ * Routes received but not installed (their next hop, or an AS path loop), by reason, counted per prefix since
  * the AdjRibIn was made (clear() keeps them: they are counters, like an interface's).
  */
 export interface IgnoredRoutes {
@@ -52,6 +54,8 @@ export interface IgnoredRoutes {
   nextHopReserved: number;
   /** One of this speaker's own addresses (RFC 4271 §5.1.3, §6.3) */
   nextHopOwnAddress: number;
+  /** Our own AS in the AS_PATH (AS4_PATH merged): a loop (RFC 4271 §9.1.2), never valid */
+  asPathLoop: number;
 }
 export type IgnoreReason = keyof IgnoredRoutes;
 
@@ -80,9 +84,11 @@ export class AdjRibIn {
   private keyLength = 0;
   private staleRoutes = 0;
   private own: ReadonlySet<string> = new Set();
-  private readonly counts: IgnoredRoutes = { nextHopZero: 0, nextHopMulticast: 0, nextHopReserved: 0, nextHopOwnAddress: 0 };
+  private readonly counts: IgnoredRoutes = { nextHopZero: 0, nextHopMulticast: 0, nextHopReserved: 0, nextHopOwnAddress: 0, asPathLoop: 0 };
+  private readonly localAs: number | undefined;
 
   constructor(options: AdjRibInOptions = {}) {
+    this.localAs = options.localAs;
     if (options.ownAddresses) this.setOwnAddresses(options.ownAddresses);
   }
 
@@ -216,6 +222,20 @@ export class AdjRibIn {
     return set;
   }
 
+  /**
+   * The attribute set for these prefixes, or undefined when its AS path holds our AS: RFC 4271
+   * §9.1.2 ("the local system's AS appears in the AS path": the route is not used), here dropped and
+   * counted as asPathLoop, and an earlier route for each prefix goes (implicit withdraw).
+   */
+  private usable(family: number, list: readonly Nlri[], plain: PathAttribute[], nextHop: string, out: RibChange[]): AttributeSet | undefined {
+    const set = this.intern(plain, nextHop);
+    const own = this.localAs;
+    if (own === undefined || !set.asPath.some((seg) => seg.asns.includes(own))) return set;
+    if (set.refs === 0) this.sets.delete(set.key);
+    this.ignore(family, list, 'asPathLoop', out);
+    return undefined;
+  }
+
   private release(set: AttributeSet): void {
     if (--set.refs === 0) this.sets.delete(set.key);
   }
@@ -325,7 +345,7 @@ export class AdjRibIn {
   /**
    * Apply an UPDATE; returns what changed. RFC 7606: treat-as-withdraw removes every prefix the
    * UPDATE names; attribute-discard was already applied by the decoder (the attribute is gone).
-   * Prefixes whose next hop cannot be used are ignored and counted (see `ignored`).
+   * Prefixes whose next hop cannot be used, or whose AS path holds our AS, are ignored and counted (see `ignored`).
    */
   apply(u: UpdateMessage): RibChange[] {
     const out: RibChange[] = [];
@@ -354,16 +374,16 @@ export class AdjRibIn {
         this.ignore(family, a.nlri, why, out);
         continue;
       }
-      const set = this.intern(plain, hop);
-      for (const n of a.nlri) this.add(family, n, set, out);
+      const set = this.usable(family, a.nlri, plain, hop, out);
+      if (set) for (const n of a.nlri) this.add(family, n, set, out);
     }
     if (u.nlri.length) {
       const why = withdrawAll ? undefined : this.nextHopProblem(nextHop);
       if (withdrawAll) for (const n of u.nlri) this.remove(IPV4_UNICAST, n, out);
       else if (why) this.ignore(IPV4_UNICAST, u.nlri, why, out);
       else {
-        const set = this.intern(plain, nextHop);
-        for (const n of u.nlri) this.add(IPV4_UNICAST, n, set, out);
+        const set = this.usable(IPV4_UNICAST, u.nlri, plain, nextHop, out);
+        if (set) for (const n of u.nlri) this.add(IPV4_UNICAST, n, set, out);
       }
     }
     return out;
