@@ -70,6 +70,8 @@ export class StateStore {
   private savedAt: number | undefined;
   private unsavedSince: number | undefined;
   private lastError: string | undefined;
+  /** Failed save attempts since the daemon started (a retry that fails again counts again). */
+  private saveFailures = 0;
   private settled: Promise<void> = Promise.resolve();
   private settle: (() => void) | undefined;
 
@@ -117,6 +119,7 @@ export class StateStore {
       ...(this.savedAt === undefined ? {} : { savedAt: new Date(this.savedAt).toISOString() }),
       ...(this.unsavedSince === undefined ? {} : { unsavedSince: new Date(this.unsavedSince).toISOString() }),
       ...(this.lastError === undefined ? {} : { error: this.lastError }),
+      ...(this.saveFailures === 0 ? {} : { saveFailures: this.saveFailures }),
     };
   }
 
@@ -182,6 +185,7 @@ export class StateStore {
         if (full) this.all = true;
         this.unsavedSince ??= this.clock.wall();
         this.lastError = error;
+        this.saveFailures++;
         this.dirty = true;
         this.log.error({ path: this.backend.path, err: error, retryInMs: this.backoff }, 'cannot save the state file: a restart now would announce the older saved intents');
         // Those who asked while this write ran get the failure now, not after the back-off.
