@@ -45,8 +45,6 @@ export interface StateFileStatus {
   unsavedSince?: string;
   /** The last save error, while unsaved. */
   error?: string;
-  /** Failed save attempts since the daemon started (absent: none). */
-  saveFailures?: number;
 }
 
 export interface NeighborInfo {

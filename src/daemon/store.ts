@@ -119,8 +119,12 @@ export class StateStore {
       ...(this.savedAt === undefined ? {} : { savedAt: new Date(this.savedAt).toISOString() }),
       ...(this.unsavedSince === undefined ? {} : { unsavedSince: new Date(this.unsavedSince).toISOString() }),
       ...(this.lastError === undefined ? {} : { error: this.lastError }),
-      ...(this.saveFailures === 0 ? {} : { saveFailures: this.saveFailures }),
     };
+  }
+
+  /** Failed save attempts since the daemon started (the metrics' counter; `show summary` does not show it). */
+  get failures(): number {
+    return this.saveFailures;
   }
 
   /** True while a change is known not to be on disk (a save failed and has not succeeded since). */

@@ -7,7 +7,7 @@ import type { CandidateHealth, MessageCounts, SpeakerControl, SpeakerEvent, VipM
 import type { HttpServer } from './server.js';
 
 /** What the metrics read: the control API's read model and its event stream. */
-export type MetricsSource = Pick<SpeakerControl, 'neighbors' | 'summary' | 'vips' | 'vipHistory' | 'subscribe'>;
+export type MetricsSource = Pick<SpeakerControl, 'neighbors' | 'summary' | 'vips' | 'vipHistory' | 'subscribe'> & { stateFileSaveFailures(): number | undefined };
 
 const STATES: readonly State[] = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'];
 const HEALTHS: readonly CandidateHealth[] = ['unknown', 'up', 'down'];
@@ -232,7 +232,7 @@ export class Metrics {
     });
     this.readCounter('tsbgp_state_file_save_failures_total', 'Failed attempts to save the state file since the daemon started.', ['path'], (set) => {
       const f = s.summary().stateFile;
-      if (f) set({ path: f.path }, f.saveFailures ?? 0);
+      if (f) set({ path: f.path }, s.stateFileSaveFailures() ?? 0);
     });
 
     this.unsubscribe = s.subscribe((e) => this.onEvent(e));

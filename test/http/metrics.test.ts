@@ -1,11 +1,15 @@
 // GET /metrics end to end: the real Speaker and HttpServer on loopback, a raw BGP peer, scraped and parsed as Prometheus would.
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { realClock } from '../../src/bgp/fsm/clock.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { VipConfig } from '../../src/config/types.js';
 import { Speaker } from '../../src/daemon/speaker.js';
+import { type StateBackend, fileBackend } from '../../src/daemon/store.js';
 import { realProber } from '../../src/health/probes.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { HttpServer } from '../../src/http/server.js';
@@ -203,6 +207,52 @@ M('the listener: 404 for an unknown path, 405 for another method, HEAD answered,
     assert.unreachable('nothing listens after close()');
   } catch (e) {
     assert.is((e as NodeJS.ErrnoException).code, 'ECONNREFUSED');
+  }
+});
+
+M('the state file: its age after a save, then a failed save counted and the change unsaved', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'tsbgp-metrics-'));
+  const path = join(tmp, 'state.json');
+  const rs = new RawPeer({ asn: 65515, bgpId: '10.10.1.4' });
+  const port = await rs.listen(PEER);
+  // The real file backend, with a full disk on demand.
+  const disk = fileBackend(path);
+  let full = false;
+  const enospc = async (): Promise<never> => {
+    throw new Error('ENOSPC: no space left on device, write');
+  };
+  const state: StateBackend = {
+    path,
+    read: () => disk.read(),
+    write: (intents) => (full ? enospc() : disk.write(intents)),
+    append: (changes) => (full ? enospc() : disk.append!(changes)),
+    close: () => disk.close!(),
+  };
+  const speaker = new Speaker({ config: config({ routerId: '10.10.0.7', localAs: 65001, neighbors: [neighbor(PEER, 65515, { port })], stateFile: path }), log: memoryLogger(), state });
+  const http = new HttpServer({ address: '127.0.0.1', port: 0, log: memoryLogger() });
+  const metrics = new Metrics({ speaker });
+  metrics.attach(http);
+  await speaker.start();
+  await http.listen();
+  try {
+    await speaker.announce({ prefix: '192.0.2.0/24', nextHop: '10.10.0.7' });
+    const a = await scrape(http.port);
+    assert.ok(value(a, 'tsbgp_state_file_age_seconds', { path }) >= 0);
+    assert.is(value(a, 'tsbgp_state_file_unsaved_seconds', { path }), 0);
+    assert.is(value(a, 'tsbgp_state_file_save_failures_total', { path }), 0);
+    full = true;
+    const r = await speaker.announce({ prefix: '192.0.2.0/24', nextHop: '10.10.0.8' });
+    assert.is(r.saved?.ok, false, JSON.stringify(r.saved));
+    const b = await scrape(http.port);
+    assert.is(value(b, 'tsbgp_state_file_save_failures_total', { path }), 1);
+    assert.ok(value(b, 'tsbgp_state_file_unsaved_seconds', { path }) >= 0);
+    full = false;
+  } finally {
+    await http.close();
+    metrics.close();
+    await speaker.stop().catch(() => false);
+    await rs.close();
+    rmSync(tmp, { recursive: true, force: true });
   }
 });
 
