@@ -58,7 +58,7 @@ function vip(ws1: number, ws2: number): VipConfig {
 }
 
 /** A speaker with one neighbor (a raw peer on 127.0.0.2) and one VIP, its metrics on 127.0.0.1:<any port>. */
-async function setup(): Promise<{ speaker: Speaker; rs: RawPeer; http: HttpServer; metrics: Metrics; done(): Promise<void> }> {
+async function setup(): Promise<{ speaker: Speaker; rs: RawPeer; http: HttpServer; metrics: Metrics; crashWs1(): Promise<void>; done(): Promise<void> }> {
   const ws1 = await tcpServer();
   const ws2 = await tcpServer();
   const rs = new RawPeer({ asn: 65515, bgpId: '10.10.1.4' });
@@ -79,6 +79,7 @@ async function setup(): Promise<{ speaker: Speaker; rs: RawPeer; http: HttpServe
     rs,
     http,
     metrics,
+    crashWs1: () => ws1.close(),
     done: async () => {
       await http.close();
       metrics.close();
@@ -99,6 +100,7 @@ M('a session comes up, an announce and a VIP move: the parsed values follow', as
     assert.ok(port > 0);
     await waitState(t.speaker, PEER, 'Established');
     await until('the VIP announced via ws1', () => t.speaker.vips('web')[0]!.current?.candidate === 'ws1', 5000);
+    await until('both candidates checked up', () => t.speaker.vips('web')[0]!.candidates.every((c) => c.health === 'up'), 5000);
 
     const a = await scrape(port);
     assert.is(a.status, 200);
@@ -147,6 +149,27 @@ M('a session comes up, an announce and a VIP move: the parsed values follow', as
     const d = await scrape(port);
     assert.is(histogramCount(d, 'tsbgp_vip_move_wire_seconds', { vip: 'web', neighbor: PEER }), wireBefore + 1);
     assert.is(value(d, 'tsbgp_neighbor_updates_sent_total', { neighbor: PEER }), updatesBefore + 2, 'the move was one more UPDATE');
+  } finally {
+    await t.done();
+  }
+});
+
+M('a candidate fails: a health move, its detection phase observed once', async () => {
+  const t = await setup();
+  try {
+    await waitState(t.speaker, PEER, 'Established');
+    await until('the VIP announced via ws1', () => t.speaker.vips('web')[0]!.current?.candidate === 'ws1', 5000);
+    const a = await scrape(t.http.port);
+    assert.is(histogramCount(a, 'tsbgp_vip_move_detection_seconds', { vip: 'web' }), 0);
+    await t.crashWs1();
+    await until('the move to ws2', () => t.speaker.vips('web')[0]!.current?.candidate === 'ws2', 5000);
+    const b = await scrape(t.http.port);
+    assert.is(value(b, 'tsbgp_vip_moves_total', { vip: 'web', cause: 'health' }), 1);
+    assert.is(value(b, 'tsbgp_vip_candidate_health', { vip: 'web', candidate: 'ws1', health: 'down' }), 1);
+    assert.is(histogramCount(b, 'tsbgp_vip_move_detection_seconds', { vip: 'web' }), 1);
+    const seen = t.speaker.vipHistory('web').at(-1)!;
+    const detectionSeconds = (Date.parse(seen.at) - Date.parse(seen.failureSeenAt!)) / 1000;
+    assert.is(value(b, 'tsbgp_vip_move_detection_seconds_sum', { vip: 'web' }), detectionSeconds);
   } finally {
     await t.done();
   }
