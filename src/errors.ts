@@ -23,6 +23,8 @@ export const TsbgpErrorCode = {
   /** An ExaBGP config file `tsbgpd import-exabgp` cannot read (FILE:LINE says where). */
   EXABGP_CONFIG: 'TSBGP_ERR_EXABGP_CONFIG',
   FILE: 'TSBGP_ERR_FILE',
+  /** The `http:` listener (metrics, status page) cannot bind its address and port. */
+  HTTP_LISTEN: 'TSBGP_ERR_HTTP_LISTEN',
   INTERNAL: 'TSBGP_ERR_INTERNAL',
 } as const;
 export type TsbgpErrorCodeName = (typeof TsbgpErrorCode)[keyof typeof TsbgpErrorCode];

@@ -15,6 +15,8 @@ import { realProber } from '../health/probes.js';
 import { ExaConfigError, importExaBgp } from '../exabgp/import.js';
 import { ExaPipe } from '../exabgp/pipe.js';
 import { VERSION } from '../version.js';
+import { isLoopbackAddress } from '../config/sections/http.js';
+import { HttpServer } from '../http/server.js';
 
 interface Options {
   config?: string;
@@ -47,6 +49,9 @@ async function checkConfig(file: string): Promise<number> {
     const c = await loadConfig(file);
     const { hostAddresses, localAddressWarnings } = await import('../config/local-address.js');
     for (const w of localAddressWarnings(c, hostAddresses())) process.stderr.write(`${file}: warning: ${w}\n`);
+    if (c.http && !isLoopbackAddress(c.http.address)) {
+      process.stderr.write(`${file}: warning: http.address ${c.http.address} is not loopback: anyone who can reach it reads the metrics and the status page (no authentication)\n`);
+    }
     process.stdout.write(`${file}: OK (router-id ${c.routerId}, AS ${c.localAs}, ${c.neighbors.length} neighbors, ${c.routes.length} routes, ${c.vips.length} VIPs)\n`);
     return 0;
   } catch (e) {
@@ -86,19 +91,29 @@ async function run(file: string, o: Options): Promise<number> {
   const control = new ControlServer({ path: config.control.socket, mode: config.control.mode, speaker, logger: log.child({ component: 'control' }) });
   const x = config.exabgp;
   const pipe = x ? new ExaPipe({ path: x.pipe, mode: x.pipeMode, speaker, log: log.child({ component: 'exabgp-pipe' }) }) : undefined;
+  const h = config.http;
+  const httpServer = h && (h.metrics || h.web) ? new HttpServer({ address: h.address, port: h.port, log: log.child({ component: 'http' }) }) : undefined;
+  // Subscribed before the start, so that the moves the start makes are counted.
+  const metrics = h?.metrics ? new (await import('../http/metrics.js')).Metrics({ speaker }) : undefined;
+  if (httpServer && metrics) metrics.attach(httpServer);
+  // The status page and its WebSocket (ws): loaded only when asked for, never in the BGP path.
+  const web = httpServer && h!.web ? (await import('../http/web.js')).attachWeb(httpServer, speaker) : undefined;
   try {
     await control.listen();
     await speaker.start();
     // After the start: what waited in the pipe across a restart is applied over the restored intents.
     await pipe?.open();
+    await httpServer?.listen();
   } catch (e) {
     // A corrupt state file stops us here: starting with the config's routes could revert the VIP.
     log.fatal({ err: e instanceof Error ? e.message : String(e) }, 'cannot start');
+    await httpServer?.close();
     await pipe?.close('graceful').catch(() => {});
     await control.close().catch(() => {});
     await speaker.stop().catch(() => {});
     return 1;
   }
+  if (httpServer) log.info({ address: h!.address, port: httpServer.port, metrics: h!.metrics, web: h!.web }, 'http listening');
   log.info({ config: file, socket: config.control.socket, routerId: config.routerId, localAs: config.localAs }, 'tsbgpd started');
 
   let stopping = false;
@@ -111,6 +126,9 @@ async function run(file: string, o: Options): Promise<number> {
     log.info({ signal: why, mode }, mode === 'graceful' ? 'shutting down gracefully: graceful-restart peers keep our routes' : 'shutting down hard: peers flush our routes');
     // The pipe first: the lines it has read are applied before the peers hear we stop.
     await pipe?.close(mode === 'hard' ? 'hard' : 'graceful');
+    web?.close();
+    await httpServer?.close();
+    metrics?.close();
     const saved = await speaker.stop(mode, 'tsbgpd shutting down');
     await control.close();
     // EX_TEMPFAIL: a supervisor and the operator must see that the last change is not on disk.

@@ -1,5 +1,5 @@
 // Every default the config loader fills in, in one place (examples/README.md documents the same values).
-import type { GracefulRestartConfig, ListenConfig } from './types.js';
+import type { GracefulRestartConfig, HttpConfig, ListenConfig } from './types.js';
 
 export const DEFAULT_PORT = 179;
 export const DEFAULT_HOLD_TIME = 180;
@@ -18,3 +18,5 @@ export const DEFAULT_CONTROL_MODE = 0o660;
 export const DEFAULT_STATE_FILE = '/var/lib/tsbgp/state.json';
 export const DEFAULT_LISTEN: Readonly<ListenConfig> = { address: '0.0.0.0', port: DEFAULT_PORT };
 export const DEFAULT_EXABGP_PIPE_MODE = 0o600;
+/** 9179: BGP's 179 with a 9 in front, easy to remember. */
+export const DEFAULT_HTTP: Readonly<HttpConfig> = { address: '127.0.0.1', port: 9179, metrics: true, web: true };

@@ -9,6 +9,7 @@ import { Checker, given, isNull, readMap, required } from './yaml-checker.js';
 import { asNumber } from './sections/common.js';
 import { readControl } from './sections/control.js';
 import { readExabgp } from './sections/exabgp.js';
+import { readHttp } from './sections/http.js';
 import { readListen } from './sections/listen.js';
 import { type NeighborEntries, checkAzureLocalAs } from './sections/azure.js';
 import { checkRouteLimits } from './sections/limits.js';
@@ -22,7 +23,7 @@ import { readLogLevel, readRouterId, readStateFile } from './sections/top.js';
 // closest moved to the walker with the split; kept here for code written against load.ts.
 export { closest } from './yaml-checker.js';
 
-const TOP_KEYS = ['router-id', 'local-as', 'listen', 'neighbors', 'routes', 'vips', 'pair', 'control', 'exabgp', 'state-file', 'log-level', 'processes'] as const;
+const TOP_KEYS = ['router-id', 'local-as', 'listen', 'neighbors', 'routes', 'vips', 'pair', 'control', 'exabgp', 'http', 'state-file', 'log-level', 'processes'] as const;
 
 /** A config file that cannot be used; `problems` lists everything wrong with it, not only the first. */
 export class ConfigError extends TsbgpError {
@@ -173,6 +174,12 @@ function readConfig(c: Checker, root: unknown): Config {
   if (exabgp) {
     const x = readExabgp(c, exabgp);
     if (x) config.exabgp = x;
+  }
+
+  const http = given(top, 'http');
+  if (http) {
+    const h = readHttp(c, http);
+    if (h) config.http = h;
   }
 
   const sf = top.get('state-file');

@@ -132,6 +132,18 @@ export interface ExabgpConfig {
   pipeMode: number;
 }
 
+/** The `http` section: one listener for the metrics and the status page. */
+export interface HttpConfig {
+  /** Default 127.0.0.1: the endpoint has no authentication, so it stays on this host unless told otherwise. */
+  address: string;
+  /** Default 9179. */
+  port: number;
+  /** GET /metrics (Prometheus / OpenMetrics text). Default true. */
+  metrics: boolean;
+  /** GET / (the status page) and the WebSocket /events. Default true. */
+  web: boolean;
+}
+
 export interface Config {
   routerId: string;
   localAs: number;
@@ -147,6 +159,8 @@ export interface Config {
   control: ControlConfig;
   /** ExaBGP compatibility (absent: no named pipe). */
   exabgp?: ExabgpConfig;
+  /** The metrics and status page listener (absent: none). */
+  http?: HttpConfig;
   /** Where runtime announcements are kept across restarts; null: not kept. */
   stateFile: string | null;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';

@@ -535,6 +535,11 @@ export class Speaker implements SpeakerControl {
     return this.status.summary();
   }
 
+  /** Failed state-file saves since the start; undefined without a state file. */
+  stateFileSaveFailures(): number | undefined {
+    return this.store?.failures;
+  }
+
   routes(view: RouteView, neighbor?: string): Iterable<RouteEntry> {
     return this.status.routes(view, neighbor);
   }

@@ -70,6 +70,8 @@ export class StateStore {
   private savedAt: number | undefined;
   private unsavedSince: number | undefined;
   private lastError: string | undefined;
+  /** Failed save attempts since the daemon started (a retry that fails again counts again). */
+  private saveFailures = 0;
   private settled: Promise<void> = Promise.resolve();
   private settle: (() => void) | undefined;
 
@@ -118,6 +120,11 @@ export class StateStore {
       ...(this.unsavedSince === undefined ? {} : { unsavedSince: new Date(this.unsavedSince).toISOString() }),
       ...(this.lastError === undefined ? {} : { error: this.lastError }),
     };
+  }
+
+  /** Failed save attempts since the daemon started (the metrics' counter; `show summary` does not show it). */
+  get failures(): number {
+    return this.saveFailures;
   }
 
   /** True while a change is known not to be on disk (a save failed and has not succeeded since). */
@@ -182,6 +189,7 @@ export class StateStore {
         if (full) this.all = true;
         this.unsavedSince ??= this.clock.wall();
         this.lastError = error;
+        this.saveFailures++;
         this.dirty = true;
         this.log.error({ path: this.backend.path, err: error, retryInMs: this.backoff }, 'cannot save the state file: a restart now would announce the older saved intents');
         // Those who asked while this write ran get the failure now, not after the back-off.
