@@ -16,6 +16,8 @@ export interface CliFigures {
   idleRssMb: number;
   /** A bare `node -e "setInterval(...)"` process, 1 s after its start. */
   nodeRssMb: number;
+  /** ip-num loaded in a fresh node (medians): CPU (user + system) and RSS growth. */
+  ipNum: Record<'createRequire' | 'import', { cpuMs: number; rssMb: number }>;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -25,6 +27,18 @@ function startToExitMs(args: string[]): number {
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+const ROOT = join(CLI, '..', '..', '..');
+
+/** CPU and RSS growth of loading ip-num in a fresh node, one way: CPU time, so a busy machine skews it less than wall time. */
+function ipNumCost(how: 'createRequire' | 'import'): { cpuMs: number; rssMb: number } {
+  const load = how === 'import' ? "await import('ip-num');" : "(await import('node:module')).createRequire(process.cwd() + '/x')('ip-num');";
+  // node:module is loaded before the first reading in both cases, so only ip-num is counted.
+  const script = `await import('node:module');const c0=process.cpuUsage();const r0=process.memoryUsage().rss;${load}const c=process.cpuUsage(c0);console.log(JSON.stringify({cpuMs:(c.user+c.system)/1000,rssMb:(process.memoryUsage().rss-r0)/1048576}));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`loading ip-num by ${how} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { cpuMs: number; rssMb: number };
 }
 
 export async function runCliBench(o: { runs?: number } = {}): Promise<CliFigures> {
@@ -58,7 +72,11 @@ export async function runCliBench(o: { runs?: number } = {}): Promise<CliFigures
       t.summary.push(startToExitMs([bgpctl, 'show', 'summary', '--socket', socket]));
       t.check.push(startToExitMs([TSBGPD, '--check-config', config]));
     }
-    return { runs, nodeMs: median(t.node), helpMs: median(t.help), summaryMs: median(t.summary), checkConfigMs: median(t.check), idleRssMb, nodeRssMb };
+    const cost = { createRequire: [] as { cpuMs: number; rssMb: number }[], import: [] as { cpuMs: number; rssMb: number }[] };
+    for (let i = 0; i < runs; i++) for (const how of ['createRequire', 'import'] as const) cost[how].push(ipNumCost(how));
+    const med = (xs: { cpuMs: number; rssMb: number }[]) => ({ cpuMs: median(xs.map((x) => x.cpuMs)), rssMb: median(xs.map((x) => x.rssMb)) });
+    const ipNum = { createRequire: med(cost.createRequire), import: med(cost.import) };
+    return { ipNum, runs, nodeMs: median(t.node), helpMs: median(t.help), summaryMs: median(t.summary), checkConfigMs: median(t.check), idleRssMb, nodeRssMb };
   } finally {
     await bare?.stop();
     await daemon?.stop();
@@ -73,5 +91,7 @@ export function printCli(c: CliFigures, print: (s: string) => void = console.log
   row('bgpctl --help', c.helpMs, '[target < 60 ms]');
   row('bgpctl show summary (2 peers)', c.summaryMs, '[target < 60 ms]');
   row('tsbgpd --check-config (2 peers, 1 route)', c.checkConfigMs, '');
+  const cost = (how: 'createRequire' | 'import'): string => `+${c.ipNum[how].cpuMs.toFixed(1)} ms CPU, +${c.ipNum[how].rssMb.toFixed(1)} MB RSS`;
+  print(`  ip-num loaded in a fresh node (src/routes/addresses.ts's way): createRequire ${cost('createRequire')}; through ESM import(): ${cost('import')}`);
   print(`  tsbgpd RSS, idle with 2 peers: ${c.idleRssMb.toFixed(1)} MB (a bare node process: ${c.nodeRssMb.toFixed(1)} MB, +${(c.idleRssMb - c.nodeRssMb).toFixed(1)} MB)  [target < 64 MB]`);
 }
