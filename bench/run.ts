@@ -7,6 +7,7 @@ import { type MassSpeaker, printMass, runMassBench } from './mass.js';
 import { runRibInBench } from './rib-in.js';
 import { runHealthBench } from './health.js';
 import { printStartup, runStartupBench } from './startup.js';
+import { printCli, runCliBench } from './cli.js';
 import { have, isRoot } from './daemons.js';
 import { loadavg } from 'node:os';
 
@@ -18,10 +19,11 @@ const SECTIONS = {
   flood: 'control flood vs pings, sessions with hold 9 s (~1 min on main)',
   load: '1,000,000-prefix received table, ping latency, RSS, show routes --received (~30 s)',
   startup: 'start-up with 5,000 and 20,000 configured routes (~2 min on main)',
+  cli: 'bgpctl --help / show summary and tsbgpd --check-config start to exit, tsbgpd idle RSS, beside node -e 0 (~15 s)',
   health: 'a VIP move: the decision -> UPDATE in the kernel at two peers, beside a bare write (~5 s)',
 } as const;
 type Section = keyof typeof SECTIONS;
-const DEFAULT: Section[] = ['codec', 'rib-in', 'latency', 'health'];
+const DEFAULT: Section[] = ['codec', 'rib-in', 'latency', 'health', 'cli'];
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -120,6 +122,9 @@ for (const section of sections) {
         break;
       case 'load':
         printLoad(await runLoadBench({ ...(ns?.[0] ? { prefixes: ns[0] } : {}), limitSeconds: timeout ?? 120, progress }));
+        break;
+      case 'cli':
+        printCli(await runCliBench());
         break;
       case 'startup':
         printStartup(await runStartupBench({ counts: ns ?? [5000, 20000], limitSeconds: timeout ?? 90, progress }));

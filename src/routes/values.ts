@@ -3,6 +3,7 @@ import { TsbgpError, TsbgpErrorCode } from '../errors.js';
 import { Afi } from '../bgp/iana.js';
 import type { RouteSpec } from './local-routes.js';
 import { formatIpv4, formatIpv6, formatPrefix, parseIpv4, parseIpv6, parsePrefix } from '../bgp/messages/nlri.js';
+import { rangeReason, specialRanges } from './addresses.js';
 import type { FamilyName } from '../config/types.js';
 
 /** An address after parsing: its family, its bytes and its canonical text (RFC 5952 for IPv6). */
@@ -31,74 +32,56 @@ export function familyOfAfi(afi: number): FamilyName {
 const familyWord = (afi: number): string => (afi === Afi.IPV6 ? 'IPv6' : 'IPv4');
 
 // Addresses that can never be a peer or a next hop. Loopback stays allowed on purpose: the demo and
-// the tests run whole topologies on 127.0.0.x. Each range is resolved once, at load, with the
-// codec's own parser; a request on the failover path then costs two comparisons per range.
-interface Span<N> {
-  first: N;
-  last: N;
-  why: string;
-}
-
-function span<N>(cidr: string, why: string, value: (bytes: Uint8Array) => N): Span<N> {
-  const p = parsePrefix(cidr)!;
-  return { first: value(p.bytes), last: value(lastAddress(p.bytes, p.length)), why };
-}
-
-/** The last address of a prefix: host bits set. */
-function lastAddress(bytes: Uint8Array, length: number): Uint8Array {
-  const out = bytes.slice();
-  for (let i = 0; i < out.length; i++) out[i]! |= 0xff >> Math.max(0, Math.min(8, length - 8 * i));
-  return out;
-}
-
-const v4Value = (b: Uint8Array): number => ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-const v6Value = (b: Uint8Array): bigint => b.reduce((n, x) => (n << 8n) | BigInt(x), 0n);
-
-const NOT_UNICAST_V4: readonly Span<number>[] = [
-  span('0.0.0.0/32', 'the unspecified address', v4Value),
-  span('224.0.0.0/4', 'a multicast address (224.0.0.0/4)', v4Value),
-  span('255.255.255.255/32', 'the broadcast address', v4Value),
-];
-const NOT_UNICAST_V6: readonly Span<bigint>[] = [
-  span('::/128', 'the unspecified address', v6Value),
-  span('ff00::/8', 'a multicast address (ff00::/8)', v6Value),
-];
-
-/** The reason of the first range holding the address, or null. */
-function reasonIn(v4: readonly Span<number>[], v6: readonly Span<bigint>[], a: ParsedAddress): string | null {
-  if (a.afi === Afi.IPV4) {
-    const n = v4Value(a.bytes);
-    return v4.find((r) => n >= r.first && n <= r.last)?.why ?? null;
-  }
-  const n = v6Value(a.bytes);
-  return v6.find((r) => n >= r.first && n <= r.last)?.why ?? null;
-}
+// the tests run whole topologies on 127.0.0.x. The ranges are ip-num ranges, built once at load.
+const NOT_UNICAST = specialRanges([
+  ['0.0.0.0/32', 'the unspecified address'],
+  ['224.0.0.0/4', 'a multicast address (224.0.0.0/4)'],
+  ['255.255.255.255/32', 'the broadcast address'],
+  ['::/128', 'the unspecified address'],
+  ['ff00::/8', 'a multicast address (ff00::/8)'],
+]);
 
 /** Why an address cannot be a unicast peer or next hop, or null when it can. */
 export function notUnicastReason(a: ParsedAddress): string | null {
-  return reasonIn(NOT_UNICAST_V4, NOT_UNICAST_V6, a);
+  return rangeReason(NOT_UNICAST, a);
 }
 
 // A next hop must be an address traffic can be sent to across the network: on top of the above,
 // nothing that only this host or this link can reach (loopback, link-local), nothing reserved.
-const BAD_NEXT_HOP_V4: readonly Span<number>[] = [
-  span('0.0.0.0/8', 'in 0.0.0.0/8 ("this network")', v4Value),
-  span('127.0.0.0/8', 'a loopback address (127.0.0.0/8)', v4Value),
-  span('169.254.0.0/16', 'a link-local address (169.254.0.0/16)', v4Value),
-  span('224.0.0.0/4', 'a multicast address (224.0.0.0/4)', v4Value),
-  span('255.255.255.255/32', 'the broadcast address', v4Value),
-  span('240.0.0.0/4', 'a reserved class E address (240.0.0.0/4)', v4Value),
-];
-const BAD_NEXT_HOP_V6: readonly Span<bigint>[] = [
-  span('::/128', 'the unspecified address', v6Value),
-  span('::1/128', 'the loopback address', v6Value),
-  span('fe80::/10', 'a link-local address (fe80::/10)', v6Value),
-  span('ff00::/8', 'a multicast address (ff00::/8)', v6Value),
-];
+const BAD_NEXT_HOP = specialRanges([
+  ['0.0.0.0/8', 'in 0.0.0.0/8 ("this network")'],
+  ['127.0.0.0/8', 'a loopback address (127.0.0.0/8)'],
+  ['169.254.0.0/16', 'a link-local address (169.254.0.0/16)'],
+  ['224.0.0.0/4', 'a multicast address (224.0.0.0/4)'],
+  ['255.255.255.255/32', 'the broadcast address'],
+  ['240.0.0.0/4', 'a reserved class E address (240.0.0.0/4)'],
+  ['::/128', 'the unspecified address'],
+  ['::1/128', 'the loopback address'],
+  ['fe80::/10', 'a link-local address (fe80::/10)'],
+  ['ff00::/8', 'a multicast address (ff00::/8)'],
+]);
 
 /** Why an address cannot be the next hop of a route we announce, or null when it can. */
 export function badNextHopReason(a: ParsedAddress): string | null {
-  return reasonIn(BAD_NEXT_HOP_V4, BAD_NEXT_HOP_V6, a);
+  return rangeReason(BAD_NEXT_HOP, a);
+}
+
+// A session's own end: unicast, and nothing no packet can come from (0/8, class E); IPv6
+// link-local needs a zone the config has no way to give. IPv4 link-local stays (cloud VPN tunnels
+// peer on 169.254.x.x), and loopback (the tests).
+const BAD_LOCAL_ADDRESS = specialRanges([
+  ['0.0.0.0/8', 'in 0.0.0.0/8 ("this network")'],
+  ['224.0.0.0/4', 'a multicast address (224.0.0.0/4)'],
+  ['255.255.255.255/32', 'the broadcast address'],
+  ['240.0.0.0/4', 'a reserved class E address (240.0.0.0/4)'],
+  ['::/128', 'the unspecified address'],
+  ['fe80::/10', 'an IPv6 link-local address (fe80::/10), which needs a zone tsbgp cannot be given'],
+  ['ff00::/8', 'a multicast address (ff00::/8)'],
+]);
+
+/** Why an address cannot be a session's local-address, or null when it can. */
+export function badLocalAddressReason(a: ParsedAddress): string | null {
+  return rangeReason(BAD_LOCAL_ADDRESS, a);
 }
 
 /**
@@ -148,7 +131,8 @@ export function parseNextHop(text: string, afi?: number, prefix?: string): strin
     const what = prefix ?? `an ${familyWord(afi)} prefix`;
     throw bad(`next hop ${a.text} is ${familyWord(a.afi)} but ${what} is ${familyWord(afi)}; expected an ${familyWord(afi)} next hop`);
   }
-  // A host route (the VIP) via its own address would point the traffic at itself.
+  // A host route (the VIP) via its own address would point the traffic at itself. (A wider plain
+  // route via an address inside it stays: a server network announced via its own router is common.)
   if (prefix !== undefined && (prefix === `${a.text}/32` || prefix === `${a.text}/128`)) {
     throw bad(`next hop ${a.text} is the address of ${prefix} itself; expected the address of the server behind it`);
   }

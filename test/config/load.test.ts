@@ -200,6 +200,12 @@ routes:
   ]);
 });
 
+Parse('local-address: loopback, IPv4 link-local (cloud VPN tunnels) and plain unicast are accepted', () => {
+  for (const la of ['127.0.0.1', '169.254.21.2', '10.0.0.9']) {
+    assert.is(parseConfig(HEAD + `    local-address: ${la}\n`, 't.yaml').neighbors[0]!.localAddress, la);
+  }
+});
+
 Parse('an anchor and alias are followed', () => {
   const c = parseConfig(`${HEAD}    families: &fam [ipv4-unicast, ipv6-unicast]
   - address: 10.0.0.3
@@ -258,6 +264,10 @@ Problems('neighbors', () => {
   one(HEAD + '  - address: 10.0.0.3\n    remote-as: 65003\n  - address: "10.0.0.3"\n    remote-as: 65004\n', 'neighbors[2].address', 8, 'already neighbors[1]');
   one(HEAD + '    port: 0\n', 'neighbors[0].port', 6, '0 is out of range; expected 1..65535');
   one(HEAD + '    local-address: 2001:db8::1\n', 'neighbors[0].local-address', 6, 'different families');
+  one(HEAD + '    local-address: 0.1.2.3\n', 'neighbors[0].local-address', 6, 'in 0.0.0.0/8');
+  one(HEAD + '    local-address: 240.0.0.1\n', 'neighbors[0].local-address', 6, 'class E');
+  one(HEAD + '    local-address: 224.0.0.5\n', 'neighbors[0].local-address', 6, 'multicast');
+  one(HEAD.replace('10.0.0.2', '2001:db8::2') + '    local-address: fe80::1\n', 'neighbors[0].local-address', 6, 'link-local');
   one(HEAD + '    passive: yes\n', 'neighbors[0].passive', 6, 'expected true or false, got the string "yes"');
   one(HEAD + '    hold-time: 2\n', 'neighbors[0].hold-time', 6, 'expected 0 (no keepalives) or 3..65535');
   one(HEAD + '    hold-time: 65536\n', 'neighbors[0].hold-time', 6, 'out of range');

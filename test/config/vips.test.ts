@@ -83,4 +83,24 @@ Load('problems name file:line:key', () => {
   one(`${HEAD}routes:\n  - { prefix: 100.64.0.1/32, next-hop: 10.10.0.4 }\n${vip().slice(HEAD.length)}`, 'vips[0].prefix', 10, 'is also in routes');
 });
 
+Load('overlapping VIP prefixes are refused at the second one (file:line:key); adjacent ones are accepted', () => {
+  const second = (prefix: string): string => `${vip()}  - name: api
+    prefix: ${prefix}
+    candidates:
+      - { name: ws1, next-hop: 10.10.0.4, check: { tcp: "10.10.0.4:80" } }
+`;
+  // The second VIP starts on line 12, its prefix on line 13.
+  one(second('100.64.0.0/24'), 'vips[1].prefix', 13, 'overlaps 100.64.0.1/32, the prefix of another VIP');
+  one(second('100.64.0.0/10'), 'vips[1].prefix', 13, 'overlaps 100.64.0.1/32');
+  assert.equal(parseConfig(second('100.64.0.2/32'), 't.yaml').vips.map((v) => v.prefix), ['100.64.0.1/32', '100.64.0.2/32']);
+  assert.equal(parseConfig(second('100.64.1.0/24'), 't.yaml').vips.map((v) => v.prefix), ['100.64.0.1/32', '100.64.1.0/24']);
+});
+
+Load('a candidate next hop inside the VIP prefix is refused; one outside it is accepted', () => {
+  const wide = (nextHop: string): string => vip('', `      - { name: ws1, next-hop: ${nextHop}, check: { tcp: "10.10.0.4:80" } }\n`).replace('100.64.0.1/32', '100.64.0.0/24');
+  one(wide('100.64.0.9'), 'vips[0].candidates[0].next-hop', 10, "inside the VIP's prefix 100.64.0.0/24");
+  one(wide('100.64.0.255'), 'vips[0].candidates[0].next-hop', 10, "inside the VIP's prefix");
+  assert.equal(parseConfig(wide('100.64.1.0'), 't.yaml').vips[0]!.candidates.map((c) => c.nextHop), ['100.64.1.0']);
+});
+
 Load.run();

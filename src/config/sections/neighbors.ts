@@ -5,6 +5,7 @@ import { DEFAULT_CONNECT_RETRY, DEFAULT_GRACEFUL_RESTART, DEFAULT_HOLD_TIME, DEF
 import type { FamilyName, GracefulRestartConfig, NeighborConfig } from '../types.js';
 import { boolean, closest, describe, given, integer, readMap, readSeq, required, scalarValue, type Checker, type Entry } from '../yaml-checker.js';
 import { asNumber, unicast } from './common.js';
+import { badLocalAddressReason } from '../../routes/values.js';
 import { AZURE_AS, AZURE_MAX_ROUTES_DEFAULT, AZURE_ROUTE_SERVER, type NeighborEntries, checkAzureFamily, checkAzureMaxRoutes, checkAzureRemoteAs, readProfile } from './azure.js';
 import { readMaxPrefixesIn, readMaxRoutesOut } from './limits.js';
 
@@ -101,7 +102,10 @@ function readNeighbor(c: Checker, node: Node | null, path: string, where?: Map<N
   const la = given(m, 'local-address');
   if (la) {
     const a = unicast(c, la, '10.10.0.7');
-    if (a && addr && a.afi !== addr.afi) {
+    const why = a && badLocalAddressReason(a);
+    if (why) {
+      c.bad(la, `${a!.text} is ${why}; expected an address of this host`);
+    } else if (a && addr && a.afi !== addr.afi) {
       c.bad(la, `${a.text} and the neighbor's address ${addr.text} are of different families; a session runs over one family`);
     } else if (a) n.localAddress = a.text;
   }

@@ -1,6 +1,7 @@
 // The `vips` section: health-checked VIPs, their candidates and checks, the decision's timings and policies.
 import { isMap, isScalar, isSeq } from 'yaml';
 import { familyOfAfi, parseAddress, parseNextHop, parseRoutePrefix } from '../../routes/values.js';
+import { prefixHolds, prefixesOverlap } from '../../routes/addresses.js';
 import type { CandidateConfig, CheckConfig, FailbackPolicy, FamilyName, VipConfig } from '../types.js';
 import { type Checker, type Entry, boolean, check, describe, given, integer, readMap, readSeq, required, scalarValue, string } from '../yaml-checker.js';
 
@@ -157,6 +158,11 @@ export function readVips(c: Checker, e: Entry, ctx: VipContext): VipConfig[] {
       if (ctx.families && !ctx.families.has(family)) c.bad(pe, `${p.prefix} is ${family} but no neighbor has ${family} in its families, so it would be sent nowhere`);
       if (ctx.routePrefixes.has(p.prefix)) c.bad(pe, `${p.prefix} is also in routes: a prefix is either a plain route or a health-checked VIP`);
       if (prefixes.has(p.prefix)) c.bad(pe, `${p.prefix} is the prefix of another VIP`);
+      else {
+        // Two VIPs over the same addresses would steer them two ways at once (the longer prefix wins at the peers).
+        const other = [...prefixes].find((q) => prefixesOverlap(q, p.prefix));
+        if (other) c.bad(pe, `${p.prefix} overlaps ${other}, the prefix of another VIP; expected VIP prefixes that share no address`);
+      }
       prefixes.add(p.prefix);
     }
     const ce = required(c, m, 'candidates', '[{name: ws1, next-hop: 10.10.0.4, check: {http: "http://10.10.0.4/"}}]');
@@ -175,7 +181,12 @@ export function readVips(c: Checker, e: Entry, ctx: VipContext): VipConfig[] {
       }
       const nhe = required(c, cm, 'next-hop', '10.10.0.4');
       const nht = nhe ? string(c, nhe, '10.10.0.4') : undefined;
-      const nextHop = nhe && nht !== undefined ? check(c, nhe, () => parseNextHop(nht, p?.afi, p?.prefix)) : undefined;
+      let nextHop = nhe && nht !== undefined ? check(c, nhe, () => parseNextHop(nht, p?.afi, p?.prefix)) : undefined;
+      // The VIP's prefix is what moves between candidates: a candidate inside it is reached through the VIP itself.
+      if (nhe && nextHop !== undefined && p && prefixHolds(p.prefix, parseAddress(nextHop)!)) {
+        c.bad(nhe, `next hop ${nextHop} is inside the VIP's prefix ${p.prefix}, so it would be reached through the VIP itself; expected an address outside it`);
+        nextHop = undefined;
+      }
       const che = required(c, cm, 'check', '{http: "http://10.10.0.4/"}');
       const chk = che ? readCheck(c, che) : undefined;
       if (cn !== undefined && nextHop !== undefined && chk) candidates.push({ name: cn, nextHop, check: chk });
