@@ -5,7 +5,7 @@ import { familyKey } from '../bgp/iana.js';
 import { type Json, describeMessage, messageText, toHex } from '../bgp/messages/describe.js';
 import { DEFAULT_NEGOTIATED, type Negotiated, decodeMessage, encodeMessage } from '../bgp/messages/index.js';
 import { CaptureError, isCapture, readCapture } from '../pcap/capture.js';
-import { type CapturedMessage, type Endpoint, bgpMessages } from '../pcap/bgp-streams.js';
+import { type AsWidth, type CapturedMessage, type Endpoint, bgpMessages } from '../pcap/bgp-streams.js';
 
 export interface DecodeOptions {
   json?: boolean;
@@ -51,8 +51,8 @@ function forcedAsOctets(o: DecodeOptions): 2 | 4 | undefined {
 }
 
 /** How an UPDATE without its session's OPENs was read, for the text form. */
-const asWidthText = (w: NonNullable<CapturedMessage['asWidth']>): string =>
-  w.how === 'guessed' ? `(no OPENs: ${w.octets}-octet AS guessed)` : `(no OPENs: ${w.octets}-octet AS forced)`;
+const asWidthText = (w: AsWidth): string =>
+  w.how === 'guessed' ? `(no OPENs: ${w.octets}-octet AS guessed, ${w.basis})` : `(no OPENs: ${w.octets}-octet AS forced)`;
 
 /** Messages of a text file: one hex message per line; blank lines and "#" comments ignored. */
 function hexMessages(text: string, file: string, o: DecodeOptions): CapturedMessage[] {

@@ -36,8 +36,18 @@ export interface CapturedMessage {
    * Set on an UPDATE of a connection whose two OPENs were not both captured: the AS number width it
    * was decoded with, and whether that was guessed from the bytes or forced by the caller.
    */
-  asWidth?: { octets: 2 | 4; how: 'guessed' | 'forced' };
+  asWidth?: AsWidth;
 }
+
+/**
+ * The AS number width an UPDATE was read with when its session's OPENs were missing. `basis` of a
+ * guess: only that width parses ('parse'), only its ASNs are plausible ('plausible'), or neither
+ * decides (both read the same, e.g. End-of-RIB, or neither parses): the direction's earlier guess
+ * ('earlier') or 4 octets ('default').
+ */
+export type AsWidth =
+  | { octets: 2 | 4; how: 'forced' }
+  | { octets: 2 | 4; how: 'guessed'; basis: 'parse' | 'plausible' | 'earlier' | 'default' };
 
 export interface StreamOptions {
   /** AS number width for connections without both OPENs; unset means guess it per UPDATE. */
@@ -51,7 +61,7 @@ interface Direction {
   framed: number;
   /** Not BGP, or framing was lost: ignore the rest of this direction. */
   dead: boolean;
-  /** The AS width last guessed on this direction (no OPENs): the tie-breaker for the next UPDATE. */
+  /** The AS width last decided from the bytes on this direction (no OPENs): the tie-breaker for the next UPDATE. */
   guessedAsOctets?: 2 | 4;
 }
 
@@ -115,10 +125,12 @@ export function bgpMessages(packets: readonly CapturedPacket[], options: StreamO
         let result: CapturedMessage['result'];
         let asWidth: CapturedMessage['asWidth'];
         if (!negotiated && copy[18] === MessageType.UPDATE) {
-          const octets = options.forceAsOctets ?? guessAsOctets(copy, dir.guessedAsOctets);
-          if (options.forceAsOctets === undefined) dir.guessedAsOctets = octets;
-          asWidth = { octets, how: options.forceAsOctets === undefined ? 'guessed' : 'forced' };
-          ctx = { ...ctx, fourOctetAs: octets === 4 };
+          if (options.forceAsOctets !== undefined) asWidth = { octets: options.forceAsOctets, how: 'forced' };
+          else {
+            asWidth = guessAsOctets(copy, dir.guessedAsOctets);
+            if (asWidth.how === 'guessed' && (asWidth.basis === 'parse' || asWidth.basis === 'plausible')) dir.guessedAsOctets = asWidth.octets;
+          }
+          ctx = { ...ctx, fourOctetAs: asWidth.octets === 4 };
         }
         result = decodeResult(copy, ctx);
         if (result.ok && result.message.type === 'OPEN') conn.opens.set(key(src), result.message);
@@ -179,12 +191,11 @@ function fit(bytes: Uint8Array, fourOctetAs: boolean): { plausible: boolean } | 
  * else 4 octets (what nearly every session negotiates today). When neither parses, the same
  * fallback, so that the error shown is the one of the likelier width.
  */
-export function guessAsOctets(bytes: Uint8Array, previous: 2 | 4 | undefined): 2 | 4 {
+export function guessAsOctets(bytes: Uint8Array, previous: 2 | 4 | undefined): AsWidth {
   const four = fit(bytes, true);
   const two = fit(bytes, false);
-  const fallback = previous ?? 4;
-  if (four && !two) return 4;
-  if (two && !four) return 2;
-  if (four && two && four.plausible !== two.plausible) return four.plausible ? 4 : 2;
-  return fallback;
+  if (four && !two) return { octets: 4, how: 'guessed', basis: 'parse' };
+  if (two && !four) return { octets: 2, how: 'guessed', basis: 'parse' };
+  if (four && two && four.plausible !== two.plausible) return { octets: four.plausible ? 4 : 2, how: 'guessed', basis: 'plausible' };
+  return previous ? { octets: previous, how: 'guessed', basis: 'earlier' } : { octets: 4, how: 'guessed', basis: 'default' };
 }
