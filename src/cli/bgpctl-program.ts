@@ -276,10 +276,12 @@ function makeDecodeCommand(): Command {
     .argument('<file>', 'capture (.pcap, .pcapng) or text file of hex messages')
     .option('-j, --json', 'one JSON object per message')
     .option('--verify', 're-encode every message and report each octet that differs (exit 1 if any)')
-    .option('--asn2', 'hex input: AS_PATH carries 2-octet ASNs (default: 4-octet)')
+    .addOption(new Option('--as2', 'AS numbers are 2 octets: hex input (default 4), and capture sessions whose OPENs were not captured (default: guessed per UPDATE)').conflicts('as4'))
+    .addOption(new Option('--as4', 'AS numbers are 4 octets, for the same inputs as --as2').conflicts('as2'))
+    .addOption(new Option('--asn2', 'the same as --as2').hideHelp())
     .addOption(new Option('--add-path <family...>', 'hex input: families with ADD-PATH identifiers').choices(['ipv4-unicast', 'ipv6-unicast', 'ipv4-multicast', 'ipv6-multicast']))
     .option('--extended-message', 'hex input: allow messages up to 65535 octets')
-    .action(async (file: string, opts: { json?: boolean; verify?: boolean; asn2?: boolean; addPath?: string[]; extendedMessage?: boolean }) => {
+    .action(async (file: string, opts: { json?: boolean; verify?: boolean; as2?: boolean; as4?: boolean; asn2?: boolean; addPath?: string[]; extendedMessage?: boolean }) => {
       // Loaded here so that commands talking to the daemon do not pay for the decoder.
       const { decodeFile, DecodeInputError } = await import('./decode.js');
       try {

@@ -5,12 +5,19 @@ import { familyKey } from '../bgp/iana.js';
 import { type Json, describeMessage, messageText, toHex } from '../bgp/messages/describe.js';
 import { DEFAULT_NEGOTIATED, type Negotiated, decodeMessage, encodeMessage } from '../bgp/messages/index.js';
 import { CaptureError, isCapture, readCapture } from '../pcap/capture.js';
-import { type CapturedMessage, type Endpoint, bgpMessages } from '../pcap/bgp-streams.js';
+import { type AsWidth, type CapturedMessage, type Endpoint, bgpMessages } from '../pcap/bgp-streams.js';
 
 export interface DecodeOptions {
   json?: boolean;
   verify?: boolean;
-  /** Hex input only: AS_PATH has 2-octet ASNs (default 4-octet, as nearly every session today). */
+  /**
+   * AS numbers are 2 octets (as2) or 4 (as4). Hex input: default 4, as nearly every session today.
+   * Captures: forced on connections whose two OPENs were not captured (default: guessed per UPDATE);
+   * connections with both OPENs always use what they negotiated.
+   */
+  as2?: boolean;
+  as4?: boolean;
+  /** The older spelling of as2. */
   asn2?: boolean;
   /** Hex input only: families whose NLRI carry ADD-PATH identifiers ("ipv4-unicast", "ipv6-unicast"). */
   addPath?: string[];
@@ -34,8 +41,18 @@ function hexContext(o: DecodeOptions): Negotiated {
     if (k === undefined) throw new DecodeInputError(`--add-path ${f}: expected one of ${Object.keys(FAMILIES).join(', ')}`);
     addPath.add(k);
   }
-  return { ...DEFAULT_NEGOTIATED, fourOctetAs: !o.asn2, addPath, extendedMessage: !!o.extendedMessage };
+  return { ...DEFAULT_NEGOTIATED, fourOctetAs: forcedAsOctets(o) !== 2, addPath, extendedMessage: !!o.extendedMessage };
 }
+
+function forcedAsOctets(o: DecodeOptions): 2 | 4 | undefined {
+  const two = o.as2 || o.asn2;
+  if (two && o.as4) throw new DecodeInputError('--as2 and --as4 contradict each other');
+  return two ? 2 : o.as4 ? 4 : undefined;
+}
+
+/** How an UPDATE without its session's OPENs was read, for the text form. */
+const asWidthText = (w: AsWidth): string =>
+  w.how === 'guessed' ? `(no OPENs: ${w.octets}-octet AS guessed, ${w.basis})` : `(no OPENs: ${w.octets}-octet AS forced)`;
 
 /** Messages of a text file: one hex message per line; blank lines and "#" comments ignored. */
 function hexMessages(text: string, file: string, o: DecodeOptions): CapturedMessage[] {
@@ -102,6 +119,7 @@ function record(m: CapturedMessage, capture: boolean, diffs: Difference[] | unde
     ? { frame: m.frame, time: new Date(m.time * 1000).toISOString(), connection: m.connection, src: endpoint(m.src), dst: endpoint(m.dst) }
     : { line: m.frame };
   base.length = m.bytes.length;
+  if (m.asWidth) base.asWidth = { ...m.asWidth };
   if (m.result.ok) Object.assign(base, describeMessage(m.result.message));
   else {
     base.type = TYPE_NAMES[m.bytes[18] ?? 0] ?? `TYPE_${m.bytes[18]}`;
@@ -117,6 +135,7 @@ function line(m: CapturedMessage, capture: boolean, diffs: Difference[] | undefi
     ? messageText(m.result.message)
     : `MALFORMED -> NOTIFICATION ${m.result.error.code}/${m.result.error.subcode} ${m.result.error.message}`;
   let s = `${where} [${m.bytes.length}] ${what}`;
+  if (m.asWidth) s += ` ${asWidthText(m.asWidth)}`;
   if (diffs?.length) {
     const shown = diffs.slice(0, 8).map((d) => (d.offset < 0 ? d.got : `@${d.offset} ${d.expected}!=${d.got}`));
     s += `\n  verify: ${diffs.length} differing octets: ${shown.join(', ')}`;
@@ -144,7 +163,8 @@ export async function decodeFile(file: string, o: DecodeOptions, out: (s: string
   const capture = isCapture(bytes);
   if (capture) {
     try {
-      messages = bgpMessages(readCapture(bytes));
+      const forced = forcedAsOctets(o);
+      messages = bgpMessages(readCapture(bytes), forced === undefined ? {} : { forceAsOctets: forced });
     } catch (e) {
       if (e instanceof CaptureError) throw new DecodeInputError(`${file}: ${e.message}`);
       throw e;

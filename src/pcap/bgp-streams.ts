@@ -10,6 +10,7 @@ import {
   maxMessageLength,
   negotiate,
 } from '../bgp/messages/index.js';
+import { AttrType, MessageType } from '../bgp/iana.js';
 import type { CapturedPacket } from './capture.js';
 import { TcpDirection, parseTcp } from './tcp.js';
 
@@ -31,6 +32,26 @@ export interface CapturedMessage {
   /** The context it was decoded in (set by the OPEN messages seen on the connection). */
   negotiated: Negotiated;
   result: { ok: true; message: BgpMessage } | { ok: false; error: BgpError };
+  /**
+   * Set on an UPDATE of a connection whose two OPENs were not both captured: the AS number width it
+   * was decoded with, and whether that was guessed from the bytes or forced by the caller.
+   */
+  asWidth?: AsWidth;
+}
+
+/**
+ * The AS number width an UPDATE was read with when its session's OPENs were missing. `basis` of a
+ * guess: only that width parses ('parse'), only its ASNs are plausible ('plausible'), or neither
+ * decides (both read the same, e.g. End-of-RIB, or neither parses): the direction's earlier guess
+ * ('earlier') or 4 octets ('default').
+ */
+export type AsWidth =
+  | { octets: 2 | 4; how: 'forced' }
+  | { octets: 2 | 4; how: 'guessed'; basis: 'parse' | 'plausible' | 'earlier' | 'default' };
+
+export interface StreamOptions {
+  /** AS number width for connections without both OPENs; unset means guess it per UPDATE. */
+  forceAsOctets?: 2 | 4;
 }
 
 interface Direction {
@@ -40,6 +61,8 @@ interface Direction {
   framed: number;
   /** Not BGP, or framing was lost: ignore the rest of this direction. */
   dead: boolean;
+  /** The AS width last decided from the bytes on this direction (no OPENs): the tie-breaker for the next UPDATE. */
+  guessedAsOctets?: 2 | 4;
 }
 
 interface Connection {
@@ -57,7 +80,7 @@ const key = (e: Endpoint): string => `${e.address} ${e.port}`;
  * reported with the BgpError it would cause; after a header error the rest of that direction is
  * skipped (framing is lost), after a body error decoding goes on.
  */
-export function bgpMessages(packets: readonly CapturedPacket[]): CapturedMessage[] {
+export function bgpMessages(packets: readonly CapturedPacket[], options: StreamOptions = {}): CapturedMessage[] {
   const connections = new Map<string, Connection>();
   let connectionCount = 0;
   const out: CapturedMessage[] = [];
@@ -82,7 +105,8 @@ export function bgpMessages(packets: readonly CapturedPacket[]): CapturedMessage
     for (const chunk of dir.tcp.add(s)) {
       dir.framer.push(chunk.bytes);
       for (;;) {
-        const ctx = contextFor(conn, src, dst);
+        const negotiated = contextFor(conn, src, dst);
+        let ctx = negotiated ?? DEFAULT_NEGOTIATED;
         dir.framer.maxLength = maxMessageLength(ctx.extendedMessage);
         let bytes: Uint8Array | undefined;
         try {
@@ -99,15 +123,20 @@ export function bgpMessages(packets: readonly CapturedPacket[]): CapturedMessage
         dir.framed++;
         const copy = bytes.slice();
         let result: CapturedMessage['result'];
-        try {
-          const message = decodeMessage(copy, ctx);
-          result = { ok: true, message };
-          if (message.type === 'OPEN') conn.opens.set(key(src), message);
-        } catch (e) {
-          if (!(e instanceof BgpError)) throw e;
-          result = { ok: false, error: e };
+        let asWidth: CapturedMessage['asWidth'];
+        if (!negotiated && copy[18] === MessageType.UPDATE) {
+          if (options.forceAsOctets !== undefined) asWidth = { octets: options.forceAsOctets, how: 'forced' };
+          else {
+            asWidth = guessAsOctets(copy, dir.guessedAsOctets);
+            if (asWidth.how === 'guessed' && (asWidth.basis === 'parse' || asWidth.basis === 'plausible')) dir.guessedAsOctets = asWidth.octets;
+          }
+          ctx = { ...ctx, fourOctetAs: asWidth.octets === 4 };
         }
-        out.push({ frame: chunk.frame, time: chunk.time, connection: conn.index, src, dst, bytes: copy, negotiated: ctx, result });
+        result = decodeResult(copy, ctx);
+        if (result.ok && result.message.type === 'OPEN') conn.opens.set(key(src), result.message);
+        const m: CapturedMessage = { frame: chunk.frame, time: chunk.time, connection: conn.index, src, dst, bytes: copy, negotiated: ctx, result };
+        if (asWidth) m.asWidth = asWidth;
+        out.push(m);
       }
       if (dir.dead) break;
     }
@@ -121,8 +150,52 @@ function isRetransmittedSyn(conn: Connection, src: Endpoint): boolean {
   return !dir || dir.framed === 0;
 }
 
-function contextFor(conn: Connection, src: Endpoint, dst: Endpoint): Negotiated {
+/** The negotiated context once both OPENs of the connection were seen; undefined before. */
+function contextFor(conn: Connection, src: Endpoint, dst: Endpoint): Negotiated | undefined {
   const sent = conn.opens.get(key(src));
   const received = conn.opens.get(key(dst));
-  return sent && received ? negotiate(sent, received) : DEFAULT_NEGOTIATED;
+  return sent && received ? negotiate(sent, received) : undefined;
+}
+
+function decodeResult(bytes: Uint8Array, ctx: Negotiated): CapturedMessage['result'] {
+  try {
+    return { ok: true, message: decodeMessage(bytes, ctx) };
+  } catch (e) {
+    if (!(e instanceof BgpError)) throw e;
+    return { ok: false, error: e };
+  }
+}
+
+/** Attributes whose layout depends on the AS number width (RFC 6793 §4): AS_PATH and AGGREGATOR. */
+const AS_WIDTH_ATTRIBUTES: ReadonlySet<number> = new Set([AttrType.AS_PATH, AttrType.AGGREGATOR]);
+
+/**
+ * How well an UPDATE parses with one AS width: undefined when it does not (a fatal error, or an
+ * AS_PATH/AGGREGATOR problem such as segments that do not consume the attribute exactly); else
+ * whether every AS_PATH ASN is plausible (not AS 0, which RFC 7607 forbids in AS_PATH).
+ */
+function fit(bytes: Uint8Array, fourOctetAs: boolean): { plausible: boolean } | undefined {
+  const r = decodeResult(bytes, { ...DEFAULT_NEGOTIATED, fourOctetAs });
+  if (!r.ok || r.message.type !== 'UPDATE') return undefined;
+  const u = r.message;
+  if (u.problems?.some((p) => AS_WIDTH_ATTRIBUTES.has(p.attrType))) return undefined;
+  const path = u.attributes.find((a) => a.type === 'AS_PATH');
+  const plausible = !path || path.type !== 'AS_PATH' || path.segments.every((s) => s.asns.every((n) => n !== 0));
+  return { plausible };
+}
+
+/**
+ * The AS width of an UPDATE captured without its session's OPENs, as Wireshark does: try both and
+ * keep the one that parses. When both parse, the one whose ASNs are all plausible wins; when that
+ * does not decide either (an empty AS_PATH, say), the width guessed before on the same direction,
+ * else 4 octets (what nearly every session negotiates today). When neither parses, the same
+ * fallback, so that the error shown is the one of the likelier width.
+ */
+export function guessAsOctets(bytes: Uint8Array, previous: 2 | 4 | undefined): AsWidth {
+  const four = fit(bytes, true);
+  const two = fit(bytes, false);
+  if (four && !two) return { octets: 4, how: 'guessed', basis: 'parse' };
+  if (two && !four) return { octets: 2, how: 'guessed', basis: 'parse' };
+  if (four && two && four.plausible !== two.plausible) return { octets: four.plausible ? 4 : 2, how: 'guessed', basis: 'plausible' };
+  return previous ? { octets: previous, how: 'guessed', basis: 'earlier' } : { octets: 4, how: 'guessed', basis: 'default' };
 }

@@ -1,13 +1,15 @@
 // bgpctl decode as an operator runs it: a child process, its output and its exit status.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadFixtures } from '../helpers/fixtures.js';
+import { readCapture } from '../../src/pcap/capture.js';
+import { FIXTURE_DIR, loadFixtures } from '../helpers/fixtures.js';
 import { hex, message } from '../helpers/hex.js';
+import { withoutOpens, writePcap } from '../helpers/mid-session.js';
 
 const BGPCTL = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'bgpctl.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [BGPCTL, ...args], { encoding: 'utf8' });
@@ -48,7 +50,7 @@ Decode('hex input: prefixes as text, 4-octet AS by default, --asn2 for 2-octet',
   assert.is(m.attributes.NEXT_HOP, '10.10.0.5');
   assert.equal(m.attributes.AS_PATH[0]!.asns, [65001]);
   // Read as 2-octet, the same bytes are a malformed AS_PATH: RFC 7606 treat-as-withdraw.
-  const r2 = run('decode', file, '--json', '--asn2');
+  const r2 = run('decode', file, '--json', '--as2');
   const m2 = JSON.parse(r2.stdout) as { attributes: Record<string, unknown>; problems: { action: string; attrType: number; subcode: number }[] };
   assert.not.ok('AS_PATH' in m2.attributes);
   assert.equal(m2.problems.map((p) => [p.action, p.attrType, p.subcode]), [['treat-as-withdraw', 2, 11]]);
@@ -94,6 +96,39 @@ Decode('piped into head -1: exits 0 once the reader is gone, no EPIPE stack trac
   const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BGPCTL}" decode --json "${file}" | head -1; echo "bgpctl=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8', timeout: 20_000 });
   assert.is((JSON.parse(r.stdout) as { type: string }).type, 'KEEPALIVE');
   assert.is(r.stderr, 'bgpctl=0\n');
+});
+
+Decode('a capture started mid-session: UPDATEs say the AS width was guessed, --as2/--as4 force it', () => {
+  // gobgp-exabgp-as2 without its SYNs and OPENs: a 2-octet-AS session (ExaBGP lacks the capability).
+  const cut = join(tmp, 'mid-session-as2.pcap');
+  writeFileSync(cut, writePcap(withoutOpens(readCapture(new Uint8Array(readFileSync(join(FIXTURE_DIR, 'gobgp-exabgp-as2.pcap')))))));
+  type Line = { type: string; asWidth?: { octets: number; how: string; basis?: string }; problems?: { attrType: number }[]; verify?: { identical: boolean } };
+  const parse = (out: string): Line[] => out.trim().split('\n').map((l) => JSON.parse(l) as Line);
+  const guessed = run('decode', cut, '--json', '--verify');
+  assert.is(guessed.status, 0, guessed.stderr);
+  const lines = parse(guessed.stdout);
+  const updates = lines.filter((l) => l.type === 'UPDATE');
+  assert.ok(updates.length > 0 && !lines.some((l) => l.type === 'OPEN'));
+  assert.ok(updates.some((l) => l.asWidth?.basis === 'parse'));
+  for (const u of updates) {
+    assert.is(u.asWidth?.how, 'guessed');
+    if (u.asWidth?.basis !== 'default') assert.is(u.asWidth?.octets, 2, JSON.stringify(u));
+    assert.ok(u.verify?.identical);
+    assert.not.ok(u.problems?.some((p) => p.attrType === 2));
+  }
+  assert.ok(lines.filter((l) => l.type !== 'UPDATE').every((l) => l.asWidth === undefined));
+  const text = run('decode', cut);
+  assert.match(text.stdout, / UPDATE .*\(no OPENs: 2-octet AS guessed, parse\)/);
+  // Forced to the wrong width: the reading the user asked for, its AS_PATH malformed, and labelled so.
+  const forced = parse(run('decode', cut, '--json', '--as4').stdout).filter((l) => l.type === 'UPDATE');
+  assert.ok(forced.every((u) => u.asWidth?.how === 'forced' && u.asWidth.octets === 4));
+  assert.ok(forced.some((u) => u.problems?.some((p) => p.attrType === 2)));
+  assert.match(run('decode', cut, '--as4').stdout, /\(no OPENs: 4-octet AS forced\)/);
+  // The full capture has its OPENs: nothing guessed or forced, even with --as4.
+  assert.not.match(run('decode', join(FIXTURE_DIR, 'gobgp-exabgp-as2.pcap'), '--as4').stdout, /no OPENs/);
+  const both = run('decode', cut, '--as2', '--as4');
+  assert.is(both.status === 0, false);
+  assert.match(both.stderr, /as2.*as4|as4.*as2/);
 });
 
 Decode.run();
