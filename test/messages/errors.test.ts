@@ -267,6 +267,27 @@ UpdateFatal('Total Path Attribute Length overrunning the message is 3/1', () => 
   throwsBgp(() => decodeMessage(message(2, '0000' + '0010' + '40010100'), CTX), 3, 1);
 });
 
+UpdateFatal('RFC 4271 §6.3 order: overrunning lengths are 3/1 before the withdrawn prefixes are parsed (not 3/10)', () => {
+  // A withdrawn prefix of length 33 (3/10 on its own) and a Total Path Attribute Length of 16 with 4 octets left.
+  throwsBgp(() => decodeMessage(message(2, '0002' + '21c6' + '0010' + '40010100'), CTX), 3, 1);
+  // Withdrawn Routes Length + Total Path Attribute Length + 23 exceeds the message by one octet.
+  throwsBgp(() => decodeMessage(message(2, '0002' + '21c6' + '0005' + '40010100'), CTX), 3, 1);
+  // The withdrawn prefix alone overruns the field (a /24 in one octet) and the attribute length overruns too.
+  throwsBgp(() => decodeMessage(message(2, '0001' + '18' + '00ff'), CTX), 3, 1);
+  // With the lengths right, the same bad prefix is Invalid Network Field.
+  throwsBgp(() => decodeMessage(message(2, '0002' + '21c6' + '0000'), CTX), 3, 10);
+});
+
+UpdateFatal('lengths that exactly fill the message decode: withdrawn routes, attributes and NLRI all found', () => {
+  const u = decodeUpdate(update(MANDATORY, NLRI, '18c63365' + '10c0a8'));
+  assert.equal(u.withdrawn, [{ prefix: '198.51.101.0/24' }, { prefix: '192.168.0.0/16' }]);
+  assert.equal(types(u), ['ORIGIN', 'AS_PATH', 'NEXT_HOP']);
+  assert.equal(u.nlri, [{ prefix: '198.51.100.0/24' }]);
+  assert.is(u.problems, undefined);
+  // Total Path Attribute Length 0 and withdrawn routes that end the message: a withdraw-only UPDATE.
+  assert.equal(decodeUpdate(message(2, '0004' + '18c63365' + '0000')).withdrawn, [{ prefix: '198.51.101.0/24' }]);
+});
+
 UpdateFatal('an NLRI prefix length of 33 is Invalid Network Field (3/10)', () => {
   throwsBgp(() => decodeMessage(update(MANDATORY, '21' + 'c633640000'), CTX), 3, 10);
 });
