@@ -5,7 +5,7 @@ import { DEFAULT_NEGOTIATED, type Negotiated } from '../../src/bgp/messages/nego
 import { attr, cap, capParam, capParamExt, openBody, openBodyExt, updateBody } from './build.js';
 import { message } from './hex.js';
 
-/** 4-octet AS, ADD-PATH for IPv4 and IPv6 unicast both ways, Extended Message, enhanced route refresh. */
+/** 4-octet AS, ADD-PATH for IPv4 and IPv6 unicast both ways, Extended Message, enhanced route refresh, ORF, BGPsec. */
 export const FULL_NEGOTIATED: Negotiated = {
   fourOctetAs: true,
   extendedMessage: true,
@@ -13,6 +13,8 @@ export const FULL_NEGOTIATED: Negotiated = {
   routeRefresh: true,
   enhancedRouteRefresh: true,
   families: new Set([IPV4_UNICAST, IPV6_UNICAST]),
+  orf: true,
+  bgpsec: true,
 };
 
 export const CORPUS_CONTEXTS = { default: DEFAULT_NEGOTIATED, full: FULL_NEGOTIATED } as const;
@@ -169,4 +171,6 @@ export const CORPUS: readonly CorpusEntry[] = [
   { name: 'ROUTE-REFRESH, normal', ctx: 'default', bytes: message(5, '00010001') },
   { name: 'ROUTE-REFRESH, BoRR', ctx: 'full', bytes: message(5, '00020101') },
   { name: 'ROUTE-REFRESH, EoRR', ctx: 'full', bytes: message(5, '00020201') },
+  // RFC 5291 §5 / RFC 5292: IMMEDIATE, one Address-Prefix ORF entry (ADD, seq 10, 198.51.100.0/24 le 24), then a REMOVE-ALL.
+  { name: 'ROUTE-REFRESH with ORF entries', ctx: 'full', bytes: message(5, '00010001' + '01' + '40000b' + '000000000a181818c63364' + '400001' + '80') },
 ];

@@ -21,6 +21,7 @@ import {
   shutdownCommunication,
   updateAction,
 } from '../../src/bgp/messages/index.js';
+import { describeMessage } from '../../src/bgp/messages/describe.js';
 import { problemsOf, throwsBgp } from '../helpers/bgp-assert.js';
 import { attr, cap, capParam, capParamExt, openBody, openBodyExt, openFixed, updateBody } from '../helpers/build.js';
 import { fromHex, hex, message } from '../helpers/hex.js';
@@ -29,6 +30,8 @@ const CTX = DEFAULT_NEGOTIATED;
 const EXT_MSG: Negotiated = { ...DEFAULT_NEGOTIATED, extendedMessage: true };
 const ERR: Negotiated = { ...DEFAULT_NEGOTIATED, routeRefresh: true, enhancedRouteRefresh: true };
 const AS4: Negotiated = { ...DEFAULT_NEGOTIATED, fourOctetAs: true };
+const ORF: Negotiated = { ...DEFAULT_NEGOTIATED, routeRefresh: true, orf: true };
+const ORF_ERR: Negotiated = { ...ERR, orf: true };
 const EBGP: Negotiated = { ...DEFAULT_NEGOTIATED, external: true };
 
 const MARKER = 'ff'.repeat(16);
@@ -155,6 +158,56 @@ Header('with enhanced route refresh a 22-octet EoRR is 7/1 too (RFC 7313 §5: an
 Header('a well-formed ROUTE-REFRESH decodes, unknown subtypes included (RFC 7313 §5 says to ignore them)', () => {
   assert.equal(decodeMessage(message(5, '00020001'), ERR), { type: 'ROUTE_REFRESH', afi: 2, subtype: 0, safi: 1 });
   assert.equal(decodeMessage(message(5, '00010701'), ERR), { type: 'ROUTE_REFRESH', afi: 1, subtype: 7, safi: 1 });
+});
+
+// RFC 5291 §5 / RFC 5292: IMMEDIATE, an Address-Prefix ORF (type 64) entry ADD seq 10 198.51.100.0/24 le 24, a REMOVE-ALL.
+const ORF_BODY = '00010001' + '01' + '40000b' + '000000000a181818c63364' + '400001' + '80';
+
+Header('with ORF negotiated a normal ROUTE-REFRESH longer than 4 octets decodes its ORF entries and re-encodes byte for byte (RFC 5291 §5)', () => {
+  for (const ctx of [ORF, ORF_ERR]) {
+    const bytes = message(5, ORF_BODY);
+    const m = decodeMessage(bytes, ctx);
+    assert.equal(m, {
+      type: 'ROUTE_REFRESH',
+      afi: 1,
+      subtype: 0,
+      safi: 1,
+      orf: { whenToRefresh: 1, groups: [{ orfType: 64, entries: fromHex('000000000a181818c63364') }, { orfType: 64, entries: fromHex('80') }] },
+    });
+    assert.is(hex(encodeMessage(m, ctx)), hex(bytes));
+  }
+  assert.equal(describeMessage(decodeMessage(message(5, ORF_BODY), ORF)), {
+    type: 'ROUTE_REFRESH',
+    family: 'ipv4-unicast',
+    subtype: 'normal',
+    whenToRefresh: 'IMMEDIATE',
+    orfs: [{ orfType: 64, entries: '000000000a181818c63364' }, { orfType: 64, entries: '80' }],
+  });
+  // DEFER with no entries: When-to-refresh alone.
+  assert.equal(decodeMessage(message(5, '00020001' + '02'), ORF), { type: 'ROUTE_REFRESH', afi: 2, subtype: 0, safi: 1, orf: { whenToRefresh: 2, groups: [] } });
+});
+
+Header('without ORF negotiated the same message keeps its length error: 1/2, or 7/1 with enhanced route refresh', () => {
+  const bytes = message(5, ORF_BODY);
+  throwsBgp(() => decodeMessage(bytes, CTX), 1, 2, bytes.length.toString(16).padStart(4, '0'));
+  throwsBgp(() => decodeMessage(bytes, ERR), 7, 1, hex(bytes));
+});
+
+Header('with ORF negotiated a BoRR or EoRR still has exactly 4 octets (RFC 7313 §5)', () => {
+  for (const subtype of ['01', '02']) {
+    const bytes = message(5, '0001' + subtype + '01' + ORF_BODY.slice(8));
+    throwsBgp(() => decodeMessage(bytes, ORF_ERR), 7, 1, hex(bytes));
+    throwsBgp(() => decodeMessage(bytes, ORF), 1, 2, bytes.length.toString(16).padStart(4, '0'));
+  }
+});
+
+Header('with ORF negotiated an ORF group overrunning the message is a length error', () => {
+  // Length of ORF entries 12, 11 octets present; then a group header cut short.
+  for (const body of ['00010001' + '01' + '40000c' + '000000000a181818c63364', '00010001' + '01' + '4000']) {
+    const bytes = message(5, body);
+    throwsBgp(() => decodeMessage(bytes, ORF_ERR), 7, 1, hex(bytes));
+    throwsBgp(() => decodeMessage(bytes, ORF), 1, 2, bytes.length.toString(16).padStart(4, '0'));
+  }
 });
 
 Header.run();
