@@ -32,6 +32,7 @@ const ERR: Negotiated = { ...DEFAULT_NEGOTIATED, routeRefresh: true, enhancedRou
 const AS4: Negotiated = { ...DEFAULT_NEGOTIATED, fourOctetAs: true };
 const ORF: Negotiated = { ...DEFAULT_NEGOTIATED, routeRefresh: true, orf: true };
 const ORF_ERR: Negotiated = { ...ERR, orf: true };
+const BGPSEC: Negotiated = { ...AS4, bgpsec: true };
 const EBGP: Negotiated = { ...DEFAULT_NEGOTIATED, external: true };
 
 const MARKER = 'ff'.repeat(16);
@@ -552,6 +553,63 @@ Revised('an optional unknown attribute is kept as UNKNOWN with its flags and re-
 });
 
 Revised.run();
+
+// ---------------------------------------------------------------------------------------------
+
+const Bgpsec = suite('decodeMessage: BGPsec_PATH stands in for AS_PATH (RFC 8205)');
+
+// Secure_Path 65001, 65002 and one Signature_Block (suite 1) with a signature per segment.
+const SIG_BLOCK = '0037' + '01' + 'aa'.repeat(20) + '0004' + 'deadbeef' + 'bb'.repeat(20) + '0004' + 'cafef00d';
+const SECURE_PATH = '000e' + '01000000fde9' + '01000000fdea';
+const BGPSEC_PATH = attr(0x90, 33, SECURE_PATH + SIG_BLOCK);
+const V4_SECURE = ORIGIN_IGP + BGPSEC_PATH + NEXT_HOP;
+
+Bgpsec('negotiated: an UPDATE with BGPsec_PATH and no AS_PATH is clean, its routes are announced, and it re-encodes byte for byte', () => {
+  const bytes = update(V4_SECURE);
+  const u = decodeUpdate(bytes, BGPSEC);
+  assert.equal(types(u), ['ORIGIN', 'BGPSEC_PATH', 'NEXT_HOP']);
+  assertProblems(u, [], 'none');
+  assert.equal(u.nlri, [{ prefix: '198.51.100.0/24' }]);
+  const sec = u.attributes[1]!;
+  assert.ok(sec.type === 'BGPSEC_PATH');
+  assert.equal(sec.segments.map((s) => s.asn), [65001, 65002]);
+  assert.is(sec.signatureBlocks[0]!.signatures.length, 2);
+  assert.is(hex(encodeMessage(u, BGPSEC)), hex(bytes));
+  // MP_REACH_NLRI (IPv6) with BGPsec_PATH and no AS_PATH: clean too.
+  assertProblems(decodeUpdate(update(ORIGIN_IGP + BGPSEC_PATH + mpReachV6('2020010db8'), ''), BGPSEC), [], 'none');
+});
+
+Bgpsec('not negotiated: the same UPDATE is missing AS_PATH, treat-as-withdraw (RFC 7606 §3 d)', () => {
+  for (const ctx of [AS4, { ...DEFAULT_NEGOTIATED, bgpsec: false }]) {
+    assertProblems(decodeUpdate(update(V4_SECURE), ctx), [{ action: 'treat-as-withdraw', attrType: 2, subcode: 3 }], 'treat-as-withdraw');
+  }
+});
+
+Bgpsec('negotiated but neither AS_PATH nor BGPsec_PATH: still missing AS_PATH', () => {
+  assertProblems(decodeUpdate(update(ORIGIN_IGP + NEXT_HOP), BGPSEC), [{ action: 'treat-as-withdraw', attrType: 2, subcode: 3 }], 'treat-as-withdraw');
+});
+
+Bgpsec('a malformed BGPsec_PATH is treat-as-withdraw (RFC 8205 §5.2), never a session reset', () => {
+  const bad = [
+    '000d' + '01000000fde9' + '01000000fd' + SIG_BLOCK, // Secure_Path Length not 2 + 6k
+    '0002' + SIG_BLOCK, // no Secure_Path segment
+    SECURE_PATH, // no Signature_Block
+    SECURE_PATH + SIG_BLOCK.replace(/^0037/, '0038'), // Signature_Block Length overruns the attribute
+    SECURE_PATH + '001d' + '01' + 'aa'.repeat(20) + '0004' + 'deadbeef', // one signature for two segments
+    SECURE_PATH + SIG_BLOCK + SIG_BLOCK + SIG_BLOCK, // three Signature_Blocks
+    SECURE_PATH + SIG_BLOCK + '00', // a trailing octet
+    SECURE_PATH + SIG_BLOCK.replace('0004deadbeef', '0000deadbeef'), // Signature Length 0
+  ];
+  for (const value of bad) {
+    const u = decodeUpdate(update(ORIGIN_IGP + attr(0x90, 33, value) + NEXT_HOP), BGPSEC);
+    assertProblems(u, [{ action: 'treat-as-withdraw', attrType: 33, subcode: 9 }], 'treat-as-withdraw');
+    assert.equal(types(u), ['ORIGIN', 'NEXT_HOP'], value);
+  }
+  // Transitive set on an optional non-transitive attribute: Attribute Flags Error, treat-as-withdraw.
+  assertProblems(decodeUpdate(update(ORIGIN_IGP + attr(0xd0, 33, SECURE_PATH + SIG_BLOCK) + NEXT_HOP), BGPSEC), [{ action: 'treat-as-withdraw', attrType: 33, subcode: 4 }], 'treat-as-withdraw');
+});
+
+Bgpsec.run();
 
 // ---------------------------------------------------------------------------------------------
 

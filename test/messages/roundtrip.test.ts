@@ -47,6 +47,15 @@ interface AttrFixture {
   ctx: Negotiated;
 }
 
+// RFC 8205 §3: Secure_Path (65001 then 65002, pCount 1) and a Signature_Block of suite 1 with one (short) signature per segment.
+const BGPSEC_BLOCK_HEX = '0037' + '01' + 'aa'.repeat(20) + '0004' + 'deadbeef' + 'bb'.repeat(20) + '0004' + 'cafef00d';
+const BGPSEC_HEX = '000e' + '01000000fde9' + '01000000fdea' + BGPSEC_BLOCK_HEX;
+const BGPSEC_VALUE = {
+  type: 'BGPSEC_PATH' as const,
+  segments: [{ pCount: 1, flags: 0, asn: 65001 }, { pCount: 1, flags: 0, asn: 65002 }],
+  signatureBlocks: [{ algorithmSuite: 1, signatures: [{ ski: fromHex('aa'.repeat(20)), signature: fromHex('deadbeef') }, { ski: fromHex('bb'.repeat(20)), signature: fromHex('cafef00d') }] }],
+};
+
 const ATTRS: AttrFixture[] = [
   { name: 'ORIGIN', value: { type: 'ORIGIN', origin: 2 }, wire: attr(0x40, 1, '02'), ctx: CTX },
   {
@@ -140,6 +149,13 @@ const ATTRS: AttrFixture[] = [
   },
   { name: 'ONLY_TO_CUSTOMER', value: { type: 'ONLY_TO_CUSTOMER', asn: 4200000000 }, wire: attr(0xc0, 35, 'fa56ea00'), ctx: CTX },
   { name: 'ONLY_TO_CUSTOMER, 2-octet AS in a 4-octet field', value: { type: 'ONLY_TO_CUSTOMER', asn: 65001 }, wire: attr(0xc0, 35, '0000fde9'), ctx: CTX },
+  { name: 'BGPSEC_PATH, two segments, one Signature_Block', value: BGPSEC_VALUE, wire: attr(0x80, 33, BGPSEC_HEX), ctx: CTX },
+  {
+    name: 'BGPSEC_PATH, two Signature_Blocks (an algorithm suite rollover, RFC 8205 §3.2)',
+    value: { ...BGPSEC_VALUE, signatureBlocks: [BGPSEC_VALUE.signatureBlocks[0]!, { ...BGPSEC_VALUE.signatureBlocks[0]!, algorithmSuite: 2 }] },
+    wire: attr(0x80, 33, BGPSEC_HEX + BGPSEC_BLOCK_HEX.replace(/^003701/, '003702')),
+    ctx: CTX,
+  },
 ];
 
 const withFlags = (a: PathAttribute, flags: number): PathAttribute => ({ ...a, flags }) as PathAttribute;

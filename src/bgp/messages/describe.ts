@@ -87,6 +87,14 @@ function attributeValue(a: PathAttribute): Json {
       return a.communities.map((c) => c.join(':'));
     case 'ONLY_TO_CUSTOMER':
       return a.asn;
+    case 'BGPSEC_PATH':
+      return {
+        securePath: a.segments.map((s) => ({ ...s })),
+        signatureBlocks: a.signatureBlocks.map((b) => ({
+          algorithmSuite: b.algorithmSuite,
+          signatures: b.signatures.map((s) => ({ ski: toHex(s.ski), signature: toHex(s.signature) })),
+        })),
+      };
     case 'UNKNOWN':
       return { flags: a.flags, data: toHex(a.data) };
     default: {

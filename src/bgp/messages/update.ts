@@ -154,7 +154,9 @@ export function decodeUpdate(r: Reader, ctx: Negotiated): UpdateMessage {
   // RFC 7606 §3(d): a missing well-known mandatory attribute -> treat-as-withdraw.
   const reach = nlri.length > 0 || seen[AttrType.MP_REACH_NLRI] === 1;
   if (reach) {
-    const required: number[] = [AttrType.ORIGIN, AttrType.AS_PATH];
+    // RFC 8205 §4.1: with BGPsec negotiated, BGPsec_PATH stands in for AS_PATH.
+    const securePath = ctx.bgpsec === true && seen[AttrType.BGPSEC_PATH] === 1;
+    const required: number[] = securePath ? [AttrType.ORIGIN] : [AttrType.ORIGIN, AttrType.AS_PATH];
     if (nlri.length > 0) required.push(AttrType.NEXT_HOP);
     for (const code of required) {
       if (!seen[code]) problem('treat-as-withdraw', code, UpdateSubcode.MISSING_WELL_KNOWN_ATTRIBUTE, `missing well-known attribute ${code}`);
