@@ -46,6 +46,7 @@ export const AttrType = {
   AS4_PATH: 17,
   AS4_AGGREGATOR: 18,
   LARGE_COMMUNITY: 32,
+  BGPSEC_PATH: 33, // RFC 8205
   ONLY_TO_CUSTOMER: 35, // RFC 9234
 } as const;
 
@@ -66,8 +67,10 @@ export const Safi = { UNICAST: 1, MULTICAST: 2 } as const;
 export const CapabilityCode = {
   MULTIPROTOCOL: 1,
   ROUTE_REFRESH: 2,
+  OUTBOUND_ROUTE_FILTERING: 3, // RFC 5291
   EXTENDED_NEXT_HOP: 5,
   EXTENDED_MESSAGE: 6,
+  BGPSEC: 7, // RFC 8205
   BGP_ROLE: 9,
   GRACEFUL_RESTART: 64,
   FOUR_OCTET_AS: 65,

@@ -1,6 +1,6 @@
 // ExaBGP's JSON events (exabgp/reactor/api/response/json.py, API version 4.0.1): neighbor state, received UPDATEs, notifications, shutdown; one line each.
 import { Afi, Safi } from '../bgp/iana.js';
-import { type AsPathSegment, type PathAttribute, type UpdateMessage, endOfRibFamily, mergeAs4Path } from '../bgp/messages/index.js';
+import { ATTRIBUTE_BY_NAME, type AsPathSegment, DEFAULT_NEGOTIATED, type PathAttribute, type UpdateMessage, Writer, endOfRibFamily, mergeAs4Path } from '../bgp/messages/index.js';
 
 /** ExaBGP's `exabgp.version.json`: what scripts check in the `exabgp` field. */
 export const EXABGP_JSON_VERSION = '4.0.1';
@@ -144,6 +144,7 @@ const CODE: Readonly<Record<PathAttribute['type'], number>> = {
   AS4_AGGREGATOR: 18,
   LARGE_COMMUNITY: 32,
   ONLY_TO_CUSTOMER: 35,
+  BGPSEC_PATH: 33,
   UNKNOWN: 0,
 };
 
@@ -198,6 +199,14 @@ function attributesJson(attrs: readonly PathAttribute[]): string {
         // ExaBGP 4.2 knows no OTC (RFC 9234): it shows it as an unknown attribute.
         out.push(`"attribute-0x23-0x${(a.flags ?? 0xc0).toString(16).toUpperCase().padStart(2, '0')}": "0x${(a.asn >>> 0).toString(16).padStart(8, '0')}"`);
         break;
+      case 'BGPSEC_PATH': {
+        // ExaBGP 4.2 does not decode BGPsec_PATH (RFC 8205): it shows it as an unknown attribute.
+        const codec = ATTRIBUTE_BY_NAME.BGPSEC_PATH;
+        const w = new Writer(codec.length(a, DEFAULT_NEGOTIATED));
+        codec.encode(w, a, DEFAULT_NEGOTIATED);
+        out.push(`"attribute-0x21-0x${hex2(a.flags ?? codec.flags)}": "0x${Buffer.from(w.bytes).toString('hex')}"`);
+        break;
+      }
       case 'UNKNOWN':
         out.push(`"attribute-0x${hex2(a.code)}-0x${hex2(a.flags)}": "0x${Buffer.from(a.data).toString('hex')}"`);
         break;

@@ -5,7 +5,7 @@ import { DEFAULT_NEGOTIATED, type Negotiated } from '../../src/bgp/messages/nego
 import { attr, cap, capParam, capParamExt, openBody, openBodyExt, updateBody } from './build.js';
 import { message } from './hex.js';
 
-/** 4-octet AS, ADD-PATH for IPv4 and IPv6 unicast both ways, Extended Message, enhanced route refresh. */
+/** 4-octet AS, ADD-PATH for IPv4 and IPv6 unicast both ways, Extended Message, enhanced route refresh, ORF, BGPsec. */
 export const FULL_NEGOTIATED: Negotiated = {
   fourOctetAs: true,
   extendedMessage: true,
@@ -13,6 +13,8 @@ export const FULL_NEGOTIATED: Negotiated = {
   routeRefresh: true,
   enhancedRouteRefresh: true,
   families: new Set([IPV4_UNICAST, IPV6_UNICAST]),
+  orf: true,
+  bgpsec: true,
 };
 
 export const CORPUS_CONTEXTS = { default: DEFAULT_NEGOTIATED, full: FULL_NEGOTIATED } as const;
@@ -42,7 +44,9 @@ const CAP_ADD_PATH = cap(69, '00010103' + '00020103');
 const CAP_LLGR = cap(71, '00010180000e10');
 const CAP_FQDN = cap(73, '03' + '727331' + '0b' + '6578616d706c652e6e6574');
 const CAP_UNKNOWN = cap(240, 'c0ffee');
-const ALL_CAPS = [CAP_MP4, CAP_MP6, CAP_RR, CAP_ENH_RR, CAP_EXT_NH, CAP_EXT_MSG, CAP_ROLE, CAP_GR, CAP_AS4, CAP_ADD_PATH, CAP_LLGR, CAP_FQDN, CAP_UNKNOWN];
+const CAP_ORF = cap(3, '0001000101' + '4003'); // RFC 5291 §4: IPv4 unicast, Address-Prefix ORF, send and receive
+const CAP_BGPSEC = cap(7, '080001'); // RFC 8205 §2.1: version 0, send, IPv4
+const ALL_CAPS = [CAP_MP4, CAP_MP6, CAP_RR, CAP_ORF, CAP_ENH_RR, CAP_EXT_NH, CAP_EXT_MSG, CAP_BGPSEC, CAP_ROLE, CAP_GR, CAP_AS4, CAP_ADD_PATH, CAP_LLGR, CAP_FQDN, CAP_UNKNOWN];
 
 // Attributes.
 const ORIGIN = attr(0x40, 1, '00');
@@ -169,4 +173,12 @@ export const CORPUS: readonly CorpusEntry[] = [
   { name: 'ROUTE-REFRESH, normal', ctx: 'default', bytes: message(5, '00010001') },
   { name: 'ROUTE-REFRESH, BoRR', ctx: 'full', bytes: message(5, '00020101') },
   { name: 'ROUTE-REFRESH, EoRR', ctx: 'full', bytes: message(5, '00020201') },
+  // RFC 8205 §3: BGPsec_PATH (two segments, one Signature_Block) in place of AS_PATH.
+  {
+    name: 'UPDATE with BGPsec_PATH',
+    ctx: 'full',
+    bytes: message(2, updateBody('', attr(0x40, 1, '00') + attr(0x90, 33, '000e' + '01000000fde9' + '01000000fdea' + '0037' + '01' + 'aa'.repeat(20) + '0004' + 'deadbeef' + 'bb'.repeat(20) + '0004' + 'cafef00d') + attr(0x40, 3, 'c0000201'), '0000000118c63364')),
+  },
+  // RFC 5291 §5 / RFC 5292: IMMEDIATE, one Address-Prefix ORF entry (ADD, seq 10, 198.51.100.0/24 le 24), then a REMOVE-ALL.
+  { name: 'ROUTE-REFRESH with ORF entries', ctx: 'full', bytes: message(5, '00010001' + '01' + '40000b' + '000000000a181818c63364' + '400001' + '80') },
 ];

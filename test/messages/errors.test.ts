@@ -21,6 +21,7 @@ import {
   shutdownCommunication,
   updateAction,
 } from '../../src/bgp/messages/index.js';
+import { describeMessage } from '../../src/bgp/messages/describe.js';
 import { problemsOf, throwsBgp } from '../helpers/bgp-assert.js';
 import { attr, cap, capParam, capParamExt, openBody, openBodyExt, openFixed, updateBody } from '../helpers/build.js';
 import { fromHex, hex, message } from '../helpers/hex.js';
@@ -29,6 +30,9 @@ const CTX = DEFAULT_NEGOTIATED;
 const EXT_MSG: Negotiated = { ...DEFAULT_NEGOTIATED, extendedMessage: true };
 const ERR: Negotiated = { ...DEFAULT_NEGOTIATED, routeRefresh: true, enhancedRouteRefresh: true };
 const AS4: Negotiated = { ...DEFAULT_NEGOTIATED, fourOctetAs: true };
+const ORF: Negotiated = { ...DEFAULT_NEGOTIATED, routeRefresh: true, orf: true };
+const ORF_ERR: Negotiated = { ...ERR, orf: true };
+const BGPSEC: Negotiated = { ...AS4, bgpsec: true };
 const EBGP: Negotiated = { ...DEFAULT_NEGOTIATED, external: true };
 
 const MARKER = 'ff'.repeat(16);
@@ -157,6 +161,56 @@ Header('a well-formed ROUTE-REFRESH decodes, unknown subtypes included (RFC 7313
   assert.equal(decodeMessage(message(5, '00010701'), ERR), { type: 'ROUTE_REFRESH', afi: 1, subtype: 7, safi: 1 });
 });
 
+// RFC 5291 §5 / RFC 5292: IMMEDIATE, an Address-Prefix ORF (type 64) entry ADD seq 10 198.51.100.0/24 le 24, a REMOVE-ALL.
+const ORF_BODY = '00010001' + '01' + '40000b' + '000000000a181818c63364' + '400001' + '80';
+
+Header('with ORF negotiated a normal ROUTE-REFRESH longer than 4 octets decodes its ORF entries and re-encodes byte for byte (RFC 5291 §5)', () => {
+  for (const ctx of [ORF, ORF_ERR]) {
+    const bytes = message(5, ORF_BODY);
+    const m = decodeMessage(bytes, ctx);
+    assert.equal(m, {
+      type: 'ROUTE_REFRESH',
+      afi: 1,
+      subtype: 0,
+      safi: 1,
+      orf: { whenToRefresh: 1, groups: [{ orfType: 64, entries: fromHex('000000000a181818c63364') }, { orfType: 64, entries: fromHex('80') }] },
+    });
+    assert.is(hex(encodeMessage(m, ctx)), hex(bytes));
+  }
+  assert.equal(describeMessage(decodeMessage(message(5, ORF_BODY), ORF)), {
+    type: 'ROUTE_REFRESH',
+    family: 'ipv4-unicast',
+    subtype: 'normal',
+    whenToRefresh: 'IMMEDIATE',
+    orfs: [{ orfType: 64, entries: '000000000a181818c63364' }, { orfType: 64, entries: '80' }],
+  });
+  // DEFER with no entries: When-to-refresh alone.
+  assert.equal(decodeMessage(message(5, '00020001' + '02'), ORF), { type: 'ROUTE_REFRESH', afi: 2, subtype: 0, safi: 1, orf: { whenToRefresh: 2, groups: [] } });
+});
+
+Header('without ORF negotiated the same message keeps its length error: 1/2, or 7/1 with enhanced route refresh', () => {
+  const bytes = message(5, ORF_BODY);
+  throwsBgp(() => decodeMessage(bytes, CTX), 1, 2, bytes.length.toString(16).padStart(4, '0'));
+  throwsBgp(() => decodeMessage(bytes, ERR), 7, 1, hex(bytes));
+});
+
+Header('with ORF negotiated a BoRR or EoRR still has exactly 4 octets (RFC 7313 §5)', () => {
+  for (const subtype of ['01', '02']) {
+    const bytes = message(5, '0001' + subtype + '01' + ORF_BODY.slice(8));
+    throwsBgp(() => decodeMessage(bytes, ORF_ERR), 7, 1, hex(bytes));
+    throwsBgp(() => decodeMessage(bytes, ORF), 1, 2, bytes.length.toString(16).padStart(4, '0'));
+  }
+});
+
+Header('with ORF negotiated an ORF group overrunning the message is a length error', () => {
+  // Length of ORF entries 12, 11 octets present; then a group header cut short.
+  for (const body of ['00010001' + '01' + '40000c' + '000000000a181818c63364', '00010001' + '01' + '4000']) {
+    const bytes = message(5, body);
+    throwsBgp(() => decodeMessage(bytes, ORF_ERR), 7, 1, hex(bytes));
+    throwsBgp(() => decodeMessage(bytes, ORF), 1, 2, bytes.length.toString(16).padStart(4, '0'));
+  }
+});
+
 Header.run();
 
 // ---------------------------------------------------------------------------------------------
@@ -265,6 +319,27 @@ UpdateFatal('Withdrawn Routes Length overrunning the message is Malformed Attrib
 
 UpdateFatal('Total Path Attribute Length overrunning the message is 3/1', () => {
   throwsBgp(() => decodeMessage(message(2, '0000' + '0010' + '40010100'), CTX), 3, 1);
+});
+
+UpdateFatal('RFC 4271 §6.3 order: overrunning lengths are 3/1 before the withdrawn prefixes are parsed (not 3/10)', () => {
+  // A withdrawn prefix of length 33 (3/10 on its own) and a Total Path Attribute Length of 16 with 4 octets left.
+  throwsBgp(() => decodeMessage(message(2, '0002' + '21c6' + '0010' + '40010100'), CTX), 3, 1);
+  // Withdrawn Routes Length + Total Path Attribute Length + 23 exceeds the message by one octet.
+  throwsBgp(() => decodeMessage(message(2, '0002' + '21c6' + '0005' + '40010100'), CTX), 3, 1);
+  // The withdrawn prefix alone overruns the field (a /24 in one octet) and the attribute length overruns too.
+  throwsBgp(() => decodeMessage(message(2, '0001' + '18' + '00ff'), CTX), 3, 1);
+  // With the lengths right, the same bad prefix is Invalid Network Field.
+  throwsBgp(() => decodeMessage(message(2, '0002' + '21c6' + '0000'), CTX), 3, 10);
+});
+
+UpdateFatal('lengths that exactly fill the message decode: withdrawn routes, attributes and NLRI all found', () => {
+  const u = decodeUpdate(update(MANDATORY, NLRI, '18c63365' + '10c0a8'));
+  assert.equal(u.withdrawn, [{ prefix: '198.51.101.0/24' }, { prefix: '192.168.0.0/16' }]);
+  assert.equal(types(u), ['ORIGIN', 'AS_PATH', 'NEXT_HOP']);
+  assert.equal(u.nlri, [{ prefix: '198.51.100.0/24' }]);
+  assert.is(u.problems, undefined);
+  // Total Path Attribute Length 0 and withdrawn routes that end the message: a withdraw-only UPDATE.
+  assert.equal(decodeUpdate(message(2, '0004' + '18c63365' + '0000')).withdrawn, [{ prefix: '198.51.101.0/24' }]);
 });
 
 UpdateFatal('an NLRI prefix length of 33 is Invalid Network Field (3/10)', () => {
@@ -478,6 +553,63 @@ Revised('an optional unknown attribute is kept as UNKNOWN with its flags and re-
 });
 
 Revised.run();
+
+// ---------------------------------------------------------------------------------------------
+
+const Bgpsec = suite('decodeMessage: BGPsec_PATH stands in for AS_PATH (RFC 8205)');
+
+// Secure_Path 65001, 65002 and one Signature_Block (suite 1) with a signature per segment.
+const SIG_BLOCK = '0037' + '01' + 'aa'.repeat(20) + '0004' + 'deadbeef' + 'bb'.repeat(20) + '0004' + 'cafef00d';
+const SECURE_PATH = '000e' + '01000000fde9' + '01000000fdea';
+const BGPSEC_PATH = attr(0x90, 33, SECURE_PATH + SIG_BLOCK);
+const V4_SECURE = ORIGIN_IGP + BGPSEC_PATH + NEXT_HOP;
+
+Bgpsec('negotiated: an UPDATE with BGPsec_PATH and no AS_PATH is clean, its routes are announced, and it re-encodes byte for byte', () => {
+  const bytes = update(V4_SECURE);
+  const u = decodeUpdate(bytes, BGPSEC);
+  assert.equal(types(u), ['ORIGIN', 'BGPSEC_PATH', 'NEXT_HOP']);
+  assertProblems(u, [], 'none');
+  assert.equal(u.nlri, [{ prefix: '198.51.100.0/24' }]);
+  const sec = u.attributes[1]!;
+  assert.ok(sec.type === 'BGPSEC_PATH');
+  assert.equal(sec.segments.map((s) => s.asn), [65001, 65002]);
+  assert.is(sec.signatureBlocks[0]!.signatures.length, 2);
+  assert.is(hex(encodeMessage(u, BGPSEC)), hex(bytes));
+  // MP_REACH_NLRI (IPv6) with BGPsec_PATH and no AS_PATH: clean too.
+  assertProblems(decodeUpdate(update(ORIGIN_IGP + BGPSEC_PATH + mpReachV6('2020010db8'), ''), BGPSEC), [], 'none');
+});
+
+Bgpsec('not negotiated: the same UPDATE is missing AS_PATH, treat-as-withdraw (RFC 7606 §3 d)', () => {
+  for (const ctx of [AS4, { ...DEFAULT_NEGOTIATED, bgpsec: false }]) {
+    assertProblems(decodeUpdate(update(V4_SECURE), ctx), [{ action: 'treat-as-withdraw', attrType: 2, subcode: 3 }], 'treat-as-withdraw');
+  }
+});
+
+Bgpsec('negotiated but neither AS_PATH nor BGPsec_PATH: still missing AS_PATH', () => {
+  assertProblems(decodeUpdate(update(ORIGIN_IGP + NEXT_HOP), BGPSEC), [{ action: 'treat-as-withdraw', attrType: 2, subcode: 3 }], 'treat-as-withdraw');
+});
+
+Bgpsec('a malformed BGPsec_PATH is treat-as-withdraw (RFC 8205 §5.2), never a session reset', () => {
+  const bad = [
+    '000d' + '01000000fde9' + '01000000fd' + SIG_BLOCK, // Secure_Path Length not 2 + 6k
+    '0002' + SIG_BLOCK, // no Secure_Path segment
+    SECURE_PATH, // no Signature_Block
+    SECURE_PATH + SIG_BLOCK.replace(/^0037/, '0038'), // Signature_Block Length overruns the attribute
+    SECURE_PATH + '001d' + '01' + 'aa'.repeat(20) + '0004' + 'deadbeef', // one signature for two segments
+    SECURE_PATH + SIG_BLOCK + SIG_BLOCK + SIG_BLOCK, // three Signature_Blocks
+    SECURE_PATH + SIG_BLOCK + '00', // a trailing octet
+    SECURE_PATH + SIG_BLOCK.replace('0004deadbeef', '0000deadbeef'), // Signature Length 0
+  ];
+  for (const value of bad) {
+    const u = decodeUpdate(update(ORIGIN_IGP + attr(0x90, 33, value) + NEXT_HOP), BGPSEC);
+    assertProblems(u, [{ action: 'treat-as-withdraw', attrType: 33, subcode: 9 }], 'treat-as-withdraw');
+    assert.equal(types(u), ['ORIGIN', 'NEXT_HOP'], value);
+  }
+  // Transitive set on an optional non-transitive attribute: Attribute Flags Error, treat-as-withdraw.
+  assertProblems(decodeUpdate(update(ORIGIN_IGP + attr(0xd0, 33, SECURE_PATH + SIG_BLOCK) + NEXT_HOP), BGPSEC), [{ action: 'treat-as-withdraw', attrType: 33, subcode: 4 }], 'treat-as-withdraw');
+});
+
+Bgpsec.run();
 
 // ---------------------------------------------------------------------------------------------
 

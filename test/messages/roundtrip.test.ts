@@ -47,6 +47,15 @@ interface AttrFixture {
   ctx: Negotiated;
 }
 
+// RFC 8205 §3: Secure_Path (65001 then 65002, pCount 1) and a Signature_Block of suite 1 with one (short) signature per segment.
+const BGPSEC_BLOCK_HEX = '0037' + '01' + 'aa'.repeat(20) + '0004' + 'deadbeef' + 'bb'.repeat(20) + '0004' + 'cafef00d';
+const BGPSEC_HEX = '000e' + '01000000fde9' + '01000000fdea' + BGPSEC_BLOCK_HEX;
+const BGPSEC_VALUE = {
+  type: 'BGPSEC_PATH' as const,
+  segments: [{ pCount: 1, flags: 0, asn: 65001 }, { pCount: 1, flags: 0, asn: 65002 }],
+  signatureBlocks: [{ algorithmSuite: 1, signatures: [{ ski: fromHex('aa'.repeat(20)), signature: fromHex('deadbeef') }, { ski: fromHex('bb'.repeat(20)), signature: fromHex('cafef00d') }] }],
+};
+
 const ATTRS: AttrFixture[] = [
   { name: 'ORIGIN', value: { type: 'ORIGIN', origin: 2 }, wire: attr(0x40, 1, '02'), ctx: CTX },
   {
@@ -140,6 +149,13 @@ const ATTRS: AttrFixture[] = [
   },
   { name: 'ONLY_TO_CUSTOMER', value: { type: 'ONLY_TO_CUSTOMER', asn: 4200000000 }, wire: attr(0xc0, 35, 'fa56ea00'), ctx: CTX },
   { name: 'ONLY_TO_CUSTOMER, 2-octet AS in a 4-octet field', value: { type: 'ONLY_TO_CUSTOMER', asn: 65001 }, wire: attr(0xc0, 35, '0000fde9'), ctx: CTX },
+  { name: 'BGPSEC_PATH, two segments, one Signature_Block', value: BGPSEC_VALUE, wire: attr(0x80, 33, BGPSEC_HEX), ctx: CTX },
+  {
+    name: 'BGPSEC_PATH, two Signature_Blocks (an algorithm suite rollover, RFC 8205 §3.2)',
+    value: { ...BGPSEC_VALUE, signatureBlocks: [BGPSEC_VALUE.signatureBlocks[0]!, { ...BGPSEC_VALUE.signatureBlocks[0]!, algorithmSuite: 2 }] },
+    wire: attr(0x80, 33, BGPSEC_HEX + BGPSEC_BLOCK_HEX.replace(/^003701/, '003702')),
+    ctx: CTX,
+  },
 ];
 
 const withFlags = (a: PathAttribute, flags: number): PathAttribute => ({ ...a, flags }) as PathAttribute;
@@ -277,6 +293,13 @@ const CAPS: CapFixture[] = [
     wire: cap(5, '000100010002' + '000100800002'),
   },
   { name: 'EXTENDED_MESSAGE', value: { type: 'EXTENDED_MESSAGE' }, wire: cap(6) },
+  {
+    name: 'OUTBOUND_ROUTE_FILTERING',
+    value: { type: 'OUTBOUND_ROUTE_FILTERING', families: [{ afi: 1, safi: 1, orfs: [{ orfType: 64, sendReceive: 3 }] }, { afi: 2, safi: 1, orfs: [{ orfType: 64, sendReceive: 1 }, { orfType: 128, sendReceive: 2 }] }] },
+    wire: cap(3, '0001000101' + '4003' + '0002000102' + '4001' + '8002'),
+  },
+  { name: 'BGPSEC, send IPv4', value: { type: 'BGPSEC', version: 0, send: true, afi: 1 }, wire: cap(7, '080001') },
+  { name: 'BGPSEC, receive IPv6', value: { type: 'BGPSEC', version: 0, send: false, afi: 2 }, wire: cap(7, '000002') },
   { name: 'BGP_ROLE', value: { type: 'BGP_ROLE', role: 3 }, wire: cap(9, '03') },
   {
     name: 'GRACEFUL_RESTART',
@@ -519,6 +542,26 @@ Negotiate('extended message, route refresh and enhanced route refresh need both 
   assert.equal([both.extendedMessage, both.routeRefresh, both.enhancedRouteRefresh], [true, true, true]);
   const one = negotiate(open(all), open([]));
   assert.equal([one.extendedMessage, one.routeRefresh, one.enhancedRouteRefresh], [false, false, false]);
+});
+
+Negotiate('ORF in ROUTE-REFRESH where some ORF type and family is sent by the sender and received by the receiver (RFC 5291 §4)', () => {
+  const orf = (afi: number, orfType: number, sendReceive: number): Capability => ({ type: 'OUTBOUND_ROUTE_FILTERING', families: [{ afi, safi: 1, orfs: [{ orfType, sendReceive }] }] });
+  assert.is(negotiate(open([orf(1, 64, 2)]), open([orf(1, 64, 1)])).orf, true);
+  assert.is(negotiate(open([orf(1, 64, 3)]), open([orf(1, 64, 3)])).orf, true);
+  assert.is(negotiate(open([orf(1, 64, 1)]), open([orf(1, 64, 2)])).orf, false, 'the sender only receives');
+  assert.is(negotiate(open([orf(1, 64, 2)]), open([orf(1, 128, 1)])).orf, false, 'another ORF type');
+  assert.is(negotiate(open([orf(1, 64, 2)]), open([orf(2, 64, 1)])).orf, false, 'another family');
+  assert.is(negotiate(open([orf(1, 64, 3)]), open([])).orf, false, 'one side only');
+});
+
+Negotiate('BGPsec where the sender sends, the receiver receives, version 0, and 4-octet AS both ways (RFC 8205 §2.2)', () => {
+  const sec = (send: boolean, afi = 1, version = 0): Capability => ({ type: 'BGPSEC', version, send, afi });
+  assert.is(negotiate(open([as4(1), sec(true)]), open([as4(2), sec(false)])).bgpsec, true);
+  assert.is(negotiate(open([as4(1), sec(false)]), open([as4(2), sec(true)])).bgpsec, false, 'the other direction');
+  assert.is(negotiate(open([sec(true)]), open([sec(false)])).bgpsec, false, 'no 4-octet AS');
+  assert.is(negotiate(open([as4(1), sec(true, 1)]), open([as4(2), sec(false, 2)])).bgpsec, false, 'another AFI');
+  assert.is(negotiate(open([as4(1), sec(true, 1, 1)]), open([as4(2), sec(false, 1, 1)])).bgpsec, false, 'version 1');
+  assert.is(negotiate(open([as4(1), sec(true)]), open([as4(2)])).bgpsec, false, 'one side only');
 });
 
 Negotiate('external is carried through when given', () => {

@@ -14,6 +14,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 const ORIGIN_NAMES = ['IGP', 'EGP', 'INCOMPLETE'];
 const SEGMENT_NAMES: Record<number, string> = { 1: 'AS_SET', 2: 'AS_SEQUENCE', 3: 'AS_CONFED_SEQUENCE', 4: 'AS_CONFED_SET' };
 const ROUTE_REFRESH_SUBTYPES: Record<number, string> = { 0: 'normal', 1: 'BoRR', 2: 'EoRR' };
+const WHEN_TO_REFRESH: Record<number, string> = { 1: 'IMMEDIATE', 2: 'DEFER' }; // RFC 5291 §5
 
 export function toHex(b: Uint8Array): string {
   let s = '';
@@ -86,6 +87,14 @@ function attributeValue(a: PathAttribute): Json {
       return a.communities.map((c) => c.join(':'));
     case 'ONLY_TO_CUSTOMER':
       return a.asn;
+    case 'BGPSEC_PATH':
+      return {
+        securePath: a.segments.map((s) => ({ ...s })),
+        signatureBlocks: a.signatureBlocks.map((b) => ({
+          algorithmSuite: b.algorithmSuite,
+          signatures: b.signatures.map((s) => ({ ski: toHex(s.ski), signature: toHex(s.signature) })),
+        })),
+      };
     case 'UNKNOWN':
       return { flags: a.flags, data: toHex(a.data) };
     default: {
@@ -122,6 +131,10 @@ function capabilityJson(c: Capability): Json {
       return { code, name: c.type, families: c.families.map((f) => ({ family: familyName(f.afi, f.safi), flags: f.flags, staleTime: f.staleTime })) };
     case 'FQDN':
       return { code, name: c.type, hostname: c.hostname, domain: c.domain };
+    case 'OUTBOUND_ROUTE_FILTERING':
+      return { code, name: c.type, families: c.families.map((f) => ({ family: familyName(f.afi, f.safi), orfs: f.orfs.map((o) => ({ ...o })) })) };
+    case 'BGPSEC':
+      return { code, name: c.type, version: c.version, direction: c.send ? 'send' : 'receive', afi: c.afi };
     case 'UNKNOWN':
       return { code, name: `CAPABILITY_${c.code}`, data: toHex(c.data) };
     default: {
@@ -169,8 +182,14 @@ export function describeMessage(m: BgpMessage): { [key: string]: Json } {
     }
     case 'KEEPALIVE':
       return { type: m.type };
-    case 'ROUTE_REFRESH':
-      return { type: m.type, family: familyName(m.afi, m.safi), subtype: ROUTE_REFRESH_SUBTYPES[m.subtype] ?? m.subtype };
+    case 'ROUTE_REFRESH': {
+      const out: { [key: string]: Json } = { type: m.type, family: familyName(m.afi, m.safi), subtype: ROUTE_REFRESH_SUBTYPES[m.subtype] ?? m.subtype };
+      if (m.orf) {
+        out.whenToRefresh = WHEN_TO_REFRESH[m.orf.whenToRefresh] ?? m.orf.whenToRefresh;
+        out.orfs = m.orf.groups.map((g) => ({ orfType: g.orfType, entries: toHex(g.entries) }));
+      }
+      return out;
+    }
     default: {
       const never: never = m;
       return { type: String(never) };

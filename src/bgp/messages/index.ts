@@ -1,13 +1,13 @@
 // decodeMessage / encodeMessage: one exhaustive switch over the message type.
 import { BgpError } from '../errors.js';
-import { ErrorCode, HEADER_LENGTH, MAX_MESSAGE_LENGTH, MIN_LENGTH, MessageType, type MessageTypeCode, RouteRefreshErrorSubcode } from '../iana.js';
+import { ErrorCode, HEADER_LENGTH, MAX_MESSAGE_LENGTH, MIN_LENGTH, MessageType, type MessageTypeCode, RouteRefreshErrorSubcode, RouteRefreshSubtype } from '../iana.js';
 import { badLength, checkHeader, maxMessageLength } from './header.js';
 import { KEEPALIVE, type KeepaliveMessage } from './keepalive.js';
 import type { Negotiated } from './negotiated.js';
 import { type NotificationMessage, decodeNotification, encodeNotification } from './notification.js';
 import { type OpenMessage, decodeOpen, encodeOpen, openBodyLength } from './open.js';
 import { Reader } from './reader.js';
-import { type RouteRefreshMessage, decodeRouteRefresh, encodeRouteRefresh } from './route-refresh.js';
+import { type RouteRefreshMessage, decodeRouteRefresh, encodeRouteRefresh, routeRefreshBodyLength } from './route-refresh.js';
 import { type UpdateMessage, decodeUpdate, encodeUpdate, updateBodyLength } from './update.js';
 import { Writer } from './writer.js';
 
@@ -47,15 +47,23 @@ export function decodeMessage(bytes: Uint8Array, ctx: Negotiated): BgpMessage {
     case MessageType.KEEPALIVE:
       if (length !== HEADER_LENGTH) throw badLength(length, `KEEPALIVE of ${length} octets`);
       return KEEPALIVE;
-    case MessageType.ROUTE_REFRESH:
-      if (length !== 23) {
-        // RFC 7313 §5: with enhanced route refresh this is a ROUTE-REFRESH error carrying the message.
-        if (ctx.enhancedRouteRefresh) {
-          throw new BgpError(ErrorCode.ROUTE_REFRESH, RouteRefreshErrorSubcode.INVALID_MESSAGE_LENGTH, bytes.slice(), `ROUTE-REFRESH of ${length} octets`);
-        }
-        throw badLength(length, `ROUTE-REFRESH of ${length} octets`);
+    case MessageType.ROUTE_REFRESH: {
+      // RFC 7313 §5: with enhanced route refresh a bad length is a ROUTE-REFRESH error carrying the message.
+      const refreshLength = (detail: string): BgpError =>
+        ctx.enhancedRouteRefresh
+          ? new BgpError(ErrorCode.ROUTE_REFRESH, RouteRefreshErrorSubcode.INVALID_MESSAGE_LENGTH, bytes.slice(), detail)
+          : badLength(length, detail);
+      if (length === 23) return decodeRouteRefresh(r);
+      // RFC 5291 §5: a normal (subtype 0) request may carry ORF entries when the ORF capability was
+      // negotiated; BoRR/EoRR (RFC 7313 §5) and every request without ORF have exactly 4 octets.
+      if (length < 23 || !ctx.orf || bytes[HEADER_LENGTH + 2] !== RouteRefreshSubtype.NORMAL) throw refreshLength(`ROUTE-REFRESH of ${length} octets`);
+      try {
+        return decodeRouteRefresh(r);
+      } catch (e) {
+        if (e instanceof BgpError) throw refreshLength(`ROUTE-REFRESH with ORF: ${e.detail ?? e.message}`);
+        throw e;
       }
-      return decodeRouteRefresh(r);
+    }
     default: {
       const never: never = t;
       throw new Error(`unreachable message type ${String(never)}`);
@@ -74,7 +82,7 @@ function bodyLength(m: BgpMessage, ctx: Negotiated): number {
     case 'KEEPALIVE':
       return 0;
     case 'ROUTE_REFRESH':
-      return 4;
+      return routeRefreshBodyLength(m);
     default: {
       const never: never = m;
       throw new Error(`unknown message ${JSON.stringify(never)}`);
@@ -136,7 +144,7 @@ export {
   shutdownCommunication,
 } from './notification.js';
 export { type OpenMessage, capabilitiesOf, makeOpen, speakerAs } from './open.js';
-export { type RouteRefreshMessage } from './route-refresh.js';
+export { type OrfGroup, type RouteRefreshMessage, type RouteRefreshOrf } from './route-refresh.js';
 export {
   type AttributeProblem,
   type UpdateMessage,

@@ -17,6 +17,10 @@ export interface Negotiated {
   readonly enhancedRouteRefresh: boolean;
   /** Families both sides advertised (IPv4 unicast alone when neither sent multiprotocol). */
   readonly families: ReadonlySet<number>;
+  /** The sender may send ORF entries in ROUTE-REFRESH (RFC 5291 §4): some ORF type it sends and the receiver receives. */
+  readonly orf?: boolean;
+  /** The sender may send BGPsec_PATH (RFC 8205 §2.2): it sends and the receiver receives BGPsec version 0, with 4-octet AS. */
+  readonly bgpsec?: boolean;
   /** The peer is external (eBGP): LOCAL_PREF, ORIGINATOR_ID, CLUSTER_LIST from it are discarded (RFC 7606 §7.5). */
   readonly external?: boolean;
 }
@@ -49,6 +53,25 @@ function addPathModes(caps: readonly Capability[]): Map<number, number> {
   return out;
 }
 
+/** `family/orfType` keys whose ORF send/receive mode has `bit` (1 receive, 2 send). */
+function orfModes(caps: readonly Capability[], bit: number): Set<string> {
+  const out = new Set<string>();
+  for (const c of caps) {
+    if (c.type !== 'OUTBOUND_ROUTE_FILTERING') continue;
+    for (const f of c.families) for (const o of f.orfs) if (o.sendReceive & bit) out.add(`${familyKey(f.afi, f.safi)}/${o.orfType}`);
+  }
+  return out;
+}
+
+/** AFIs for which a BGPsec version 0 capability says `send` (true) or receive (false). */
+function bgpsecAfis(caps: readonly Capability[], send: boolean): Set<number> {
+  const out = new Set<number>();
+  for (const c of caps) if (c.type === 'BGPSEC' && c.version === 0 && c.send === send) out.add(c.afi);
+  return out;
+}
+
+const overlaps = <T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean => [...a].some((x) => b.has(x));
+
 const has = (caps: readonly Capability[], code: number): boolean => caps.some((c) => capabilityCode(c) === code);
 
 /**
@@ -68,13 +91,16 @@ export function negotiate(sender: OpenMessage, receiver: OpenMessage, external?:
     if (mode & 2 && (rModes.get(family) ?? 0) & 1) addPath.add(family);
   }
   const both = (code: number): boolean => has(s, code) && has(r, code);
+  const fourOctetAs = both(CapabilityCode.FOUR_OCTET_AS);
   return {
-    fourOctetAs: both(CapabilityCode.FOUR_OCTET_AS),
+    fourOctetAs,
     extendedMessage: both(CapabilityCode.EXTENDED_MESSAGE),
     addPath,
     routeRefresh: both(CapabilityCode.ROUTE_REFRESH),
     enhancedRouteRefresh: both(CapabilityCode.ENHANCED_ROUTE_REFRESH),
     families,
+    orf: overlaps(orfModes(s, 2), orfModes(r, 1)),
+    bgpsec: fourOctetAs && overlaps(bgpsecAfis(s, true), bgpsecAfis(r, false)),
     ...(external === undefined ? {} : { external }),
   };
 }

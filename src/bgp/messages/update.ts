@@ -56,15 +56,18 @@ export function decodeUpdate(r: Reader, ctx: Negotiated): UpdateMessage {
   r.subcode = UpdateSubcode.MALFORMED_ATTRIBUTE_LIST;
   const addPath4 = ctx.addPath.has(IPV4_UNICAST);
 
+  // RFC 4271 §6.3: both lengths are checked against the message before any prefix is parsed.
   const withdrawnLength = r.u16('Withdrawn Routes Length');
   if (withdrawnLength + 2 > r.remaining) {
     throw fatal(UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `Withdrawn Routes Length ${withdrawnLength} overruns the message`);
   }
-  const withdrawn = decodePrefixes(r, r.pos + withdrawnLength, Afi.IPV4, addPath4, ErrorCode.UPDATE_MESSAGE, UpdateSubcode.INVALID_NETWORK_FIELD);
-  const attrLength = r.u16('Total Path Attribute Length');
-  if (attrLength > r.remaining) {
+  const attrLengthAt = r.pos + withdrawnLength;
+  const attrLength = (r.bytes[attrLengthAt]! << 8) | r.bytes[attrLengthAt + 1]!;
+  if (withdrawnLength + 2 + attrLength > r.remaining) {
     throw fatal(UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `Total Path Attribute Length ${attrLength} overruns the message`);
   }
+  const withdrawn = decodePrefixes(r, attrLengthAt, Afi.IPV4, addPath4, ErrorCode.UPDATE_MESSAGE, UpdateSubcode.INVALID_NETWORK_FIELD);
+  r.pos = attrLengthAt + 2;
   const attrEnd = r.pos + attrLength;
   const messageEnd = r.end;
   const attributes: PathAttribute[] = [];
@@ -151,7 +154,9 @@ export function decodeUpdate(r: Reader, ctx: Negotiated): UpdateMessage {
   // RFC 7606 §3(d): a missing well-known mandatory attribute -> treat-as-withdraw.
   const reach = nlri.length > 0 || seen[AttrType.MP_REACH_NLRI] === 1;
   if (reach) {
-    const required: number[] = [AttrType.ORIGIN, AttrType.AS_PATH];
+    // RFC 8205 §4.1: with BGPsec negotiated, BGPsec_PATH stands in for AS_PATH.
+    const securePath = ctx.bgpsec === true && seen[AttrType.BGPSEC_PATH] === 1;
+    const required: number[] = securePath ? [AttrType.ORIGIN] : [AttrType.ORIGIN, AttrType.AS_PATH];
     if (nlri.length > 0) required.push(AttrType.NEXT_HOP);
     for (const code of required) {
       if (!seen[code]) problem('treat-as-withdraw', code, UpdateSubcode.MISSING_WELL_KNOWN_ATTRIBUTE, `missing well-known attribute ${code}`);

@@ -7,6 +7,7 @@ import { as4Aggregator } from './as4-aggregator.js';
 import { as4Path } from './as4-path.js';
 import { asPath } from './as-path.js';
 import { atomicAggregate } from './atomic-aggregate.js';
+import { bgpsecPath } from './bgpsec-path.js';
 import { clusterList } from './cluster-list.js';
 import { communities } from './communities.js';
 import { extendedCommunities } from './extended-communities.js';
@@ -45,6 +46,7 @@ export const ATTRIBUTE_BY_NAME: AttributeTable = {
   AS4_AGGREGATOR: as4Aggregator,
   LARGE_COMMUNITY: largeCommunity,
   ONLY_TO_CUSTOMER: onlyToCustomer,
+  BGPSEC_PATH: bgpsecPath,
 };
 
 /** Every row, widened: callers that hold an attribute of some type find its codec here. */

@@ -52,6 +52,17 @@ export interface As4PathAttr extends Flagged { type: 'AS4_PATH'; segments: AsPat
 export interface As4AggregatorAttr extends Flagged { type: 'AS4_AGGREGATOR'; asn: number; address: string }
 export interface LargeCommunityAttr extends Flagged { type: 'LARGE_COMMUNITY'; communities: [number, number, number][] }
 export interface OnlyToCustomerAttr extends Flagged { type: 'ONLY_TO_CUSTOMER'; asn: number }
+/** One Signature_Block (RFC 8205 §3.2): an algorithm suite and one signature per Secure_Path segment. */
+export interface BgpsecSignatureBlock {
+  algorithmSuite: number;
+  signatures: { ski: Uint8Array; signature: Uint8Array }[];
+}
+/** BGPsec_PATH (RFC 8205 §3): stands in for AS_PATH when BGPsec was negotiated; decoded for display, not validated. */
+export interface BgpsecPathAttr extends Flagged {
+  type: 'BGPSEC_PATH';
+  segments: { pCount: number; flags: number; asn: number }[];
+  signatureBlocks: BgpsecSignatureBlock[];
+}
 /** Any attribute we do not decode: kept as received. */
 export interface UnknownAttr { type: 'UNKNOWN'; code: number; flags: number; data: Uint8Array }
 
@@ -73,6 +84,7 @@ export type PathAttribute =
   | As4AggregatorAttr
   | LargeCommunityAttr
   | OnlyToCustomerAttr
+  | BgpsecPathAttr
   | UnknownAttr;
 
 export type KnownAttribute = Exclude<PathAttribute, UnknownAttr>;

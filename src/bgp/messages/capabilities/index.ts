@@ -11,6 +11,8 @@ import { fqdn } from './fqdn.js';
 import { gracefulRestart } from './graceful-restart.js';
 import { longLivedGracefulRestart } from './long-lived-graceful-restart.js';
 import { multiprotocol } from './multiprotocol.js';
+import { outboundRouteFiltering } from './outbound-route-filtering.js';
+import { bgpsec } from './bgpsec.js';
 import { routeRefresh } from './route-refresh.js';
 import { type Capability, type CapabilityCodec, type CapabilityName, type CapabilityTable, malformedCapability } from './types.js';
 
@@ -20,6 +22,8 @@ export * from './types.js';
 export const CAPABILITY_BY_NAME: CapabilityTable = {
   MULTIPROTOCOL: multiprotocol,
   ROUTE_REFRESH: routeRefresh,
+  OUTBOUND_ROUTE_FILTERING: outboundRouteFiltering,
+  BGPSEC: bgpsec,
   EXTENDED_NEXT_HOP: extendedNextHop,
   EXTENDED_MESSAGE: extendedMessage,
   BGP_ROLE: bgpRole,

@@ -11,6 +11,13 @@ export interface Family {
 
 export interface MultiprotocolCap extends Family { type: 'MULTIPROTOCOL' }
 export interface RouteRefreshCap { type: 'ROUTE_REFRESH' }
+/** Outbound Route Filtering (RFC 5291 §4): per family, the ORF types and 1 = receive, 2 = send, 3 = both. */
+export interface OutboundRouteFilteringCap {
+  type: 'OUTBOUND_ROUTE_FILTERING';
+  families: (Family & { orfs: { orfType: number; sendReceive: number }[] })[];
+}
+/** BGPsec (RFC 8205 §2.1): version (4 bits), direction (1 = send, 0 = receive), and the AFI. */
+export interface BgpsecCap { type: 'BGPSEC'; version: number; send: boolean; afi: number }
 export interface ExtendedNextHopCap { type: 'EXTENDED_NEXT_HOP'; entries: (Family & { nextHopAfi: number })[] }
 export interface ExtendedMessageCap { type: 'EXTENDED_MESSAGE' }
 export interface BgpRoleCap { type: 'BGP_ROLE'; role: number }
@@ -35,6 +42,8 @@ export interface UnknownCap { type: 'UNKNOWN'; code: number; data: Uint8Array }
 export type Capability =
   | MultiprotocolCap
   | RouteRefreshCap
+  | OutboundRouteFilteringCap
+  | BgpsecCap
   | ExtendedNextHopCap
   | ExtendedMessageCap
   | BgpRoleCap
