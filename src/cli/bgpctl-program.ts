@@ -286,7 +286,7 @@ function makeDecodeCommand(): Command {
         const summary = await decodeFile(file, opts, (s) => process.stdout.write(s + '\n'));
         if (!opts.json) {
           process.stderr.write(
-            `${summary.messages} messages, ${summary.malformed} malformed` + (opts.verify ? `, ${summary.differing} differ when re-encoded` : '') + '\n',
+            `${summary.messages} messages, ${summary.malformed} malformed` + (summary.warnings ? `, ${summary.warnings} stream warnings (gaps or unsynchronised streams)` : '') + (opts.verify ? `, ${summary.differing} differ when re-encoded` : '') + '\n',
           );
         }
         if (summary.differing > 0) process.exitCode = 1;

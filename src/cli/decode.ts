@@ -5,7 +5,7 @@ import { familyKey } from '../bgp/iana.js';
 import { type Json, describeMessage, messageText, toHex } from '../bgp/messages/describe.js';
 import { DEFAULT_NEGOTIATED, type Negotiated, decodeMessage, encodeMessage } from '../bgp/messages/index.js';
 import { CaptureError, isCapture, readCapture } from '../pcap/capture.js';
-import { type CapturedMessage, type Endpoint, bgpMessages } from '../pcap/bgp-streams.js';
+import { type CapturedMessage, type Endpoint, type StreamWarning, bgpCapture } from '../pcap/bgp-streams.js';
 
 export interface DecodeOptions {
   json?: boolean;
@@ -128,6 +128,16 @@ export interface DecodeSummary {
   messages: number;
   malformed: number;
   differing: number;
+  /** Gaps and unsynchronised streams in a capture. */
+  warnings: number;
+}
+
+/** A stream warning as a line of its own, in the text or JSON output. */
+function warningText(w: StreamWarning, json: boolean): string {
+  if (json) {
+    return JSON.stringify({ warning: w.text, frame: w.frame, connection: w.connection, src: endpoint(w.src), dst: endpoint(w.dst), offset: w.offset });
+  }
+  return `#${w.frame} ${endpoint(w.src)} > ${endpoint(w.dst)} WARNING connection ${w.connection} stream offset ${w.offset}: ${w.text}`;
 }
 
 /** Decode a file and write one line (text or JSON) per BGP message to `out`. */
@@ -141,10 +151,11 @@ export async function decodeFile(file: string, o: DecodeOptions, out: (s: string
     throw new DecodeInputError(`cannot read ${file}: ${why}`);
   }
   let messages: CapturedMessage[];
+  let warnings: StreamWarning[] = [];
   const capture = isCapture(bytes);
   if (capture) {
     try {
-      messages = bgpMessages(readCapture(bytes));
+      ({ messages, warnings } = bgpCapture(readCapture(bytes)));
     } catch (e) {
       if (e instanceof CaptureError) throw new DecodeInputError(`${file}: ${e.message}`);
       throw e;
@@ -153,12 +164,18 @@ export async function decodeFile(file: string, o: DecodeOptions, out: (s: string
     if (bytes.includes(0)) throw new DecodeInputError(`${file}: not a pcap, pcapng or hex text file`);
     messages = hexMessages(new TextDecoder().decode(bytes), file, o);
   }
-  const summary: DecodeSummary = { messages: messages.length, malformed: 0, differing: 0 };
-  for (const m of messages) {
+  const summary: DecodeSummary = { messages: messages.length, malformed: 0, differing: 0, warnings: warnings.length };
+  let w = 0;
+  const warningsUpTo = (n: number): void => {
+    for (; w < warnings.length && warnings[w]!.after <= n; w++) out(warningText(warnings[w]!, !!o.json));
+  };
+  for (const [i, m] of messages.entries()) {
+    warningsUpTo(i);
     if (!m.result.ok) summary.malformed++;
     const diffs = o.verify ? verify(m) : undefined;
     if (diffs?.length) summary.differing++;
     out(o.json ? JSON.stringify(record(m, capture, diffs)) : line(m, capture, diffs));
   }
+  warningsUpTo(messages.length);
   return summary;
 }

@@ -101,25 +101,74 @@ export function parseTcp(p: CapturedPacket): TcpSegment | undefined {
   };
 }
 
+/** What a direction delivers: in-order bytes, or a hole in the stream that will never be filled. */
+export type StreamEvent =
+  | { kind: 'data'; frame: number; time: number; /** Stream offset of the first octet (0 = first data octet). */ offset: number; bytes: Uint8Array }
+  | { kind: 'gap'; frame: number; time: number; offset: number; /** Octets missing. */ missing: number };
+
+/** Segments held ahead of a gap before the gap is declared lost (bounds memory on a lossy capture). */
+const MAX_PENDING_SEGMENTS = 256;
+
 /** One direction of a TCP connection, delivering bytes in sequence order. */
 export class TcpDirection {
   private next: number | undefined;
-  /** Segments that arrived ahead of a gap, by sequence number. */
-  private pending = new Map<number, TcpSegment>();
+  /** Sequence number of stream offset 0: ISN+1 after a SYN, else the first data seen. */
+  private base = 0;
+  /** A SYN was seen, so offset 0 is the real start of the stream. */
+  synSeen = false;
+  /** Segments that arrived ahead of a gap, by the sequence number of their first data octet. */
+  private pending = new Map<number, { frame: number; time: number; payload: Uint8Array }>();
 
   /**
    * Add a segment; returns the in-order chunks it makes deliverable, all attributed to this
-   * segment's frame (the one that completed them). Retransmitted bytes are dropped.
+   * segment's frame (the one that completed them). Retransmitted bytes are dropped. Data on a SYN
+   * starts at ISN+1: the SYN itself occupies the ISN (RFC 9293 §3.4). A FIN or RST with data
+   * still missing declares the gap: what follows it is delivered after a 'gap' event.
    */
-  add(s: TcpSegment): { frame: number; time: number; bytes: Uint8Array }[] {
+  add(s: TcpSegment): StreamEvent[] {
+    let dataSeq = s.seq;
     if (s.syn) {
-      this.next = (s.seq + 1) >>> 0;
-      this.pending.clear();
+      dataSeq = (s.seq + 1) >>> 0;
+      if (!this.synSeen || this.next !== dataSeq) {
+        this.next = dataSeq;
+        this.base = dataSeq;
+        this.pending.clear();
+      }
+      this.synSeen = true;
     }
-    if (s.payload.length === 0) return [];
-    if (this.next === undefined) this.next = s.seq; // capture began mid-connection
-    this.pending.set(s.seq, s);
-    const out: { frame: number; time: number; bytes: Uint8Array }[] = [];
+    const out: StreamEvent[] = [];
+    if (s.payload.length > 0) {
+      if (this.next === undefined) {
+        this.next = dataSeq; // capture began mid-connection
+        this.base = dataSeq;
+      }
+      this.pending.set(dataSeq, { frame: s.frame, time: s.time, payload: s.payload });
+      this.deliver(s, out);
+    }
+    if (this.pending.size > 0 && (s.fin || s.rst || this.pending.size > MAX_PENDING_SEGMENTS)) out.push(...this.flush(s.frame, s.time));
+    return out;
+  }
+
+  /** Declare every hole lost and deliver what is held beyond it (end of capture, FIN, RST). */
+  flush(frame: number, time: number): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    while (this.pending.size > 0) {
+      let nearest = Infinity;
+      for (const seq of this.pending.keys()) nearest = Math.min(nearest, (seq - this.next!) | 0);
+      if (nearest > 0) {
+        out.push({ kind: 'gap', frame, time, offset: this.offset(), missing: nearest });
+        this.next = (this.next! + nearest) >>> 0;
+      }
+      this.deliver({ frame, time }, out);
+    }
+    return out;
+  }
+
+  private offset(): number {
+    return (this.next! - this.base) >>> 0;
+  }
+
+  private deliver(by: { frame: number; time: number }, out: StreamEvent[]): void {
     for (let progress = true; progress; ) {
       progress = false;
       for (const [seq, seg] of this.pending) {
@@ -128,12 +177,11 @@ export class TcpDirection {
         this.pending.delete(seq);
         const skip: number = -ahead;
         if (skip < seg.payload.length) {
-          out.push({ frame: s.frame, time: s.time, bytes: seg.payload.subarray(skip) });
+          out.push({ kind: 'data', frame: by.frame, time: by.time, offset: this.offset(), bytes: seg.payload.subarray(skip) });
           this.next = (this.next! + seg.payload.length - skip) >>> 0;
           progress = true;
         }
       }
     }
-    return out;
   }
 }

@@ -8,6 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadFixtures } from '../helpers/fixtures.js';
 import { hex, message } from '../helpers/hex.js';
+import { ipv4Tcp, pcap } from '../helpers/pcap.js';
 
 const BGPCTL = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'bgpctl.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [BGPCTL, ...args], { encoding: 'utf8' });
@@ -86,6 +87,26 @@ Decode('unreadable input: non-zero exit and a message naming the problem', () =>
   const tr = run('decode', truncated);
   assert.is(tr.status, 2);
   assert.match(tr.stderr, /truncated/);
+});
+
+const KA = message(4, '');
+
+Decode('a gap in a capture is reported with its stream and offset, text and JSON, and decoding resumes', () => {
+  const stream = new Uint8Array([...KA, ...KA, ...KA]);
+  const file = join(tmp, 'gap.pcap');
+  writeFileSync(file, pcap(1, [ipv4Tcp({ seq: 0, flags: 0x02 }), ipv4Tcp({ seq: 1, payload: stream.subarray(0, 23) }), ipv4Tcp({ seq: 1 + 30, payload: stream.subarray(30) })]));
+  const r = run('decode', file);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /#3 127\.0\.0\.1:40000 > 127\.0\.0\.2:179 WARNING connection 0 stream offset 23: 7 octets missing; 4 octets of an unfinished message dropped/);
+  assert.match(r.stdout, /WARNING connection 0 stream offset 38: unsynchronised: resumed at the marker/);
+  assert.match(r.stderr, /^2 messages, 0 malformed, 2 stream warnings/);
+  const j = run('decode', '--json', file).stdout.trim().split('\n').map((l) => JSON.parse(l) as { warning?: string; offset?: number; type?: string });
+  assert.equal(j.map((l) => l.type ?? `warning@${l.offset}`), ['KEEPALIVE', 'warning@23', 'warning@38', 'KEEPALIVE']);
+  // The same stream whole: no warning.
+  writeFileSync(file, pcap(1, [ipv4Tcp({ seq: 0, flags: 0x02 }), ipv4Tcp({ seq: 1, payload: stream })]));
+  const whole = run('decode', file);
+  assert.not.match(whole.stdout, /WARNING/);
+  assert.match(whole.stderr, /^3 messages, 0 malformed\n/);
 });
 
 Decode('piped into head -1: exits 0 once the reader is gone, no EPIPE stack trace', () => {
