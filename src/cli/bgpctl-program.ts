@@ -272,8 +272,8 @@ function makePingCommand(): Command {
 
 function makeDecodeCommand(): Command {
   return new Command('decode')
-    .description('decode BGP messages offline from a pcap/pcapng capture or a file of hex messages (one per line)')
-    .argument('<file>', 'capture (.pcap, .pcapng) or text file of hex messages')
+    .description('decode BGP messages offline from a pcap/pcapng capture (gzip\'d or not) or a file of hex messages (one per line, optionally after an id and a tab)')
+    .argument('<file>', 'capture (.pcap, .pcapng, .gz) or text file of hex messages')
     .option('-j, --json', 'one JSON object per message')
     .option('--verify', 're-encode every message and report each octet that differs (exit 1 if any)')
     .option('--asn2', 'hex input: AS_PATH carries 2-octet ASNs (default: 4-octet)')

@@ -1,5 +1,6 @@
 // bgpctl decode: offline decoding of a pcap/pcapng capture or a file of hex messages.
 import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { BgpError, notificationName } from '../bgp/errors.js';
 import { familyKey } from '../bgp/iana.js';
 import { type Json, describeMessage, messageText, toHex } from '../bgp/messages/describe.js';
@@ -37,13 +38,18 @@ function hexContext(o: DecodeOptions): Negotiated {
   return { ...DEFAULT_NEGOTIATED, fourOctetAs: !o.asn2, addPath, extendedMessage: !!o.extendedMessage };
 }
 
-/** Messages of a text file: one hex message per line; blank lines and "#" comments ignored. */
+/**
+ * Messages of a text file: one hex message per line, optionally after an id and a tab
+ * ("42\tffff..."); blank lines and "#" comments ignored.
+ */
 function hexMessages(text: string, file: string, o: DecodeOptions): CapturedMessage[] {
   const ctx = hexContext(o);
   const none: Endpoint = { address: '', port: 0 };
   const out: CapturedMessage[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.replace(/#.*/, '').replace(/[\s:]/g, '');
+    const tab = raw.indexOf('\t');
+    const id = tab > 0 && !raw.slice(0, tab).includes('#') ? raw.slice(0, tab).trim() : undefined;
+    const line = (id === undefined ? raw : raw.slice(tab + 1)).replace(/#.*/, '').replace(/[\s:]/g, '');
     if (line === '') return;
     if (!/^([0-9a-fA-F]{2})+$/.test(line)) {
       throw new DecodeInputError(`${file}:${i + 1}: not a hex message (expected pairs of hex digits)`);
@@ -56,7 +62,7 @@ function hexMessages(text: string, file: string, o: DecodeOptions): CapturedMess
       if (!(e instanceof BgpError)) throw e;
       result = { ok: false, error: e };
     }
-    out.push({ frame: i + 1, time: 0, connection: 0, src: none, dst: none, bytes, negotiated: ctx, result });
+    out.push({ frame: i + 1, time: 0, connection: 0, src: none, dst: none, bytes, negotiated: ctx, result, ...(id ? { id } : {}) });
   });
   return out;
 }
@@ -100,7 +106,7 @@ function errorJson(e: BgpError): Json {
 function record(m: CapturedMessage, capture: boolean, diffs: Difference[] | undefined): Json {
   const base: { [k: string]: Json } = capture
     ? { frame: m.frame, time: new Date(m.time * 1000).toISOString(), connection: m.connection, src: endpoint(m.src), dst: endpoint(m.dst) }
-    : { line: m.frame };
+    : { line: m.frame, ...(m.id !== undefined ? { id: m.id } : {}) };
   base.length = m.bytes.length;
   if (m.result.ok) Object.assign(base, describeMessage(m.result.message));
   else {
@@ -112,7 +118,7 @@ function record(m: CapturedMessage, capture: boolean, diffs: Difference[] | unde
 }
 
 function line(m: CapturedMessage, capture: boolean, diffs: Difference[] | undefined): string {
-  const where = capture ? `#${m.frame} ${endpoint(m.src)} > ${endpoint(m.dst)}` : `line ${m.frame}`;
+  const where = capture ? `#${m.frame} ${endpoint(m.src)} > ${endpoint(m.dst)}` : `line ${m.frame}` + (m.id !== undefined ? ` id ${m.id}` : '');
   const what = m.result.ok
     ? messageText(m.result.message)
     : `MALFORMED -> NOTIFICATION ${m.result.error.code}/${m.result.error.subcode} ${m.result.error.message}`;
@@ -149,6 +155,13 @@ export async function decodeFile(file: string, o: DecodeOptions, out: (s: string
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
     throw new DecodeInputError(`cannot read ${file}: ${why}`);
+  }
+  if ((bytes[0] === 0x1f && bytes[1] === 0x8b) || file.endsWith('.gz')) {
+    try {
+      bytes = new Uint8Array(gunzipSync(bytes));
+    } catch (e) {
+      throw new DecodeInputError(`${file}: cannot gunzip: ${(e as Error).message}`);
+    }
   }
   let messages: CapturedMessage[];
   let warnings: StreamWarning[] = [];

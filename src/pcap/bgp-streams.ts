@@ -31,6 +31,8 @@ export interface CapturedMessage {
   /** The context it was decoded in (set by the OPEN messages seen on the connection). */
   negotiated: Negotiated;
   result: { ok: true; message: BgpMessage } | { ok: false; error: BgpError };
+  /** Hex input: the id written before a tab on the message's line. */
+  id?: string;
 }
 
 /** Something wrong with a TCP stream that cost or may cost messages: never silent. */

@@ -1,9 +1,10 @@
 // bgpctl decode as an operator runs it: a child process, its output and its exit status.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadFixtures } from '../helpers/fixtures.js';
@@ -107,6 +108,40 @@ Decode('a gap in a capture is reported with its stream and offset, text and JSON
   const whole = run('decode', file);
   assert.not.match(whole.stdout, /WARNING/);
   assert.match(whole.stderr, /^3 messages, 0 malformed\n/);
+});
+
+Decode('gzip\'d captures are read by name (.gz) or by magic (1f 8b); a broken .gz is a clear error', () => {
+  const f = loadFixtures()[0]!;
+  const gz = gzipSync(readFileSync(f.path));
+  const named = join(tmp, 'capture.pcap.gz');
+  const unnamed = join(tmp, 'capture-gz.bin');
+  writeFileSync(named, gz);
+  writeFileSync(unnamed, gz);
+  for (const file of [named, unnamed]) {
+    const r = run('decode', file);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^${f.messages.length} messages, 0 malformed`));
+  }
+  const broken = join(tmp, 'broken.pcap.gz');
+  writeFileSync(broken, gz.subarray(0, 40));
+  const b = run('decode', broken);
+  assert.is(b.status, 2);
+  assert.match(b.stderr, /broken\.pcap\.gz: cannot gunzip/);
+});
+
+Decode('hex lines may carry an id before a tab; the id is shown, a bad message after the tab is still an error', () => {
+  const file = join(tmp, 'ids.hex');
+  writeFileSync(file, `# id\tmessage\nka-1\t${hex(KA)}\n17\t${hex(KA)}\n`);
+  const r = run('decode', file);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^line 2 id ka-1 \[19\] KEEPALIVE/m);
+  assert.match(r.stdout, /^line 3 id 17 \[19\] KEEPALIVE/m);
+  const j = run('decode', '--json', file).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; type: string });
+  assert.equal(j.map((l) => [l.id, l.type]), [['ka-1', 'KEEPALIVE'], ['17', 'KEEPALIVE']]);
+  writeFileSync(file, `ka-1\t${hex(KA)}\nka-2\tnot hex\n`);
+  const bad = run('decode', file);
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /ids\.hex:2: not a hex message/);
 });
 
 Decode('piped into head -1: exits 0 once the reader is gone, no EPIPE stack trace', () => {
