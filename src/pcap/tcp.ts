@@ -1,6 +1,6 @@
 // Link layer -> IPv4/IPv6 -> TCP segments, and per-direction TCP stream reassembly.
 import { formatIpv4, formatIpv6 } from '../bgp/messages/nlri.js';
-import type { CapturedPacket } from './capture.js';
+import { type CapturedPacket, CaptureError } from './capture.js';
 
 export interface TcpSegment {
   frame: number;
@@ -16,33 +16,92 @@ export interface TcpSegment {
   payload: Uint8Array;
 }
 
-/** Offset of the IP header and its version in a link-layer frame, or undefined if it carries no IP. */
+/** Link types we read (LINKTYPE_* numbers of the tcpdump.org registry) and their names. */
+export const LINK_TYPES: Readonly<Record<number, string>> = {
+  0: 'NULL (BSD loopback)',
+  1: 'ETHERNET',
+  12: 'RAW (IP, OpenBSD numbering)',
+  101: 'RAW (IP)',
+  108: 'LOOP (OpenBSD loopback)',
+  113: 'LINUX_SLL (Linux cooked v1)',
+  228: 'IPV4',
+  229: 'IPV6',
+  276: 'LINUX_SLL2 (Linux cooked v2)',
+};
+
+/** Names of link types we do not read, for the error message. */
+const OTHER_LINK_TYPES: Readonly<Record<number, string>> = {
+  6: 'IEEE802_5 (Token Ring)',
+  9: 'PPP',
+  10: 'FDDI',
+  50: 'PPP_HDLC',
+  104: 'C_HDLC',
+  105: 'IEEE802_11 (Wi-Fi)',
+  109: 'ENC (OpenBSD IPsec)',
+  119: 'PRISM_HEADER',
+  127: 'IEEE802_11_RADIOTAP',
+  147: 'USER0',
+  192: 'PPI',
+  195: 'IEEE802_15_4',
+  220: 'USB_LINUX_MMAPPED',
+  249: 'NETLINK',
+  253: 'NFLOG',
+  263: 'PKTAP',
+};
+
+export function linkTypeName(linkType: number): string {
+  return LINK_TYPES[linkType] ?? OTHER_LINK_TYPES[linkType] ?? 'unknown';
+}
+
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_IPV6 = 0x86dd;
+const ETHERTYPE_VLAN = [0x8100, 0x88a8, 0x9100]; // 802.1Q, 802.1ad (QinQ), the older QinQ tag
+const ETHERTYPE_MPLS = [0x8847, 0x8848]; // unicast, multicast
+/** Bound on stacked VLAN tags and MPLS labels, so a malformed frame cannot loop long. */
+const MAX_STACKED = 16;
+
+/**
+ * Offset of the IP header behind the EtherType at `typeAt` whose payload starts at `payloadAt`:
+ * through any 802.1Q/QinQ tags and MPLS label stack (RFC 3032: the S bit marks the last label; the
+ * IP version nibble says what the stack carries). Undefined when it carries no IP.
+ */
+function afterEtherType(d: Uint8Array, typeAt: number, payloadAt: number): number | undefined {
+  const u16 = (at: number): number => (d[at]! << 8) | d[at + 1]!;
+  let etherType = u16(typeAt);
+  let pos = payloadAt;
+  for (let i = 0; i < MAX_STACKED && ETHERTYPE_VLAN.includes(etherType); i++) {
+    etherType = u16(pos + 2); // a tag is 2 octets of priority and VLAN id, then the next EtherType
+    pos += 4;
+  }
+  if (etherType === ETHERTYPE_IPV4 || etherType === ETHERTYPE_IPV6) return pos;
+  if (!ETHERTYPE_MPLS.includes(etherType)) return undefined;
+  for (let i = 0; i < MAX_STACKED && pos + 4 <= d.length; i++, pos += 4) {
+    if ((d[pos + 2]! & 0x01) === 0) continue; // not the bottom of the stack
+    const version = (d[pos + 4] ?? 0) >> 4;
+    return version === 4 || version === 6 ? pos + 4 : undefined;
+  }
+  return undefined;
+}
+
+/** Offset of the IP header in a link-layer frame, or undefined if it carries no IP. */
 function ipStart(linkType: number, d: Uint8Array): number | undefined {
   switch (linkType) {
     case 0: // BSD loopback: 4-octet address family in host order
-    case 109:
+    case 108: // OpenBSD loopback: the same in network order
       return 4;
-    case 1: {
-      // Ethernet, with any 802.1Q tags
-      let pos = 12;
-      let etherType = (d[pos]! << 8) | d[pos + 1]!;
-      while (etherType === 0x8100 || etherType === 0x88a8) {
-        pos += 4;
-        etherType = (d[pos]! << 8) | d[pos + 1]!;
-      }
-      return etherType === 0x0800 || etherType === 0x86dd ? pos + 2 : undefined;
-    }
+    case 1: // Ethernet: destination, source, EtherType
+      return afterEtherType(d, 12, 14);
     case 12:
     case 101:
     case 228:
     case 229:
       return 0;
-    case 113: // Linux cooked v1
-      return 16;
-    case 276: // Linux cooked v2
-      return 20;
+    case 113: // Linux cooked v1: protocol (EtherType) at 14, payload at 16
+      return afterEtherType(d, 14, 16);
+    case 276: // Linux cooked v2: protocol at 0, 20-octet header
+      return afterEtherType(d, 0, 20);
     default:
-      return undefined;
+      throw new CaptureError(`link type ${linkType} (${linkTypeName(linkType)}) is not supported: expected one of ${Object.entries(LINK_TYPES).map(([n, name]) => `${n} ${name}`).join(', ')}`);
   }
 }
 

@@ -29,6 +29,22 @@ export function ipv4Tcp(s: Seg): Uint8Array {
   return b;
 }
 
+/** The same segment over IPv6 (::1 -> ::2 unless given 16-octet addresses). */
+export function ipv6Tcp(s: Seg): Uint8Array {
+  const v4 = ipv4Tcp(s);
+  const tcp = v4.subarray(20);
+  const b = new Uint8Array(40 + tcp.length);
+  const v = new DataView(b.buffer);
+  b[0] = 0x60;
+  v.setUint16(4, tcp.length);
+  b[6] = 6;
+  b[7] = 64;
+  b.set(s.src && s.src[0].length === 16 ? s.src[0] : [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], 8);
+  b.set(s.dst && s.dst[0].length === 16 ? s.dst[0] : [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], 24);
+  b.set(tcp, 40);
+  return b;
+}
+
 export const LINK_HEADERS: Record<number, Uint8Array> = {
   1: new Uint8Array([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2, 0x08, 0x00]), // Ethernet
   113: new Uint8Array([0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00]), // SLL
@@ -36,7 +52,8 @@ export const LINK_HEADERS: Record<number, Uint8Array> = {
   101: new Uint8Array(0), // raw IP
 };
 
-export function pcap(linkType: number, frames: Uint8Array[], littleEndian = true, nano = false): Uint8Array {
+/** A pcap file; each frame gets `header` (by default the usual one of the link type) in front. */
+export function pcap(linkType: number, frames: Uint8Array[], littleEndian = true, nano = false, header: Uint8Array = LINK_HEADERS[linkType] ?? new Uint8Array(0)): Uint8Array {
   const parts: number[] = [];
   const u32 = (n: number): void => {
     const b = new Uint8Array(4);
@@ -56,7 +73,7 @@ export function pcap(linkType: number, frames: Uint8Array[], littleEndian = true
   u32(65535);
   u32(linkType);
   frames.forEach((f, i) => {
-    const data = [...LINK_HEADERS[linkType]!, ...f];
+    const data = [...header, ...f];
     u32(1700000000 + i);
     u32(nano ? 500_000_000 : 500_000);
     u32(data.length);
