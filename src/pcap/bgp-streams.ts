@@ -235,7 +235,8 @@ export function bgpCapture(packets: readonly CapturedPacket[]): CaptureDecode {
     if (dir.dead) return;
     if (dir.sync && dir.framed === 0 && isBgpPort(dir) && dir.sync.offset + dir.sync.held.length > 0) {
       warn(conn, dir, last.frame, dir.sync.offset, `unsynchronised: no BGP marker found ${dir.sync.reason === 'at the start' ? 'in the stream' : dir.sync.reason}`);
-    } else if (dir.sync && dir.framed > 0 && dir.sync.reason !== 'at the start') {
+    } else if (dir.sync && dir.framed > 0 && dir.sync.reason !== 'at the start' && dir.sync.held.length > 0) {
+      // Octets came after the gap, but none of them began a message.
       warn(conn, dir, last.frame, dir.sync.offset, `unsynchronised: no BGP marker found ${dir.sync.reason} up to the end of the capture`);
     }
     if (!dir.sync && dir.framer.buffered > 0) {

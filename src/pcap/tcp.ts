@@ -205,6 +205,14 @@ export class TcpDirection {
       this.deliver(s, out);
     }
     if (this.pending.size > 0 && (s.fin || s.rst || this.pending.size > MAX_PENDING_SEGMENTS)) out.push(...this.flush(s.frame, s.time));
+    if (s.fin && this.next !== undefined && this.pending.size === 0) {
+      // The FIN sits right after the last data octet: anything between is lost.
+      const missing = ((dataSeq + s.payload.length) - this.next) | 0;
+      if (missing > 0) {
+        out.push({ kind: 'gap', frame: s.frame, time: s.time, offset: this.offset(), missing });
+        this.next = (this.next + missing) >>> 0;
+      }
+    }
     return out;
   }
 

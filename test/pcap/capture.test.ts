@@ -172,6 +172,10 @@ Reassembly('a missing segment is reported with its offset and framing resumes at
   assert.is(warnings[0]!.src.port, 40000);
   assert.is(warnings[1]!.offset, KA.length + UPD.length);
   assert.is(warnings[0]!.after, 1);
+  // Octets lost just before the FIN are a gap too, though nothing follows them.
+  const beforeFin = bgpCapture(readCapture(pcap(1, [frames[0]!, ipv4Tcp({ seq: at(0), payload: KA }), ipv4Tcp({ seq: at(KA.length * 2), flags: 0x11 })])));
+  assert.equal(beforeFin.warnings.map((w) => [w.offset, w.text.split(';')[0]]), [[KA.length, `${KA.length} octets missing`]]);
+  assert.is(bgpCapture(readCapture(pcap(1, [frames[0]!, ipv4Tcp({ seq: at(0), payload: KA }), ipv4Tcp({ seq: at(KA.length), flags: 0x11 })]))).warnings.length, 0);
   // Without the gap, nothing is reported and all four messages come out.
   const whole = bgpCapture(readCapture(pcap(1, [frames[0]!, ipv4Tcp({ seq: at(0), payload: stream })])));
   assert.is(whole.messages.length, 4);
