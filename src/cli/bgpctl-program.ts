@@ -272,8 +272,8 @@ function makePingCommand(): Command {
 
 function makeDecodeCommand(): Command {
   return new Command('decode')
-    .description('decode BGP messages offline from a pcap/pcapng capture or a file of hex messages (one per line)')
-    .argument('<file>', 'capture (.pcap, .pcapng) or text file of hex messages')
+    .description('decode BGP messages offline from a pcap/pcapng capture (gzip\'d or not) or a file of hex messages (one per line, optionally after an id and a tab)')
+    .argument('<file>', 'capture (.pcap, .pcapng, .gz) or text file of hex messages')
     .option('-j, --json', 'one JSON object per message')
     .option('--verify', 're-encode every message and report each octet that differs (exit 1 if any)')
     .addOption(new Option('--as2', 'AS numbers are 2 octets: hex input (default 4), and capture sessions whose OPENs were not captured (default: guessed per UPDATE)').conflicts('as4'))
@@ -288,7 +288,7 @@ function makeDecodeCommand(): Command {
         const summary = await decodeFile(file, opts, (s) => process.stdout.write(s + '\n'));
         if (!opts.json) {
           process.stderr.write(
-            `${summary.messages} messages, ${summary.malformed} malformed` + (opts.verify ? `, ${summary.differing} differ when re-encoded` : '') + '\n',
+            `${summary.messages} messages, ${summary.malformed} malformed` + (summary.warnings ? `, ${summary.warnings} stream warnings (gaps or unsynchronised streams)` : '') + (opts.verify ? `, ${summary.differing} differ when re-encoded` : '') + '\n',
           );
         }
         if (summary.differing > 0) process.exitCode = 1;

@@ -1,11 +1,12 @@
 // bgpctl decode: offline decoding of a pcap/pcapng capture or a file of hex messages.
 import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { BgpError, notificationName } from '../bgp/errors.js';
 import { familyKey } from '../bgp/iana.js';
 import { type Json, describeMessage, messageText, toHex } from '../bgp/messages/describe.js';
 import { DEFAULT_NEGOTIATED, type Negotiated, decodeMessage, encodeMessage } from '../bgp/messages/index.js';
 import { CaptureError, isCapture, readCapture } from '../pcap/capture.js';
-import { type AsWidth, type CapturedMessage, type Endpoint, bgpMessages } from '../pcap/bgp-streams.js';
+import { type AsWidth, type CapturedMessage, type Endpoint, type StreamWarning, bgpCapture } from '../pcap/bgp-streams.js';
 
 export interface DecodeOptions {
   json?: boolean;
@@ -54,13 +55,18 @@ function forcedAsOctets(o: DecodeOptions): 2 | 4 | undefined {
 const asWidthText = (w: AsWidth): string =>
   w.how === 'guessed' ? `(no OPENs: ${w.octets}-octet AS guessed, ${w.basis})` : `(no OPENs: ${w.octets}-octet AS forced)`;
 
-/** Messages of a text file: one hex message per line; blank lines and "#" comments ignored. */
+/**
+ * Messages of a text file: one hex message per line, optionally after an id and a tab
+ * ("42\tffff..."); blank lines and "#" comments ignored.
+ */
 function hexMessages(text: string, file: string, o: DecodeOptions): CapturedMessage[] {
   const ctx = hexContext(o);
   const none: Endpoint = { address: '', port: 0 };
   const out: CapturedMessage[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.replace(/#.*/, '').replace(/[\s:]/g, '');
+    const tab = raw.indexOf('\t');
+    const id = tab > 0 && !raw.slice(0, tab).includes('#') ? raw.slice(0, tab).trim() : undefined;
+    const line = (id === undefined ? raw : raw.slice(tab + 1)).replace(/#.*/, '').replace(/[\s:]/g, '');
     if (line === '') return;
     if (!/^([0-9a-fA-F]{2})+$/.test(line)) {
       throw new DecodeInputError(`${file}:${i + 1}: not a hex message (expected pairs of hex digits)`);
@@ -73,7 +79,7 @@ function hexMessages(text: string, file: string, o: DecodeOptions): CapturedMess
       if (!(e instanceof BgpError)) throw e;
       result = { ok: false, error: e };
     }
-    out.push({ frame: i + 1, time: 0, connection: 0, src: none, dst: none, bytes, negotiated: ctx, result });
+    out.push({ frame: i + 1, time: 0, connection: 0, src: none, dst: none, bytes, negotiated: ctx, result, ...(id ? { id } : {}) });
   });
   return out;
 }
@@ -117,7 +123,7 @@ function errorJson(e: BgpError): Json {
 function record(m: CapturedMessage, capture: boolean, diffs: Difference[] | undefined): Json {
   const base: { [k: string]: Json } = capture
     ? { frame: m.frame, time: new Date(m.time * 1000).toISOString(), connection: m.connection, src: endpoint(m.src), dst: endpoint(m.dst) }
-    : { line: m.frame };
+    : { line: m.frame, ...(m.id !== undefined ? { id: m.id } : {}) };
   base.length = m.bytes.length;
   if (m.asWidth) base.asWidth = { ...m.asWidth };
   if (m.result.ok) Object.assign(base, describeMessage(m.result.message));
@@ -130,7 +136,7 @@ function record(m: CapturedMessage, capture: boolean, diffs: Difference[] | unde
 }
 
 function line(m: CapturedMessage, capture: boolean, diffs: Difference[] | undefined): string {
-  const where = capture ? `#${m.frame} ${endpoint(m.src)} > ${endpoint(m.dst)}` : `line ${m.frame}`;
+  const where = capture ? `#${m.frame} ${endpoint(m.src)} > ${endpoint(m.dst)}` : `line ${m.frame}` + (m.id !== undefined ? ` id ${m.id}` : '');
   const what = m.result.ok
     ? messageText(m.result.message)
     : `MALFORMED -> NOTIFICATION ${m.result.error.code}/${m.result.error.subcode} ${m.result.error.message}`;
@@ -147,6 +153,16 @@ export interface DecodeSummary {
   messages: number;
   malformed: number;
   differing: number;
+  /** Gaps and unsynchronised streams in a capture. */
+  warnings: number;
+}
+
+/** A stream warning as a line of its own, in the text or JSON output. */
+function warningText(w: StreamWarning, json: boolean): string {
+  if (json) {
+    return JSON.stringify({ warning: w.text, frame: w.frame, connection: w.connection, src: endpoint(w.src), dst: endpoint(w.dst), offset: w.offset });
+  }
+  return `#${w.frame} ${endpoint(w.src)} > ${endpoint(w.dst)} WARNING connection ${w.connection} stream offset ${w.offset}: ${w.text}`;
 }
 
 /** Decode a file and write one line (text or JSON) per BGP message to `out`. */
@@ -159,12 +175,20 @@ export async function decodeFile(file: string, o: DecodeOptions, out: (s: string
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
     throw new DecodeInputError(`cannot read ${file}: ${why}`);
   }
+  if ((bytes[0] === 0x1f && bytes[1] === 0x8b) || file.endsWith('.gz')) {
+    try {
+      bytes = new Uint8Array(gunzipSync(bytes));
+    } catch (e) {
+      throw new DecodeInputError(`${file}: cannot gunzip: ${(e as Error).message}`);
+    }
+  }
   let messages: CapturedMessage[];
+  let warnings: StreamWarning[] = [];
   const capture = isCapture(bytes);
   if (capture) {
     try {
       const forced = forcedAsOctets(o);
-      messages = bgpMessages(readCapture(bytes), forced === undefined ? {} : { forceAsOctets: forced });
+      ({ messages, warnings } = bgpCapture(readCapture(bytes), forced === undefined ? {} : { forceAsOctets: forced }));
     } catch (e) {
       if (e instanceof CaptureError) throw new DecodeInputError(`${file}: ${e.message}`);
       throw e;
@@ -173,12 +197,18 @@ export async function decodeFile(file: string, o: DecodeOptions, out: (s: string
     if (bytes.includes(0)) throw new DecodeInputError(`${file}: not a pcap, pcapng or hex text file`);
     messages = hexMessages(new TextDecoder().decode(bytes), file, o);
   }
-  const summary: DecodeSummary = { messages: messages.length, malformed: 0, differing: 0 };
-  for (const m of messages) {
+  const summary: DecodeSummary = { messages: messages.length, malformed: 0, differing: 0, warnings: warnings.length };
+  let w = 0;
+  const warningsUpTo = (n: number): void => {
+    for (; w < warnings.length && warnings[w]!.after <= n; w++) out(warningText(warnings[w]!, !!o.json));
+  };
+  for (const [i, m] of messages.entries()) {
+    warningsUpTo(i);
     if (!m.result.ok) summary.malformed++;
     const diffs = o.verify ? verify(m) : undefined;
     if (diffs?.length) summary.differing++;
     out(o.json ? JSON.stringify(record(m, capture, diffs)) : line(m, capture, diffs));
   }
+  warningsUpTo(messages.length);
   return summary;
 }

@@ -12,7 +12,7 @@ import {
 } from '../bgp/messages/index.js';
 import { AttrType, MessageType } from '../bgp/iana.js';
 import type { CapturedPacket } from './capture.js';
-import { TcpDirection, parseTcp } from './tcp.js';
+import { type StreamEvent, TcpDirection, parseTcp } from './tcp.js';
 
 export interface Endpoint {
   address: string;
@@ -32,6 +32,8 @@ export interface CapturedMessage {
   /** The context it was decoded in (set by the OPEN messages seen on the connection). */
   negotiated: Negotiated;
   result: { ok: true; message: BgpMessage } | { ok: false; error: BgpError };
+  /** Hex input: the id written before a tab on the message's line. */
+  id?: string;
   /**
    * Set on an UPDATE of a connection whose two OPENs were not both captured: the AS number width it
    * was decoded with, and whether that was guessed from the bytes or forced by the caller.
@@ -54,15 +56,44 @@ export interface StreamOptions {
   forceAsOctets?: 2 | 4;
 }
 
+/** Something wrong with a TCP stream that cost or may cost messages: never silent. */
+export interface StreamWarning {
+  frame: number;
+  connection: number;
+  src: Endpoint;
+  dst: Endpoint;
+  /** Stream offset (octets after the SYN, or after the first octet seen) where it happened. */
+  offset: number;
+  text: string;
+  /** How many messages of the result come before this warning. */
+  after: number;
+}
+
+export interface CaptureDecode {
+  messages: CapturedMessage[];
+  warnings: StreamWarning[];
+}
+
+const MARKER_LENGTH = 16;
+
 interface Direction {
   tcp: TcpDirection;
   framer: Framer;
   /** Messages framed so far; a stream whose first header is not BGP's is not a BGP stream. */
   framed: number;
-  /** Not BGP, or framing was lost: ignore the rest of this direction. */
+  /** Framing was lost on a header error: ignore the rest of this direction. */
   dead: boolean;
   /** The AS width last decided from the bytes on this direction (no OPENs): the tie-breaker for the next UPDATE. */
   guessedAsOctets?: 2 | 4;
+  /**
+   * Looking for a marker (the stream start was not seen, or octets were lost): octets held while
+   * searching, the stream offset of held[0], and whether reaching a marker means octets were skipped.
+   */
+  sync: { held: Uint8Array; offset: number; reason: string } | undefined;
+  /** Stream offset of the next octet the framer will get. */
+  fed: number;
+  src: Endpoint;
+  dst: Endpoint;
 }
 
 interface Connection {
@@ -73,18 +104,134 @@ interface Connection {
 }
 
 const key = (e: Endpoint): string => `${e.address} ${e.port}`;
+const isBgpPort = (d: Direction): boolean => d.src.port === 179 || d.dst.port === 179;
+
+/** Offset in `b` of a marker followed by a plausible header, -1 if none, or b.length if one may start in the tail. */
+function findMarker(b: Uint8Array): number {
+  for (let i = 0; i + MARKER_LENGTH <= b.length; i++) {
+    let all = true;
+    for (let j = 0; j < MARKER_LENGTH && all; j++) all = b[i + j] === 0xff;
+    if (!all) continue;
+    if (i + 19 > b.length) return i; // wait for the length and type
+    const length = (b[i + 16]! << 8) | b[i + 17]!;
+    const type = b[i + 18]!;
+    if (length >= 19 && type >= 1 && type <= 5) return i;
+  }
+  return -1;
+}
+
+/** Every BGP message in the capture (see bgpCapture). */
+export function bgpMessages(packets: readonly CapturedPacket[], options: StreamOptions = {}): CapturedMessage[] {
+  return bgpCapture(packets, options).messages;
+}
 
 /**
- * Every BGP message in the capture, in the order their last byte arrived. A TCP stream counts as
- * BGP when its first 16 octets are the BGP marker, whatever its ports. A malformed message is
- * reported with the BgpError it would cause; after a header error the rest of that direction is
- * skipped (framing is lost), after a body error decoding goes on.
+ * Every BGP message in the capture, in the order their last byte arrived, and a warning for every
+ * gap and unsynchronised stream. A TCP stream counts as BGP when it starts with (or, seen from its
+ * middle, reaches) the BGP marker, whatever its ports. After octets are lost, framing resumes at
+ * the next marker. A malformed message is reported with the BgpError it would cause; after a
+ * header error the rest of that direction is skipped (framing is lost), after a body error
+ * decoding goes on.
  */
-export function bgpMessages(packets: readonly CapturedPacket[], options: StreamOptions = {}): CapturedMessage[] {
+export function bgpCapture(packets: readonly CapturedPacket[], options: StreamOptions = {}): CaptureDecode {
   const connections = new Map<string, Connection>();
   let connectionCount = 0;
   const out: CapturedMessage[] = [];
+  const warnings: StreamWarning[] = [];
+  const warn = (conn: Connection, dir: Direction, frame: number, offset: number, text: string): void => {
+    warnings.push({ frame, connection: conn.index, src: dir.src, dst: dir.dst, offset, text, after: out.length });
+  };
+  const all: { conn: Connection; dir: Direction }[] = [];
+
+  const frameAll = (conn: Connection, dir: Direction, frame: number, time: number): void => {
+    for (;;) {
+      const negotiated = contextFor(conn, dir.src, dir.dst);
+      let ctx = negotiated ?? DEFAULT_NEGOTIATED;
+      dir.framer.maxLength = maxMessageLength(ctx.extendedMessage);
+      let bytes: Uint8Array | undefined;
+      const at = dir.fed - dir.framer.buffered;
+      try {
+        bytes = dir.framer.next();
+      } catch (e) {
+        if (!(e instanceof BgpError)) throw e;
+        dir.dead = true;
+        if (dir.framed > 0) {
+          out.push({ frame, time, connection: conn.index, src: dir.src, dst: dir.dst, bytes: new Uint8Array(0), negotiated: ctx, result: { ok: false, error: e } });
+          warn(conn, dir, frame, at, `framing lost (${e.message}): the rest of this direction is skipped`);
+        } else if (isBgpPort(dir)) {
+          warn(conn, dir, frame, at, 'stream does not start with a BGP marker: not decoded');
+        }
+        return;
+      }
+      if (!bytes) return;
+      dir.framed++;
+      const copy = bytes.slice();
+      let asWidth: AsWidth | undefined;
+      if (!negotiated && copy[18] === MessageType.UPDATE) {
+        if (options.forceAsOctets !== undefined) asWidth = { octets: options.forceAsOctets, how: 'forced' };
+        else {
+          asWidth = guessAsOctets(copy, dir.guessedAsOctets);
+          if (asWidth.how === 'guessed' && (asWidth.basis === 'parse' || asWidth.basis === 'plausible')) dir.guessedAsOctets = asWidth.octets;
+        }
+        ctx = { ...ctx, fourOctetAs: asWidth.octets === 4 };
+      }
+      let result: CapturedMessage['result'];
+      try {
+        const message = decodeMessage(copy, ctx);
+        result = { ok: true, message };
+        if (message.type === 'OPEN') conn.opens.set(key(dir.src), message);
+      } catch (e) {
+        if (!(e instanceof BgpError)) throw e;
+        result = { ok: false, error: e };
+      }
+      const m: CapturedMessage = { frame, time, connection: conn.index, src: dir.src, dst: dir.dst, bytes: copy, negotiated: ctx, result };
+      if (asWidth) m.asWidth = asWidth;
+      out.push(m);
+    }
+  };
+
+  const apply = (conn: Connection, dir: Direction, events: StreamEvent[]): void => {
+    for (const ev of events) {
+      if (dir.dead) return;
+      if (ev.kind === 'gap') {
+        const lost = dir.framer.buffered;
+        warn(conn, dir, ev.frame, ev.offset, `${ev.missing} octets missing` + (lost ? `; ${lost} octets of an unfinished message dropped` : '') + '; resynchronising on the next marker');
+        dir.framer = new Framer();
+        dir.sync = { held: new Uint8Array(0), offset: ev.offset + ev.missing, reason: 'after the gap' };
+        continue;
+      }
+      if (dir.sync) {
+        const held = new Uint8Array(dir.sync.held.length + ev.bytes.length);
+        held.set(dir.sync.held);
+        held.set(ev.bytes, dir.sync.held.length);
+        const at = findMarker(held);
+        if (at < 0) {
+          const keep = Math.min(held.length, 18); // a marker may begin in the last octets
+          dir.sync = { ...dir.sync, held: held.slice(held.length - keep), offset: dir.sync.offset + held.length - keep };
+          continue;
+        }
+        if (at + 19 > held.length) {
+          dir.sync = { ...dir.sync, held: held.slice(at), offset: dir.sync.offset + at };
+          continue;
+        }
+        const offset = dir.sync.offset + at;
+        if (offset > 0 || dir.sync.reason !== 'at the start') {
+          warn(conn, dir, ev.frame, offset, `unsynchronised: resumed at the marker at offset ${offset} (${dir.sync.reason})`);
+        }
+        dir.sync = undefined;
+        dir.fed = offset + held.length - at;
+        dir.framer.push(held.subarray(at));
+      } else {
+        dir.fed = ev.offset + ev.bytes.length;
+        dir.framer.push(ev.bytes);
+      }
+      frameAll(conn, dir, ev.frame, ev.time);
+    }
+  };
+
+  let last = { frame: 0, time: 0 };
   for (const p of packets) {
+    last = { frame: p.frame, time: p.time };
     const s = parseTcp(p);
     if (!s) continue;
     const src = { address: s.src, port: s.srcPort };
@@ -93,55 +240,47 @@ export function bgpMessages(packets: readonly CapturedPacket[], options: StreamO
     let conn = connections.get(connKey);
     if (!conn || (s.syn && !isRetransmittedSyn(conn, src))) {
       // A new connection, or the same address pair reused after a close.
+      if (conn) for (const dir of conn.directions.values()) finish(conn, dir);
       conn = { index: connectionCount++, opens: new Map(), directions: new Map() };
       connections.set(connKey, conn);
     }
     let dir = conn.directions.get(key(src));
     if (!dir) {
-      dir = { tcp: new TcpDirection(), framer: new Framer(), framed: 0, dead: false };
+      dir = {
+        tcp: new TcpDirection(),
+        framer: new Framer(),
+        framed: 0,
+        dead: false,
+        sync: s.syn ? undefined : { held: new Uint8Array(0), offset: 0, reason: 'at the start' },
+        fed: 0,
+        src,
+        dst,
+      };
       conn.directions.set(key(src), dir);
+      all.push({ conn, dir });
     }
     if (dir.dead) continue;
-    for (const chunk of dir.tcp.add(s)) {
-      dir.framer.push(chunk.bytes);
-      for (;;) {
-        const negotiated = contextFor(conn, src, dst);
-        let ctx = negotiated ?? DEFAULT_NEGOTIATED;
-        dir.framer.maxLength = maxMessageLength(ctx.extendedMessage);
-        let bytes: Uint8Array | undefined;
-        try {
-          bytes = dir.framer.next();
-        } catch (e) {
-          if (!(e instanceof BgpError)) throw e;
-          dir.dead = true;
-          if (dir.framed > 0) {
-            out.push({ frame: chunk.frame, time: chunk.time, connection: conn.index, src, dst, bytes: new Uint8Array(0), negotiated: ctx, result: { ok: false, error: e } });
-          }
-          break;
-        }
-        if (!bytes) break;
-        dir.framed++;
-        const copy = bytes.slice();
-        let result: CapturedMessage['result'];
-        let asWidth: CapturedMessage['asWidth'];
-        if (!negotiated && copy[18] === MessageType.UPDATE) {
-          if (options.forceAsOctets !== undefined) asWidth = { octets: options.forceAsOctets, how: 'forced' };
-          else {
-            asWidth = guessAsOctets(copy, dir.guessedAsOctets);
-            if (asWidth.how === 'guessed' && (asWidth.basis === 'parse' || asWidth.basis === 'plausible')) dir.guessedAsOctets = asWidth.octets;
-          }
-          ctx = { ...ctx, fourOctetAs: asWidth.octets === 4 };
-        }
-        result = decodeResult(copy, ctx);
-        if (result.ok && result.message.type === 'OPEN') conn.opens.set(key(src), result.message);
-        const m: CapturedMessage = { frame: chunk.frame, time: chunk.time, connection: conn.index, src, dst, bytes: copy, negotiated: ctx, result };
-        if (asWidth) m.asWidth = asWidth;
-        out.push(m);
-      }
-      if (dir.dead) break;
-    }
+    apply(conn, dir, dir.tcp.add(s));
   }
-  return out;
+
+  /** End of the direction: holes still open are lost; a BGP-port stream never synchronised is said so. */
+  function finish(conn: Connection, dir: Direction): void {
+    if (dir.dead) return;
+    apply(conn, dir, dir.tcp.flush(last.frame, last.time));
+    if (dir.dead) return;
+    if (dir.sync && dir.framed === 0 && isBgpPort(dir) && dir.sync.offset + dir.sync.held.length > 0) {
+      warn(conn, dir, last.frame, dir.sync.offset, `unsynchronised: no BGP marker found ${dir.sync.reason === 'at the start' ? 'in the stream' : dir.sync.reason}`);
+    } else if (dir.sync && dir.framed > 0 && dir.sync.reason !== 'at the start' && dir.sync.held.length > 0) {
+      // Octets came after the gap, but none of them began a message.
+      warn(conn, dir, last.frame, dir.sync.offset, `unsynchronised: no BGP marker found ${dir.sync.reason} up to the end of the capture`);
+    }
+    if (!dir.sync && dir.framer.buffered > 0) {
+      warn(conn, dir, last.frame, dir.fed - dir.framer.buffered, `capture ends inside a message (${dir.framer.buffered} octets)`);
+    }
+    dir.dead = true;
+  }
+  for (const { conn, dir } of all) finish(conn, dir);
+  return { messages: out, warnings };
 }
 
 /** A SYN from a side that has sent no data yet belongs to the connection being set up. */

@@ -4,12 +4,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readCapture } from '../../src/pcap/capture.js';
 import { FIXTURE_DIR, loadFixtures } from '../helpers/fixtures.js';
 import { hex, message } from '../helpers/hex.js';
 import { withoutOpens, writePcap } from '../helpers/mid-session.js';
+import { ipv4Tcp, pcap } from '../helpers/pcap.js';
 
 const BGPCTL = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'bgpctl.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [BGPCTL, ...args], { encoding: 'utf8' });
@@ -88,6 +90,60 @@ Decode('unreadable input: non-zero exit and a message naming the problem', () =>
   const tr = run('decode', truncated);
   assert.is(tr.status, 2);
   assert.match(tr.stderr, /truncated/);
+});
+
+const KA = message(4, '');
+
+Decode('a gap in a capture is reported with its stream and offset, text and JSON, and decoding resumes', () => {
+  const stream = new Uint8Array([...KA, ...KA, ...KA]);
+  const file = join(tmp, 'gap.pcap');
+  writeFileSync(file, pcap(1, [ipv4Tcp({ seq: 0, flags: 0x02 }), ipv4Tcp({ seq: 1, payload: stream.subarray(0, 23) }), ipv4Tcp({ seq: 1 + 30, payload: stream.subarray(30) })]));
+  const r = run('decode', file);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /#3 127\.0\.0\.1:40000 > 127\.0\.0\.2:179 WARNING connection 0 stream offset 23: 7 octets missing; 4 octets of an unfinished message dropped/);
+  assert.match(r.stdout, /WARNING connection 0 stream offset 38: unsynchronised: resumed at the marker/);
+  assert.match(r.stderr, /^2 messages, 0 malformed, 2 stream warnings/);
+  const j = run('decode', '--json', file).stdout.trim().split('\n').map((l) => JSON.parse(l) as { warning?: string; offset?: number; type?: string });
+  assert.equal(j.map((l) => l.type ?? `warning@${l.offset}`), ['KEEPALIVE', 'warning@23', 'warning@38', 'KEEPALIVE']);
+  // The same stream whole: no warning.
+  writeFileSync(file, pcap(1, [ipv4Tcp({ seq: 0, flags: 0x02 }), ipv4Tcp({ seq: 1, payload: stream })]));
+  const whole = run('decode', file);
+  assert.not.match(whole.stdout, /WARNING/);
+  assert.match(whole.stderr, /^3 messages, 0 malformed\n/);
+});
+
+Decode('gzip\'d captures are read by name (.gz) or by magic (1f 8b); a broken .gz is a clear error', () => {
+  const f = loadFixtures()[0]!;
+  const gz = gzipSync(readFileSync(f.path));
+  const named = join(tmp, 'capture.pcap.gz');
+  const unnamed = join(tmp, 'capture-gz.bin');
+  writeFileSync(named, gz);
+  writeFileSync(unnamed, gz);
+  for (const file of [named, unnamed]) {
+    const r = run('decode', file);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^${f.messages.length} messages, 0 malformed`));
+  }
+  const broken = join(tmp, 'broken.pcap.gz');
+  writeFileSync(broken, gz.subarray(0, 40));
+  const b = run('decode', broken);
+  assert.is(b.status, 2);
+  assert.match(b.stderr, /broken\.pcap\.gz: cannot gunzip/);
+});
+
+Decode('hex lines may carry an id before a tab; the id is shown, a bad message after the tab is still an error', () => {
+  const file = join(tmp, 'ids.hex');
+  writeFileSync(file, `# id\tmessage\nka-1\t${hex(KA)}\n17\t${hex(KA)}\n`);
+  const r = run('decode', file);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^line 2 id ka-1 \[19\] KEEPALIVE/m);
+  assert.match(r.stdout, /^line 3 id 17 \[19\] KEEPALIVE/m);
+  const j = run('decode', '--json', file).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; type: string });
+  assert.equal(j.map((l) => [l.id, l.type]), [['ka-1', 'KEEPALIVE'], ['17', 'KEEPALIVE']]);
+  writeFileSync(file, `ka-1\t${hex(KA)}\nka-2\tnot hex\n`);
+  const bad = run('decode', file);
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /ids\.hex:2: not a hex message/);
 });
 
 Decode('piped into head -1: exits 0 once the reader is gone, no EPIPE stack trace', () => {
