@@ -1,5 +1,5 @@
 // ExaBGP's JSON events (exabgp/reactor/api/response/json.py, API version 4.0.1): neighbor state, received UPDATEs, notifications, shutdown; one line each.
-import { Afi, Safi } from '../bgp/iana.js';
+import { Afi, AttrType, Safi } from '../bgp/iana.js';
 import { ATTRIBUTE_BY_NAME, type AsPathSegment, DEFAULT_NEGOTIATED, type PathAttribute, type UpdateMessage, Writer, endOfRibFamily, mergeAs4Path } from '../bgp/messages/index.js';
 
 /** ExaBGP's `exabgp.version.json`: what scripts check in the `exabgp` field. */
@@ -125,28 +125,8 @@ function asPathParts(segments: readonly AsPathSegment[]): string[] {
   return out;
 }
 
-/** Attribute code for ExaBGP's ordering (it writes them sorted by type code). */
-const CODE: Readonly<Record<PathAttribute['type'], number>> = {
-  ORIGIN: 1,
-  AS_PATH: 2,
-  NEXT_HOP: 3,
-  MULTI_EXIT_DISC: 4,
-  LOCAL_PREF: 5,
-  ATOMIC_AGGREGATE: 6,
-  AGGREGATOR: 7,
-  COMMUNITIES: 8,
-  ORIGINATOR_ID: 9,
-  CLUSTER_LIST: 10,
-  MP_REACH_NLRI: 14,
-  MP_UNREACH_NLRI: 15,
-  EXTENDED_COMMUNITIES: 16,
-  AS4_PATH: 17,
-  AS4_AGGREGATOR: 18,
-  LARGE_COMMUNITY: 32,
-  ONLY_TO_CUSTOMER: 35,
-  BGPSEC_PATH: 33,
-  UNKNOWN: 0,
-};
+/** Attribute code for ExaBGP's ordering (it writes them sorted by type code); an unknown attribute sorts by its own. */
+const CODE: Readonly<Record<PathAttribute['type'], number>> = { ...AttrType, UNKNOWN: 0 };
 
 const codeOf = (a: PathAttribute): number => (a.type === 'UNKNOWN' ? a.code : CODE[a.type]);
 
