@@ -1,6 +1,6 @@
 // One plain async function per control command, and dispatch(): a request in, a reply out, never a throw.
-import { readFileSync } from 'node:fs';
 import { TsbgpError, TsbgpErrorCode } from '../errors.js';
+import { VERSION } from '../version.js';
 import { MAX_SHUTDOWN_COMMUNICATION } from '../bgp/messages/notification.js';
 import { checkInteger, parseAddress, parseRoutePrefix, validateRoute } from '../routes/values.js';
 import {
@@ -172,18 +172,9 @@ const HANDLERS: { [C in CommandName]: Handler<C> } = {
   exabgp: (s, a, ctx) => exabgp(s, a, ctx),
 };
 
-let packageVersion: string | undefined;
-/** The version in package.json (dist/src/control/ -> the package root), read once. */
+/** tsbgp's version (package.json), as the control protocol's replies carry it. */
 export function tsbgpVersion(): string {
-  if (packageVersion === undefined) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-      packageVersion = typeof pkg.version === 'string' ? pkg.version : 'unknown';
-    } catch {
-      packageVersion = 'unknown';
-    }
-  }
-  return packageVersion;
+  return VERSION;
 }
 
 /**

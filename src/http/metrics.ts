@@ -1,7 +1,7 @@
 // Prometheus/OpenMetrics metrics: a prom-client registry of gauges read from the speaker on scrape, counters and histograms fed by its events.
-import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { VERSION } from '../version.js';
 import type { State } from '../bgp/fsm/types.js';
 import type { CandidateHealth, MessageCounts, SpeakerControl, SpeakerEvent, VipMove } from '../control/types.js';
 import type { HttpServer } from './server.js';
@@ -63,7 +63,7 @@ export class Metrics {
     const registers = [this.registry];
     const wall = this.wallMs;
 
-    new Gauge({ name: 'tsbgp_build_info', help: 'The tsbgp version and the Node.js version running it (always 1).', labelNames: ['version', 'node'], registers }).set({ version: packageVersion(), node: process.versions.node }, 1);
+    new Gauge({ name: 'tsbgp_build_info', help: 'The tsbgp version and the Node.js version running it (always 1).', labelNames: ['version', 'node'], registers }).set({ version: VERSION, node: process.versions.node }, 1);
 
     new Gauge({
       name: 'tsbgp_neighbor_state',
@@ -346,16 +346,3 @@ function moveKey(vip: string, m: VipMove): string {
   return `${vip}\u0000${m.at}\u0000${m.from ?? ''}\u0000${m.to ?? ''}\u0000${m.cause}`;
 }
 
-let version: string | undefined;
-/** From package.json: dist/src/http/ is three directories below the package's root. */
-function packageVersion(): string {
-  if (version === undefined) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-      version = typeof pkg.version === 'string' ? pkg.version : 'unknown';
-    } catch {
-      version = 'unknown';
-    }
-  }
-  return version;
-}
