@@ -90,6 +90,8 @@ function rawWebSocket(url: string): Promise<{ socket: net.Socket; messages(): { 
           for (let o = 0; o + 2 <= buf.length; ) {
             let len = buf[o + 1]! & 0x7f;
             let head = 2;
+            // A frame whose extended length has not all arrived yet: wait for it, as for its payload.
+            if (o + (len === 126 ? 4 : len === 127 ? 10 : 2) > buf.length) break;
             if (len === 126) [len, head] = [buf.readUInt16BE(o + 2), 4];
             else if (len === 127) [len, head] = [Number(buf.readBigUInt64BE(o + 2)), 10];
             if (o + head + len > buf.length) break;
