@@ -65,6 +65,8 @@ GoBgp('six prefixes against a limit of five: Cease 6/1 with AFI 1, SAFI 1, limit
     // The usual back-off, then a new session (once GoBGP's own idle hold lets it in); GoBGP sends its
     // six again, and is ceased again at once.
     await until('the second Cease', () => w.neighbors()[0]!.limits?.prefixesIn?.exceeded === 2, 20_000);
+    // GoBGP logs it a moment after we count it: wait for its line, as for the first.
+    await until('GoBGP to log the second NOTIFICATION', () => (log.match(/Subcode=1/g) ?? []).length >= 2, 10_000);
     assert.is((log.match(/Subcode=1/g) ?? []).length, 2);
   } catch (e) {
     process.stderr.write(`gobgpd log:\n${log}\ntsbgp log:\n${lines.map((l) => `${l.level} ${l.msg ?? ''} ${JSON.stringify(l.obj)}`).join('\n')}\n`);
